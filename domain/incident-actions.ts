@@ -1,0 +1,13 @@
+/** Why an actor string is unusable, or null. Every human action names who took it. */
+export function actorRefusal(by: unknown): string | null {
+  if (typeof by !== 'string' || by.trim().length === 0) return '"by" must name who is acting';
+  if (by.length > 200) return '"by" may be at most 200 characters';
+  return null;
+}
+
+/** Parses a snooze "until" given as ISO-8601 text or epoch milliseconds; NaN when unusable. */
+export function parseUntil(until: unknown): number {
+  if (typeof until === 'number') return until;
+  if (typeof until === 'string' && until.trim() !== '') return Date.parse(until);
+  return Number.NaN;
+}

@@ -1,0 +1,117 @@
+import { formatDuration } from './duration';
+import { describePosition, firstStep, stepAfter } from './escalation-policy';
+import type { IncidentEffect, IncidentState, Transition } from './incident-state';
+import { resolve } from './incident-transitions';
+
+function quietDeadline(s: IncidentState): number | null {
+  if (s.status === 'resolved' || s.settings.resolveAfterQuietMs === null) return null;
+  return s.lastOccurrenceAt + s.settings.resolveAfterQuietMs;
+}
+
+/** The earliest moment at which `advanceClock` has something to do, or null to wait for messages only. */
+export function nextWakeAt(s: IncidentState): number | null {
+  if (s.closed) return null;
+  const candidates: Array<number | null> = [quietDeadline(s)];
+  if (s.status === 'snoozed') candidates.push(s.snoozedUntil);
+  if (s.status === 'triggered') candidates.push(s.escalation.dueAt);
+  if (s.status === 'resolved') candidates.push(s.reopenUntil);
+  const times = candidates.filter((t): t is number => t !== null);
+  return times.length === 0 ? null : Math.min(...times);
+}
+
+function stepKey(s: IncidentState): string {
+  const p = s.escalation.next!;
+  return `${s.escalation.fired + 1}.e${s.episode}.p${p.pass}.l${p.level + 1}`;
+}
+
+function fireEscalation(s: IncidentState, now: number): Transition {
+  const position = s.escalation.next!;
+  const level = s.policy.levels[position.level]!;
+  const step = stepKey(s);
+  const after = stepAfter(s.policy, position);
+  const seq = s.seq + 1;
+  const state: IncidentState = {
+    ...s,
+    seq,
+    timeline: [
+      ...s.timeline,
+      {
+        seq,
+        at: now,
+        type: 'escalated',
+        actor: 'system',
+        text: `Escalated to ${describePosition(position)}: ${level.targets.join(', ')}`,
+        data: { step, level: position.level + 1, pass: position.pass, dueAt: s.escalation.dueAt },
+      },
+    ],
+    escalation: {
+      next: after?.position ?? null,
+      dueAt: after ? now + after.delayMs : null,
+      lastFired: position,
+      fired: s.escalation.fired + 1,
+    },
+  };
+  const effects: IncidentEffect[] = [{ type: 'notify', step, position, targets: level.targets }];
+  // Messages already posted to other targets should show the new level too.
+  if (s.messages.some((m) => !level.targets.includes(m.target))) effects.push({ type: 'refresh' });
+  return { state, effects, message: `escalated to ${describePosition(position)}` };
+}
+
+/**
+ * Applies everything that is due at `now`: snooze expiry, quiet auto-resolve, escalation steps and
+ * the end of the reopen window. Pure; the workflow calls it after every wake-up.
+ */
+export function advanceClock(start: IncidentState, now: number): Transition {
+  let s = start;
+  const effects: IncidentEffect[] = [];
+  const messages: string[] = [];
+  // Each pass handles one due item; bounded because every branch moves a deadline past `now` or clears it.
+  for (let guard = 0; guard < 100; guard++) {
+    if (s.closed) break;
+    if (s.status === 'snoozed' && s.snoozedUntil !== null && now >= s.snoozedUntil) {
+      const first = firstStep(s.policy);
+      const seq = s.seq + 1;
+      s = {
+        ...s,
+        status: 'triggered',
+        snoozedUntil: null,
+        seq,
+        timeline: [...s.timeline, { seq, at: now, type: 'snooze_ended', actor: 'system', text: 'Snooze ended; escalating again' }],
+        escalation: { ...s.escalation, next: first.position, dueAt: now + first.delayMs },
+      };
+      effects.push({ type: 'refresh' });
+      continue;
+    }
+    const quiet = quietDeadline(s);
+    if (quiet !== null && now >= quiet) {
+      const t = resolve(s, 'system', `no occurrence for ${formatDuration(s.settings.resolveAfterQuietMs!)}`, now);
+      s = t.state;
+      effects.push(...t.effects);
+      continue;
+    }
+    if (s.status === 'triggered' && s.escalation.dueAt !== null && s.escalation.next && now >= s.escalation.dueAt) {
+      const t = fireEscalation(s, now);
+      s = t.state;
+      effects.push(...t.effects);
+      messages.push(t.message);
+      continue;
+    }
+    if (s.status === 'resolved' && s.reopenUntil !== null && now >= s.reopenUntil) {
+      const seq = s.seq + 1;
+      s = {
+        ...s,
+        closed: true,
+        seq,
+        timeline: [...s.timeline, { seq, at: now, type: 'closed', actor: 'system', text: 'Reopen window passed; incident closed' }],
+      };
+      continue;
+    }
+    break;
+  }
+  return { state: s, effects: dedupeRefresh(effects), message: messages.join('; ') };
+}
+
+function dedupeRefresh(effects: IncidentEffect[]): IncidentEffect[] {
+  const notifies = effects.filter((e) => e.type !== 'refresh');
+  return effects.some((e) => e.type === 'refresh') ? [...notifies, { type: 'refresh' }] : notifies;
+}

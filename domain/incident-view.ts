@@ -1,0 +1,73 @@
+import { describePosition } from './escalation-policy';
+import type { IncidentState, IncidentStatus, MessageRef } from './incident-state';
+import type { Severity } from './names';
+import type { IncidentDetails } from './violation';
+
+/** What channels render and the projection stores: the incident without its policy and timeline. */
+export interface IncidentView {
+  workflowId: string;
+  incidentId: string;
+  fingerprint: string;
+  service: string;
+  kind: string;
+  dimension: string;
+  severity: Severity;
+  title: string;
+  details: IncidentDetails;
+  labels: Record<string, string>;
+  status: IncidentStatus;
+  openedAt: number;
+  episode: number;
+  occurrences: number;
+  acknowledged: { by: string; at: number } | null;
+  resolved: { by: string; at: number; reason: string } | null;
+  snoozedUntil: number | null;
+  level: string | null;
+  uiUrl: string | null;
+  messages: MessageRef[];
+}
+
+/** Projects the state to the view channels and stores need. */
+export function toView(s: IncidentState): IncidentView {
+  return {
+    workflowId: s.workflowId,
+    incidentId: s.incidentId,
+    fingerprint: s.fingerprint,
+    service: s.service,
+    kind: s.kind,
+    dimension: s.dimension,
+    severity: s.severity,
+    title: s.title,
+    details: s.details,
+    labels: s.labels,
+    status: s.status,
+    openedAt: s.openedAt,
+    episode: s.episode,
+    occurrences: s.occurrences,
+    acknowledged: s.acknowledged,
+    resolved: s.resolved,
+    snoozedUntil: s.snoozedUntil,
+    level: s.escalation.lastFired ? describePosition(s.escalation.lastFired) : null,
+    uiUrl: s.settings.uiUrl,
+    messages: s.messages,
+  };
+}
+
+/** "current vs threshold" as people read it, e.g. "2350 ms (threshold 2000 ms)". */
+export function formatMeasurement(d: IncidentDetails): string | null {
+  if (d.current === undefined) return null;
+  const unit = d.unit ? ` ${d.unit}` : '';
+  const threshold = d.threshold === undefined ? '' : ` (threshold ${d.threshold}${unit})`;
+  return `${d.current}${unit}${threshold}`;
+}
+
+/** One line for the Temporal UI memo and logs. */
+export function summaryLine(v: Pick<IncidentView, 'severity' | 'service' | 'kind' | 'title' | 'status' | 'acknowledged' | 'resolved'>): string {
+  const who =
+    v.status === 'resolved' && v.resolved
+      ? ` (resolved by ${v.resolved.by})`
+      : v.status !== 'triggered' && v.acknowledged
+        ? ` (${v.status} by ${v.acknowledged.by})`
+        : '';
+  return `[${v.severity.toUpperCase()}] ${v.service} ${v.kind}: ${v.title} — ${v.status}${who}`;
+}

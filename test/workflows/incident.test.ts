@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliverInput, NotifyActivities, RefreshInput } from '../../activities/notify/types';
+import type { ProjectIncidentInput, StoreActivities } from '../../activities/store/types';
+import { actOnIncident, getIncidentState, raiseViolation } from '../../app/incident-client';
+import { escalationPolicySchema } from '../../domain/escalation-policy';
+import type { IncidentState } from '../../domain/incident-state';
+import type { ViolationInput } from '../../domain/violation';
+import { violationSchema } from '../../domain/violation';
+import type { IncidentWorkflowInput } from '../../workflows/incident-messages';
+import { createTestWorker, createTimeSkippingEnv } from '../support/time-skipping';
+
+const TASK_QUEUE = `incident-wf-${randomUUID()}`;
+const POLICY = escalationPolicySchema.parse({
+  levels: [
+    { delay: 0, targets: ['primary'] },
+    { delay: '5m', targets: ['secondary', 'manager'] },
+  ],
+});
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const sent: DeliverInput[] = [];
+const refreshed: RefreshInput[] = [];
+const projected: ProjectIncidentInput[] = [];
+
+const activities: NotifyActivities & StoreActivities = {
+  async deliverNotification(input) {
+    sent.push(input);
+    return { detail: 'recorded', channelType: 'test', duplicate: false };
+  },
+  async refreshMessages(input) {
+    refreshed.push(input);
+    return { updated: 0 };
+  },
+  async projectIncident(input) {
+    projected.push(input);
+  },
+};
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  worker = await createTestWorker(env, TASK_QUEUE, activities);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+/** A violation on a service name unique to the test, so incidents never collide. */
+function violation(overrides: Partial<ViolationInput> = {}) {
+  return violationSchema.parse({
+    service: `svc-${randomUUID().slice(0, 8)}`,
+    kind: 'response_time_sla',
+    dimension: 'p95',
+    severity: 'high',
+    title: 'p95 2350 ms > 2000 ms',
+    current: 2350,
+    threshold: 2000,
+    unit: 'ms',
+    ...overrides,
+  });
+}
+
+function input(v: ReturnType<typeof violation>, extra: Partial<IncidentWorkflowInput> = {}) {
+  return {
+    violation: v,
+    policyName: 'test',
+    policy: POLICY,
+    settings: { reopenWindowMs: 600_000, resolveAfterQuietMs: null, uiUrl: null },
+    ...extra,
+  };
+}
+
+async function state(id: string): Promise<IncidentState> {
+  return getIncidentState(env.client, id);
+}
+
+/** Escalation times as offsets from opening: `due` is the timer's exact deadline, `offset` when it ran. */
+function escalations(s: IncidentState) {
+  return s.timeline
+    .filter((e) => e.type === 'escalated')
+    .map((e) => ({ due: Number(e.data?.dueAt) - s.openedAt, offset: e.at - s.openedAt, text: e.text }));
+}
+
+/** Workflow time stamps trail the timer by a workflow task's latency (milliseconds), never more than a second. */
+function expectAround(actual: number, expected: number): void {
+  expect(actual).toBeGreaterThanOrEqual(expected);
+  expect(actual).toBeLessThan(expected + 1000);
+}
+
+function targetsFor(workflowId: string): string[] {
+  return sent.filter((d) => d.view.workflowId === workflowId).map((d) => `${d.step}:${d.target}`);
+}
+
+describe('incident workflow (time-skipping)', () => {
+  it('fires level 1 at once and level 2 exactly at its delay, not a second before', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await env.sleep(299_000);
+    let s = await state(r.workflowId);
+    expect(escalations(s).map((e) => e.offset)).toEqual([0]);
+    expect(targetsFor(r.workflowId)).toEqual(['1.e1.p0.l1:primary']);
+    await env.sleep('1s');
+    s = await state(r.workflowId);
+    expect(escalations(s).map((e) => e.due)).toEqual([0, 300_000]);
+    expectAround(escalations(s)[1]!.offset, 300_000);
+    expect(targetsFor(r.workflowId).sort()).toEqual(['1.e1.p0.l1:primary', '2.e1.p0.l2:manager', '2.e1.p0.l2:secondary']);
+    expect(s.timeline.filter((e) => e.type === 'notified')).toHaveLength(3);
+  });
+
+  it('stops escalating once acknowledged (ack at 3m, no page at 5m)', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await env.sleep('3m');
+    const res = await actOnIncident(env.client, r.fingerprint, { type: 'acknowledge', by: 'alice' });
+    expect(res).toMatchObject({ changed: true, status: 'acknowledged' });
+    await env.sleep('10m');
+    const s = await state(r.workflowId);
+    expect(escalations(s)).toHaveLength(1);
+    expect(s.acknowledged?.by).toBe('alice');
+    expectAround(s.acknowledged!.at - s.openedAt, 180_000);
+  });
+
+  it('treats a second acknowledgement as a no-op that names who acknowledged first', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await actOnIncident(env.client, r.workflowId, { type: 'acknowledge', by: 'alice' });
+    const second = await actOnIncident(env.client, r.workflowId, { type: 'acknowledge', by: 'bob' });
+    expect(second.changed).toBe(false);
+    expect(second.message).toMatch(/Already acknowledged by alice/);
+  });
+
+  it('snooze delays escalation until it ends, then escalation starts over', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await env.sleep('1m');
+    const until = new Date((await state(r.workflowId)).openedAt + 11 * 60_000).toISOString();
+    await actOnIncident(env.client, r.workflowId, { type: 'snooze', by: 'alice', until });
+    await env.sleep('9m'); // t = 10m: still snoozed, level 2 (due at 5m) never fired
+    let s = await state(r.workflowId);
+    expect(s.status).toBe('snoozed');
+    expect(escalations(s).map((e) => e.offset)).toEqual([0]);
+    await env.sleep('1m'); // t = 11m: snooze over, level 1 again
+    s = await state(r.workflowId);
+    expect(s.status).toBe('triggered');
+    expect(escalations(s)).toHaveLength(2);
+    expectAround(escalations(s)[1]!.due, 660_000);
+  });
+
+  it('refuses a snooze into the past with a clear reason', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await expect(
+      actOnIncident(env.client, r.workflowId, { type: 'snooze', by: 'alice', until: '2001-01-01T00:00:00Z' }),
+    ).rejects.toThrow(/must be a time in the future/);
+  });
+
+  it('lands a repeated violation in the same incident run', async () => {
+    const v = violation();
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    const b = await raiseViolation(env.client, TASK_QUEUE, input({ ...v, current: 2600, title: 'p95 2600 ms > 2000 ms' }));
+    expect(b.runId).toBe(a.runId);
+    const s = await state(a.workflowId);
+    expect(s.occurrences).toBe(2);
+    expect(s.details.current).toBe(2600);
+  });
+
+  it('counts a redelivered occurrence id once', async () => {
+    const v = violation({ occurrenceId: 'window-42' });
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    await raiseViolation(env.client, TASK_QUEUE, input(v));
+    expect((await state(a.workflowId)).occurrences).toBe(1);
+  });
+
+  it('resolve refuses later acks, completes after the reopen window, and a new violation opens a new run', async () => {
+    const v = violation();
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    await actOnIncident(env.client, a.workflowId, { type: 'resolve', by: 'alice', reason: 'rolled back' });
+    await expect(actOnIncident(env.client, a.workflowId, { type: 'acknowledge', by: 'bob' })).rejects.toThrow(
+      /was resolved by alice .* cannot be acknowledged/,
+    );
+    const outcome = await env.client.workflow.getHandle(a.workflowId, a.runId).result();
+    expect(outcome).toMatchObject({ status: 'resolved', episodes: 1 });
+    const b = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    expect(b.workflowId).toBe(a.workflowId);
+    expect(b.runId).not.toBe(a.runId);
+  });
+
+  it('reopens the same incident when the problem returns inside the reopen window', async () => {
+    const v = violation();
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    await actOnIncident(env.client, a.workflowId, { type: 'resolve', by: 'alice' });
+    await env.sleep('2m');
+    const b = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    expect(b.runId).toBe(a.runId);
+    const s = await state(a.workflowId);
+    expect(s).toMatchObject({ status: 'triggered', episode: 2, resolved: null });
+    expect(targetsFor(a.workflowId)).toContain('2.e2.p0.l1:primary');
+  });
+
+  it('auto-resolves when the condition clears, and an ack racing it is refused, not lost', async () => {
+    const v = violation();
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v));
+    await env.client.workflow.getHandle(a.workflowId).signal('conditionCleared', { reason: 'p95 back under 2000 ms' });
+    await expect(actOnIncident(env.client, a.workflowId, { type: 'acknowledge', by: 'bob' })).rejects.toThrow(/resolved by system/);
+    const s = await state(a.workflowId);
+    expect(s.resolved).toMatchObject({ by: 'system', reason: 'p95 back under 2000 ms' });
+  });
+
+  it('escalate-now jumps to the next level at once', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await env.sleep('1m');
+    await actOnIncident(env.client, r.workflowId, { type: 'acknowledge', by: 'alice' });
+    await actOnIncident(env.client, r.workflowId, { type: 'escalate', by: 'alice' });
+    await env.sleep('1s');
+    const s = await state(r.workflowId);
+    expect(escalations(s)).toHaveLength(2);
+    expectAround(escalations(s)[1]!.offset, 60_000);
+    expect(escalations(s)[1]!.text).toMatch(/level 2/);
+    expect(s.status).toBe('triggered');
+  });
+
+  it('continues as new under many occurrences without losing state', async () => {
+    const v = violation();
+    const a = await raiseViolation(env.client, TASK_QUEUE, input(v, { occurrencesPerRun: 5 }));
+    await actOnIncident(env.client, a.workflowId, { type: 'note', by: 'alice', text: 'looking at the retriever' });
+    for (let i = 0; i < 12; i++) await raiseViolation(env.client, TASK_QUEUE, input(v));
+    await env.sleep('1s');
+    const d = await env.client.workflow.getHandle(a.workflowId).describe();
+    expect(d.runId).not.toBe(a.runId);
+    const s = await state(a.workflowId);
+    expect(s.occurrences).toBe(13);
+    expect(s.incidentId).toBe(a.runId);
+    expect(s.timeline.some((e) => e.type === 'note' && e.text === 'looking at the retriever')).toBe(true);
+    const seqs = projected.filter((p) => p.view.workflowId === a.workflowId).flatMap((p) => p.events.map((e) => e.seq));
+    expect(new Set(seqs).size).toBe(seqs.length); // nothing projected twice across runs
+  });
+
+  it('upserts search attributes and a one-line memo for the Web UI', async () => {
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation()));
+    await actOnIncident(env.client, r.workflowId, { type: 'acknowledge', by: 'alice' });
+    await env.sleep('1s');
+    const d = await env.client.workflow.getHandle(r.workflowId).describe();
+    expect(d.searchAttributes).toMatchObject({ VigilStatus: ['acknowledged'], VigilSeverity: ['high'] });
+    expect(d.memo?.summary).toMatch(/acknowledged by alice/);
+  });
+});

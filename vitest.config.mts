@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects so `vitest run --project unit` needs no servers; the others start what they need.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        test: {
+          name: 'workflows',
+          include: ['test/workflows/**/*.test.ts'],
+          globalSetup: ['test/support/global-bundle.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-bundle.ts', 'test/support/global-stack.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One dev server and one database are shared; files run one at a time so crash tests stay predictable.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

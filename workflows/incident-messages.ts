@@ -1,0 +1,86 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EscalationPolicy } from '../domain/escalation-policy';
+import type { IncidentSettings, IncidentState, IncidentStatus } from '../domain/incident-state';
+import type { Severity } from '../domain/names';
+import type { Violation } from '../domain/violation';
+
+/** Start arguments: the first violation plus the policy and settings snapshot; `carried` on continue-as-new. */
+export interface IncidentWorkflowInput {
+  violation: Violation;
+  policyName: string;
+  policy: EscalationPolicy;
+  settings: IncidentSettings;
+  /** Occurrences per run before continuing as new (default 2000); lowered in tests. */
+  occurrencesPerRun?: number;
+  carried?: { state: IncidentState; projectedSeq: number };
+}
+
+/** A repeated report of the same problem (machine fact → signal). */
+export interface OccurrenceInput {
+  occurrenceId?: string;
+  severity: Severity;
+  title: string;
+  current?: number;
+  threshold?: number;
+  unit?: string;
+  impact?: string;
+}
+
+export interface ConditionClearedInput {
+  reason?: string;
+}
+
+/** Who acts; e.g. "alice", "slack:U123 (alice)", "cli:root". */
+export interface ActorInput {
+  by: string;
+}
+
+export interface ResolveInput extends ActorInput {
+  reason?: string;
+}
+
+export interface SnoozeInput extends ActorInput {
+  /** ISO-8601 time or epoch milliseconds. */
+  until: string | number;
+}
+
+export interface NoteInput extends ActorInput {
+  text: string;
+}
+
+/** What every human action returns: whether it changed anything, and a line to show the person. */
+export interface ActionResult {
+  changed: boolean;
+  status: IncidentStatus;
+  message: string;
+}
+
+/** What the workflow returns when the incident closes. */
+export interface IncidentOutcome {
+  incidentId: string;
+  status: IncidentStatus;
+  episodes: number;
+  occurrences: number;
+}
+
+export const occurrenceSignal = defineSignal<[OccurrenceInput]>('occurrence');
+export const conditionClearedSignal = defineSignal<[ConditionClearedInput]>('conditionCleared');
+
+export const acknowledgeUpdate = defineUpdate<ActionResult, [ActorInput]>('acknowledge');
+export const resolveUpdate = defineUpdate<ActionResult, [ResolveInput]>('resolve');
+export const snoozeUpdate = defineUpdate<ActionResult, [SnoozeInput]>('snooze');
+export const escalateNowUpdate = defineUpdate<ActionResult, [ActorInput]>('escalateNow');
+export const addNoteUpdate = defineUpdate<ActionResult, [NoteInput]>('addNote');
+
+export const stateQuery = defineQuery<IncidentState>('state');
+
+/** Occurrence payload from a violation (what signal-with-start sends). */
+export function occurrenceFromViolation(v: Violation): OccurrenceInput {
+  const o: OccurrenceInput = { severity: v.severity, title: v.title };
+  if (v.occurrenceId !== undefined) o.occurrenceId = v.occurrenceId;
+  if (v.current !== undefined) o.current = v.current;
+  if (v.threshold !== undefined) o.threshold = v.threshold;
+  if (v.unit !== undefined) o.unit = v.unit;
+  if (v.impact !== undefined) o.impact = v.impact;
+  return o;
+}

@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: every workflow type the core worker runs.
+export { incidentWorkflow } from './incident';
