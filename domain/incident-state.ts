@@ -41,6 +41,7 @@ export interface MessageRef {
 export interface IncidentSettings {
   reopenWindowMs: number;
   resolveAfterQuietMs: number | null;
+  /** Temporal Web UI base for the namespace, e.g. http://localhost:8233/namespaces/default. */
   uiUrl: string | null;
 }
 

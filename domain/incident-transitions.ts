@@ -3,7 +3,6 @@ import {
   describePosition,
   escalateNowTarget,
   firstStep,
-  stepAfter,
   type EscalationPolicy,
 } from './escalation-policy';
 import {

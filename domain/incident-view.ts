@@ -23,6 +23,7 @@ export interface IncidentView {
   resolved: { by: string; at: number; reason: string } | null;
   snoozedUntil: number | null;
   level: string | null;
+  /** Link to this incident's workflow in the Temporal Web UI, when a UI is configured. */
   uiUrl: string | null;
   messages: MessageRef[];
 }
@@ -48,7 +49,7 @@ export function toView(s: IncidentState): IncidentView {
     resolved: s.resolved,
     snoozedUntil: s.snoozedUntil,
     level: s.escalation.lastFired ? describePosition(s.escalation.lastFired) : null,
-    uiUrl: s.settings.uiUrl,
+    uiUrl: s.settings.uiUrl ? `${s.settings.uiUrl}/workflows/${encodeURIComponent(s.workflowId)}` : null,
     messages: s.messages,
   };
 }

@@ -1,0 +1,28 @@
+import type { Logger } from 'pino';
+import { formatMeasurement, summaryLine } from '../../domain/incident-view';
+import type { Notifier } from './notifier';
+
+/** The default channel: a structured log line per notification, so a fresh install pages somewhere visible. */
+export function createConsoleNotifier(logger: Logger): Notifier {
+  return {
+    type: 'console',
+    async send({ view, step, target }) {
+      logger.warn(
+        {
+          channel: 'console',
+          target,
+          step,
+          incident: view.workflowId,
+          service: view.service,
+          severity: view.severity,
+          status: view.status,
+          level: view.level,
+          measurement: formatMeasurement(view.details),
+          ui: view.uiUrl,
+        },
+        `PAGE ${summaryLine(view)}`,
+      );
+      return { detail: 'written to the console log' };
+    },
+  };
+}

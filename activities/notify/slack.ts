@@ -1,0 +1,147 @@
+import { ErrorCode, LogLevel, WebClient, type Logger as SlackSdkLogger } from '@slack/web-api';
+import type { ApplicationFailure } from '@temporalio/activity';
+import type { MessageRef } from '../../domain/incident-state';
+import type { IncidentView } from '../../domain/incident-view';
+import { buildEscalationReply, buildIncidentMessage } from '../../domain/slack-blocks';
+import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
+import type { Notifier, SendContext, SendResult } from './notifier';
+
+/** The slice of a pino logger Vigil's Slack code writes to. */
+export interface PinoLike {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface SlackNotifierDeps {
+  token: string;
+  /** Channel ID new incident messages are posted to. */
+  channel: string;
+  /** Web API base URL ending in '/'; defaults to Slack's. Tests point it at a loopback fake. */
+  apiUrl?: string;
+  /** Temporal namespace for the "View in Temporal" link. */
+  namespace?: string;
+  /** Per-request timeout; a hung request would otherwise hold the activity until its own timeout. */
+  timeoutMs?: number;
+  logger?: PinoLike;
+}
+
+const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'no_permission', 'missing_scope']);
+const SERVER_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const RATE_LIMIT_ERRORS = new Set(['ratelimited', 'rate_limited']);
+
+/** Routes the SDK's own log lines to our logger, redacted, instead of straight to the console. */
+export function slackLoggerFrom(logger: PinoLike, secrets: string[]): SlackSdkLogger {
+  const line = (msg: unknown[]) => redact(msg.map(String).join(' '), secrets);
+  return {
+    debug: () => {},
+    info: (...msg: unknown[]) => logger.info({ component: 'slack-sdk' }, line(msg)),
+    warn: (...msg: unknown[]) => logger.warn({ component: 'slack-sdk' }, line(msg)),
+    error: (...msg: unknown[]) => logger.warn({ component: 'slack-sdk' }, line(msg)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+function prop(err: unknown, key: string): unknown {
+  return typeof err === 'object' && err !== null && key in err ? (err as Record<string, unknown>)[key] : undefined;
+}
+
+/** Maps anything WebClient throws onto the shared delivery classification, without the token. */
+export function classifySlackError(err: unknown, secrets: string[]): ApplicationFailure {
+  const code = prop(err, 'code');
+  const message = redact(err instanceof Error ? err.message : String(err), secrets);
+  const fail = (reason: DeliveryFailureReason, text: string, retryAfterMs?: number) =>
+    deliveryFailure('slack', reason, redact(text, secrets), retryAfterMs);
+  const error = slackErrorCode(err);
+  if (error !== undefined) {
+    const retryAfter = prop(prop(prop(err, 'data'), 'response_metadata'), 'retryAfter');
+    if (AUTH_ERRORS.has(error)) return fail('auth', `Slack refused the token (${error}); check the bot token`);
+    if (RATE_LIMIT_ERRORS.has(error)) return fail('rate_limited', error, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
+    if (SERVER_ERRORS.has(error)) return fail('server', `Slack error ${error}`);
+    return fail('client', `Slack rejected the request (${error})`);
+  }
+  if (code === ErrorCode.RateLimitedError) {
+    const seconds = prop(err, 'retryAfter');
+    const ms = typeof seconds === 'number' ? seconds * 1000 : undefined;
+    return fail('rate_limited', `rate limited by Slack${ms === undefined ? '' : `, retry after ${seconds}s`}`, ms);
+  }
+  if (code === ErrorCode.HTTPError) {
+    const status = Number(prop(err, 'statusCode'));
+    return fail(reasonForStatus(status) ?? 'server', `HTTP ${status} from Slack`);
+  }
+  if (code === ErrorCode.RequestError) return fail('network', `request to Slack failed: ${message}`);
+  // WebClient rejects a 429 without a usable Retry-After as a plain Error; it is still a rate limit.
+  if (/rate limit|retry header/i.test(message)) return fail('rate_limited', message);
+  return fail('network', message);
+}
+
+function slackErrorCode(err: unknown): string | undefined {
+  const error = prop(prop(err, 'data'), 'error');
+  return prop(err, 'code') === ErrorCode.PlatformError && typeof error === 'string' ? error : undefined;
+}
+
+function refOf(existing: MessageRef): { channel: string; ts: string } | undefined {
+  const { channel, ts } = existing.ref;
+  return channel && ts ? { channel, ts } : undefined;
+}
+
+/** Slack notifier: one message per incident, edited in place, with escalations as thread replies. */
+export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
+  const secrets = [deps.token];
+  const client = new WebClient(deps.token, {
+    slackApiUrl: deps.apiUrl ?? 'https://slack.com/api/',
+    // Temporal's activity retry policy is the retry stage; retrying or sleeping here would hide failures from it.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: deps.timeoutMs ?? 10_000,
+    ...(deps.logger ? { logger: slackLoggerFrom(deps.logger, secrets) } : {}),
+  });
+  const namespace = deps.namespace ?? 'default';
+
+  function failed(what: string, err: unknown): ApplicationFailure {
+    const failure = classifySlackError(err, secrets);
+    deps.logger?.warn({ component: 'slack', call: what, type: failure.type }, failure.message);
+    return failure;
+  }
+
+  async function post(view: IncidentView): Promise<SendResult> {
+    const message = buildIncidentMessage(view, namespace);
+    const res = await client.chat.postMessage({ channel: deps.channel, ...message }).catch((err: unknown) => {
+      throw failed('chat.postMessage', err);
+    });
+    if (!res.channel || !res.ts) throw deliveryFailure('slack', 'server', 'chat.postMessage returned no channel/ts');
+    return { detail: `posted to ${res.channel} (ts ${res.ts})`, ref: { channel: res.channel, ts: res.ts } };
+  }
+
+  /** Edits the message in place; false when Slack says it no longer exists (someone deleted it). */
+  async function edit(view: IncidentView, ref: { channel: string; ts: string }): Promise<boolean> {
+    try {
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...buildIncidentMessage(view, namespace) });
+      return true;
+    } catch (err) {
+      if (slackErrorCode(err) === 'message_not_found') return false;
+      throw failed('chat.update', err);
+    }
+  }
+
+  return {
+    type: 'slack',
+    async send(ctx: SendContext): Promise<SendResult> {
+      const ref = ctx.existing ? refOf(ctx.existing) : undefined;
+      if (!ref) return post(ctx.view);
+      // A deleted message is posted afresh (its ref replaces the old one) rather than paging no one.
+      if (!(await edit(ctx.view, ref))) return post(ctx.view);
+      const text = buildEscalationReply(ctx.view, [ctx.target]);
+      await client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }).catch((err: unknown) => {
+        throw failed('chat.postMessage', err);
+      });
+      return { detail: `updated ${ref.channel} (ts ${ref.ts}) and replied in thread`, ref };
+    },
+    async update(view: IncidentView, existing: MessageRef): Promise<void> {
+      const ref = refOf(existing);
+      if (!ref) throw deliveryFailure('slack', 'client', `message ref for ${existing.target} has no channel/ts`);
+      if (!(await edit(view, ref))) throw deliveryFailure('slack', 'client', `message ${ref.ts} in ${ref.channel} was deleted`);
+    },
+  };
+}

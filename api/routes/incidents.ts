@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { IncidentService } from '../../app/incident-service';
+import { violationSchema } from '../../domain/violation';
+import { parseOr400 } from '../errors';
+
+const idParams = z.object({ id: z.string().min(1).max(300) });
+const actor = z.string().trim().min(1, 'must name who is acting').max(200);
+const listQuery = z.object({
+  status: z.enum(['open', 'resolved', 'all']).default('open'),
+  service: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+});
+
+const ACTIONS = {
+  acknowledge: z.object({ by: actor }).strict(),
+  resolve: z.object({ by: actor, reason: z.string().max(2000).optional() }).strict(),
+  snooze: z.object({ by: actor, until: z.union([z.string().min(1), z.number()]) }).strict(),
+  escalate: z.object({ by: actor }).strict(),
+  note: z.object({ by: actor, text: z.string().min(1).max(2000) }).strict(),
+} as const;
+
+/** Incident endpoints: raise a violation, list/show, and the human actions (as workflow Updates). */
+export function incidentRoutes(app: FastifyInstance, incidents: IncidentService): void {
+  app.post('/v1/incidents', async (req, reply) => {
+    const violation = parseOr400(violationSchema, req.body, 'body');
+    const r = await incidents.raise(violation);
+    return reply.status(202).send(r);
+  });
+
+  app.get('/v1/incidents', async (req) => {
+    const q = parseOr400(listQuery, req.query, 'query');
+    return { incidents: await incidents.list(q) };
+  });
+
+  app.get('/v1/incidents/:id', async (req) => {
+    const { id } = parseOr400(idParams, req.params, 'params');
+    return incidents.show(decodeURIComponent(id));
+  });
+
+  for (const [name, schema] of Object.entries(ACTIONS)) {
+    app.post(`/v1/incidents/:id/${name}`, async (req) => {
+      const { id } = parseOr400(idParams, req.params, 'params');
+      const body = parseOr400(schema, req.body ?? {}, 'body');
+      const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
+      return incidents.act(decodeURIComponent(id), { type: name, ...body } as Parameters<IncidentService['act']>[1], updateId);
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import type { Client } from '@temporalio/client';
+import type { IncidentService } from '../app/incident-service';
+import { errorHandler } from './errors';
+import { incidentRoutes } from './routes/incidents';
+
+export interface ApiDeps {
+  incidents: IncidentService;
+  client: Client;
+  pool: Pool;
+  logger: Logger;
+  /** Largest accepted request body, bytes. */
+  bodyLimit?: number;
+}
+
+/** The HTTP API (stateless: run several behind a load balancer). */
+export function createApiServer(deps: ApiDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimit ?? 1_048_576,
+  });
+  app.setErrorHandler(errorHandler);
+  app.get('/healthz', async (_req, reply) => {
+    const [db, temporal] = await Promise.allSettled([
+      deps.pool.query('SELECT 1'),
+      deps.client.connection.workflowService.getSystemInfo({}),
+    ]);
+    const body = { postgres: db.status === 'fulfilled', temporal: temporal.status === 'fulfilled' };
+    return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
+  });
+  incidentRoutes(app, deps.incidents);
+  return app;
+}

@@ -1,0 +1,54 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { incidentEvents, latestIncident, listIncidents, type IncidentRow, type ListFilter } from '../db/incidents';
+import type { VigilConfig } from '../domain/config';
+import { VigilError } from '../domain/errors';
+import type { IncidentState } from '../domain/incident-state';
+import type { Violation } from '../domain/violation';
+import type { ActionResult } from '../workflows/incident-messages';
+import { actOnIncident, getIncidentState, raiseViolation, toWorkflowId, type IncidentAction, type RaiseResult } from './incident-client';
+
+/** An incident as `show` presents it: live workflow state when open, else the stored projection. */
+export type IncidentDetail =
+  | { source: 'workflow'; state: IncidentState }
+  | { source: 'history'; row: IncidentRow; events: Awaited<ReturnType<typeof incidentEvents>> };
+
+/** The operations every entry point (API, CLI, Slack, demo) offers, in one place. */
+export interface IncidentService {
+  raise(violation: Violation): Promise<RaiseResult>;
+  act(id: string, action: IncidentAction, updateId?: string): Promise<ActionResult>;
+  show(id: string): Promise<IncidentDetail>;
+  list(filter?: ListFilter): Promise<IncidentRow[]>;
+}
+
+/** Wires the Temporal client, the projection database and the config's policy snapshot together. */
+export function createIncidentService(deps: { client: Client; pool: Pool; config: VigilConfig }): IncidentService {
+  const { client, pool, config } = deps;
+  return {
+    raise(violation) {
+      const policyName = config.incidents.defaultPolicy;
+      return raiseViolation(client, config.temporal.taskQueue, {
+        violation,
+        policyName,
+        policy: config.escalationPolicies[policyName]!,
+        settings: {
+          reopenWindowMs: config.incidents.reopenWindow,
+          resolveAfterQuietMs: config.incidents.resolveAfterQuiet ?? null,
+          uiUrl: `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}`,
+        },
+      });
+    },
+    act: (id, action, updateId) => actOnIncident(client, id, action, updateId),
+    async show(id) {
+      try {
+        return { source: 'workflow', state: await getIncidentState(client, id) };
+      } catch (err) {
+        if (!(err instanceof VigilError && err.code === 'not_found')) throw err;
+      }
+      const row = await latestIncident(pool, toWorkflowId(id));
+      if (!row) throw new VigilError('not_found', `No incident ${id}, open or closed. List incidents with \`vigil incidents list --all\`.`);
+      return { source: 'history', row, events: await incidentEvents(pool, row.incident_id) };
+    },
+    list: (filter) => listIncidents(pool, filter),
+  };
+}

@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseConfig } from '../../app/config-file';
+import type { IncidentState } from '../../domain/incident-state';
+import { toView } from '../../domain/incident-view';
+import type { CliContext } from '../context';
+import { blockActionsBody, signSlackRequest, startFakeSlack } from '../stack/loopback-slack';
+import { freePort } from '../stack/ports';
+import { startStack } from '../stack/stack';
+
+const DEMO_TOKEN = 'xoxb-demo-token';
+const DEMO_SECRET = 'demo-signing-secret';
+const DEMO_CHANNEL = 'C0INCIDENTS';
+
+// Short delays so the whole escalation fits in a minute; real policies use minutes.
+const DEMO_CONFIG = {
+  channels: { console: { type: 'console' }, 'slack-incidents': { type: 'slack', channel: DEMO_CHANNEL } },
+  escalationPolicies: {
+    default: {
+      levels: [
+        { delay: 0, targets: ['slack-incidents'] },
+        { delay: '8s', targets: ['slack-incidents', 'console'] },
+      ],
+    },
+  },
+  incidents: { reopenWindow: '5s' },
+};
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`demo: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const step = (text: string) => process.stdout.write(`\n▶ ${text}\n`);
+
+/** `vigil demo`: the finite showcase: violation → Slack → level 2 → ack from a Slack click → resolve. */
+export function registerDemoCommand(program: Command, ctx: () => CliContext): void {
+  program
+    .command('demo')
+    .description('run a self-contained incident end to end on a throwaway embedded stack, then exit')
+    .action(async () => {
+      const started = Date.now();
+      const c = ctx();
+      // The narrative is the output; logs only for warnings (the console channel's pages are warnings).
+      if (!c.env.LOG_LEVEL) c.logger.level = 'warn';
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-demo-'));
+      fs.chmodSync(dir, 0o755);
+      const slack = await startFakeSlack({ token: DEMO_TOKEN });
+      const env: NodeJS.ProcessEnv = {
+        ...c.env,
+        DATABASE_URL: '',
+        TEMPORAL_ADDRESS: '',
+        SLACK_BOT_TOKEN: DEMO_TOKEN,
+        SLACK_SIGNING_SECRET: DEMO_SECRET,
+        SLACK_API_URL: slack.url,
+      };
+      delete env.DATABASE_URL;
+      delete env.TEMPORAL_ADDRESS;
+      const apiPort = await freePort();
+      const slackPort = await freePort();
+      const config = parseConfig({ ...DEMO_CONFIG, api: { port: apiPort }, slack: { port: slackPort } }, 'demo settings', {});
+      step('Starting embedded PostgreSQL, Temporal dev server (+ Web UI), worker, API and Slack endpoint');
+      const stack = await startStack({
+        dataDir: dir,
+        config,
+        env,
+        logger: c.logger,
+        pgPort: await freePort(),
+        temporalPort: await freePort(),
+        uiPort: await freePort(),
+        persistTemporal: false,
+      });
+      try {
+        step('RAG service "checkout-rag" breaches its p95 response-time SLA (2350 ms > 2000 ms)');
+        const raised = await stack.incidents.raise({
+          service: 'checkout-rag',
+          kind: 'response_time_sla',
+          dimension: 'p95',
+          severity: 'high',
+          title: 'p95 response time 2350 ms > 2000 ms',
+          current: 2350,
+          threshold: 2000,
+          unit: 'ms',
+          impact: 'Answers take over 2 s for 5% of checkout questions',
+          labels: { team: 'search' },
+        });
+        console.log(`  incident ${raised.workflowId}`);
+        const state = async () => (await stack.incidents.show(raised.fingerprint)) as { source: 'workflow'; state: IncidentState };
+        await waitFor('the Slack message', async () => slack.callsTo('chat.postMessage').length >= 1);
+        console.log(`  level 1: Slack message posted to ${DEMO_CHANNEL} with Acknowledge / Resolve buttons`);
+
+        step('Nobody acknowledges; after 8 s the policy escalates to level 2 (Slack thread + console page)');
+        await waitFor('level 2', async () => (await state()).state.timeline.some((e) => e.type === 'escalated' && /level 2/.test(e.text)));
+        console.log('  level 2 fired');
+
+        step('alice clicks "Acknowledge" in Slack (a signed interaction request to the Bolt endpoint)');
+        const body = blockActionsBody({ actionId: 'vigil_acknowledge', value: raised.workflowId, userId: 'U0ALICE', userName: 'alice', channelId: DEMO_CHANNEL });
+        const res = await fetch(stack.slackUrl!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(DEMO_SECRET, body) },
+          body,
+        });
+        console.log(`  Bolt answered HTTP ${res.status}`);
+        await waitFor('the acknowledgement', async () => (await state()).state.status === 'acknowledged');
+        await waitFor('the in-place message update', async () => slack.callsTo('chat.update').length >= 1);
+        console.log(`  acknowledged by ${(await state()).state.acknowledged?.by}; Slack message updated in place (chat.update)`);
+
+        step('alice resolves it through the HTTP API');
+        const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${raised.fingerprint}/resolve`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ by: 'alice', reason: 'rolled back the reranker deploy' }),
+        });
+        console.log(`  ${((await resolved.json()) as { message: string }).message}`);
+
+        const final = (await state()).state;
+        step('Timeline');
+        for (const e of final.timeline) console.log(`  +${((e.at - final.openedAt) / 1000).toFixed(1).padStart(5)}s  ${e.type.padEnd(13)} ${e.text}`);
+        const slackCalls = slack.calls.map((call) => call.method).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {});
+        console.log(`\n  Slack API calls: ${JSON.stringify(slackCalls)}`);
+        console.log(`  Temporal UI: ${toView(final).uiUrl ?? '(no UI)'}  (this demo's server stops now; \`npm start\` keeps one running)`);
+        console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+      } finally {
+        await stack.stop();
+        await slack.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+}

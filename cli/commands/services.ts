@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { createApiServer } from '../../api/server';
+import { createIncidentService } from '../../app/incident-service';
+import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
+import { installTemporalRuntime } from '../../app/temporal-runtime';
+import { migrate } from '../../db/migrate';
+import { createPool } from '../../db/pool';
+import { createSlackApp } from '../../slack/app';
+import { createCoreWorker } from '../../workers/core-worker';
+import type { CliContext } from '../context';
+import { untilSignal } from './dev';
+
+/** `vigil worker` and `vigil api`: the production processes, against DATABASE_URL and TEMPORAL_ADDRESS. */
+export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
+  program
+    .command('worker')
+    .description('run a vigil-core worker (incident workflows, notifications, projections)')
+    .action(async () => {
+      const c = ctx();
+      installTemporalRuntime(c.logger);
+      const pool = createPool(c.databaseUrl(), 'vigil-worker');
+      await migrate(pool);
+      const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
+      const connection = await connectWorker(target, c.env);
+      const worker = await createCoreWorker({ connection, config: c.config, pool, logger: c.logger, env: c.env });
+      c.logger.info({ taskQueue: c.config.temporal.taskQueue, temporal: target.address }, 'worker polling');
+      // Worker.run handles SIGINT/SIGTERM itself: it drains in-flight tasks, then resolves.
+      await worker.run();
+      await connection.close();
+      await pool.end();
+    });
+
+  program
+    .command('api')
+    .description('run the HTTP API (and the Slack interactivity endpoint when Slack secrets are set)')
+    .action(async () => {
+      const c = ctx();
+      const pool = createPool(c.databaseUrl(), 'vigil-api');
+      await migrate(pool);
+      const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
+      const client = await connectClient(target, c.env);
+      await ensureSearchAttributes(client, target.namespace).catch((err: Error) =>
+        c.logger.warn({ err: err.message }, 'could not register search attributes; ask your Temporal admin to add VigilService, VigilKind, VigilSeverity, VigilStatus (Keyword)'),
+      );
+      const incidents = createIncidentService({ client, pool, config: c.config });
+      const api = createApiServer({ incidents, client, pool, logger: c.logger });
+      await api.listen({ host: c.config.api.host, port: c.config.api.port });
+      c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');
+      let slack: ReturnType<typeof createSlackApp> | undefined;
+      if (c.env.SLACK_SIGNING_SECRET && c.env.SLACK_BOT_TOKEN) {
+        slack = createSlackApp({
+          signingSecret: c.env.SLACK_SIGNING_SECRET,
+          token: c.env.SLACK_BOT_TOKEN,
+          ...(c.env.SLACK_API_URL ? { apiUrl: c.env.SLACK_API_URL } : {}),
+          act: (id, action) => incidents.act(id, action),
+          logger: c.logger.child({ component: 'slack' }),
+        });
+        await slack.start(c.config.slack.port, c.config.api.host);
+        c.logger.info({ port: c.config.slack.port }, 'slack actions endpoint listening on /slack/events');
+      }
+      await untilSignal();
+      await slack?.stop();
+      await api.close();
+      await client.connection.close();
+      await pool.end();
+    });
+}

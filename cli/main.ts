@@ -1,0 +1,40 @@
+import { Command, CommanderError } from 'commander';
+import { VigilError } from '../domain/errors';
+import { registerConfigCommands } from './commands/config';
+import { registerDemoCommand } from './commands/demo';
+import { registerDevCommand } from './commands/dev';
+import { registerIncidentCommands } from './commands/incidents';
+import { registerMigrateCommand } from './commands/migrate';
+import { registerServiceCommands } from './commands/services';
+import { registerTriggerCommand } from './commands/trigger';
+import { createContext, type CliContext } from './context';
+
+let context: CliContext | undefined;
+// Config is loaded lazily but before any command does work, so a bad file fails every command the same way.
+const ctx = () => (context ??= createContext());
+
+const program = new Command('vigil')
+  .description('Durable incident response for RAG services, on Temporal and Postgres')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDevCommand(program, ctx);
+registerDemoCommand(program, ctx);
+registerServiceCommands(program, ctx);
+registerMigrateCommand(program, ctx);
+registerIncidentCommands(program, ctx);
+registerTriggerCommand(program, ctx);
+registerConfigCommands(program);
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof VigilError) {
+      process.stderr.write(`vigil: ${err.message}\n`);
+      process.exit(err.code === 'config_invalid' || err.code === 'invalid_input' ? 2 : 1);
+    }
+    process.stderr.write(`vigil: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import { createApiServer } from '../../api/server';
+import { createIncidentService, type IncidentService } from '../../app/incident-service';
+import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
+import { installTemporalRuntime } from '../../app/temporal-runtime';
+import { startEmbeddedPostgres } from '../../db/embedded';
+import { migrate } from '../../db/migrate';
+import { createPool, redactUrl } from '../../db/pool';
+import type { VigilConfig } from '../../domain/config';
+import { createSlackApp } from '../../slack/app';
+import { createCoreWorker } from '../../workers/core-worker';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+export interface StackOptions {
+  /** Where embedded Postgres and the Temporal SQLite file live. */
+  dataDir: string;
+  config: VigilConfig;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  pgPort: number;
+  temporalPort: number;
+  /** null: no Web UI (tests). */
+  uiPort: number | null;
+  /** Persist Temporal state in dataDir (npm start) or keep it in memory (demo, tests). */
+  persistTemporal: boolean;
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** Everything `vigil dev` runs in one process, with the addresses people and tools need. */
+export interface Stack {
+  databaseUrl: string;
+  temporalAddress: string;
+  uiUrl: string | null;
+  apiUrl: string;
+  slackUrl: string | null;
+  client: Client;
+  pool: Pool;
+  incidents: IncidentService;
+  stop(): Promise<void>;
+}
+
+/** Connection facts of a running `vigil dev`, so CLI commands in another terminal find it. */
+export const DEV_STATE_FILE = 'dev.json';
+
+/**
+ * Starts Postgres (embedded unless DATABASE_URL), Temporal (dev server unless TEMPORAL_ADDRESS),
+ * the core worker, the HTTP API and, with Slack secrets set, the Slack app. Stops what it started
+ * if any step fails.
+ */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const log = o.logger.child({ component: 'stack' });
+  installTemporalRuntime(o.logger);
+  const stops: Array<[string, () => Promise<unknown>]> = [];
+  const stop = async () => {
+    for (const [name, fn] of stops.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        log.warn({ err, component: name }, 'error while stopping');
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    let databaseUrl = o.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const db = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'pg'), port: o.pgPort });
+      stops.push(['postgres', db.stop]);
+      databaseUrl = db.url;
+    }
+    log.info({ database: redactUrl(databaseUrl) }, 'postgres ready');
+    const pool = createPool(databaseUrl);
+    stops.push(['pool', () => pool.end()]);
+    const applied = await migrate(pool);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+
+    let temporalAddress = o.env.TEMPORAL_ADDRESS;
+    let uiUrl: string | null = o.config.temporal.uiUrl;
+    if (!temporalAddress) {
+      const server = await startTemporalDevServer({
+        port: o.temporalPort,
+        uiPort: o.uiPort,
+        namespace: o.config.temporal.namespace,
+        ...(o.persistTemporal ? { dbFile: path.join(o.dataDir, 'temporal.db') } : {}),
+        logFile: path.join(o.dataDir, 'temporal.log'),
+      });
+      stops.push(['temporal', server.stop]);
+      temporalAddress = server.address;
+      uiUrl = server.uiUrl;
+      log.info({ address: temporalAddress, binary: server.source }, 'temporal dev server ready');
+    }
+    const target = { address: temporalAddress, namespace: o.config.temporal.namespace };
+    const config: VigilConfig = { ...o.config, temporal: { ...o.config.temporal, address: temporalAddress, uiUrl: uiUrl ?? o.config.temporal.uiUrl } };
+    const client = await connectClient(target, o.env);
+    stops.push(['client', () => client.connection.close()]);
+    await ensureSearchAttributes(client, target.namespace);
+
+    const connection = await connectWorker(target, o.env);
+    stops.push(['worker-connection', () => connection.close()]);
+    const worker = await createCoreWorker({ connection, config, pool, logger: o.logger, env: o.env, ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : {}) });
+    const running = worker.run();
+    stops.push(['worker', async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    }]);
+
+    const incidents = createIncidentService({ client, pool, config });
+    const api = createApiServer({ incidents, client, pool, logger: o.logger });
+    await api.listen({ host: config.api.host, port: config.api.port });
+    stops.push(['api', () => api.close()]);
+    const addr = api.server.address();
+    const apiUrl = `http://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
+
+    let slackUrl: string | null = null;
+    if (o.env.SLACK_SIGNING_SECRET && o.env.SLACK_BOT_TOKEN) {
+      const slack = createSlackApp({
+        signingSecret: o.env.SLACK_SIGNING_SECRET,
+        token: o.env.SLACK_BOT_TOKEN,
+        ...(o.env.SLACK_API_URL ? { apiUrl: o.env.SLACK_API_URL } : {}),
+        act: (id, action) => incidents.act(id, action),
+        logger: o.logger.child({ component: 'slack' }),
+      });
+      await slack.start(config.slack.port, config.api.host);
+      stops.push(['slack', () => slack.stop()]);
+      slackUrl = `http://${config.api.host}:${slack.port()}/slack/events`;
+    }
+
+    const stateFile = path.join(o.dataDir, DEV_STATE_FILE);
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    fs.writeFileSync(stateFile, JSON.stringify({ databaseUrl, temporalAddress, namespace: target.namespace, apiUrl, pid: process.pid }, null, 2));
+    stops.push(['state-file', async () => fs.rmSync(stateFile, { force: true })]);
+
+    return { databaseUrl, temporalAddress, uiUrl, apiUrl, slackUrl, client, pool, incidents, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

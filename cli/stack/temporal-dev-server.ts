@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { VIGIL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { portIsFree } from './ports';
+import { findTemporalBinary, missingBinaryHelp } from './temporal-binary';
+
+export interface DevServerOptions {
+  port: number;
+  /** Web UI port; null runs headless. */
+  uiPort: number | null;
+  namespace: string;
+  /** SQLite file for persistence; undefined keeps everything in memory. */
+  dbFile?: string;
+  logFile?: string;
+  /** Extra `--dynamic-config-value` settings, e.g. a lower continue-as-new threshold in tests. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  source: string;
+  stop(): Promise<void>;
+}
+
+// Update and update-with-start are on by default in the bundled server; set anyway for older CLIs.
+const BASE_DYNAMIC_CONFIG: Record<string, boolean> = {
+  'frontend.enableUpdateWorkflowExecution': true,
+  'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+  'frontend.enableExecuteMultiOperation': true,
+};
+
+function args(o: DevServerOptions): string[] {
+  const a = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace, '--log-level', 'warn'];
+  a.push(...(o.uiPort === null ? ['--headless'] : ['--ui-port', String(o.uiPort)]));
+  if (o.dbFile) a.push('--db-filename', o.dbFile);
+  for (const k of VIGIL_SEARCH_ATTRIBUTES) a.push('--search-attribute', `${k.name}=Keyword`);
+  for (const [k, v] of Object.entries({ ...BASE_DYNAMIC_CONFIG, ...o.dynamicConfig })) {
+    a.push('--dynamic-config-value', `${k}=${JSON.stringify(v)}`);
+  }
+  return a;
+}
+
+async function waitReady(address: string, child: ChildProcess, timeoutMs: number, logTail: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  for (;;) {
+    if (exited) throw new Error(`Temporal dev server ${exited}:\n${logTail()}`);
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: 1000 });
+      await conn.workflowService.getSystemInfo({});
+      await conn.close();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`Temporal dev server not ready on ${address} after ${timeoutMs} ms:\n${logTail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts `temporal server start-dev` from the binary lookup (env var, PATH, provisioned), or, when
+ * none exists, the SDK's own download (machines with internet). Waits until it answers gRPC.
+ */
+export async function startTemporalDevServer(o: DevServerOptions): Promise<DevServer> {
+  const address = `127.0.0.1:${o.port}`;
+  for (const [what, port] of [['gRPC', o.port], ['Web UI', o.uiPort]] as const) {
+    if (port !== null && !(await portIsFree(port))) {
+      throw new Error(`port ${port} (Temporal ${what}) is in use: is another \`vigil dev\` running? Stop it or pick other ports (TEMPORAL_PORT, TEMPORAL_UI_PORT).`);
+    }
+  }
+  const bin = findTemporalBinary('temporal');
+  if (!bin) return startWithSdkDownload(o);
+  if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
+  const logPath = o.logFile;
+  if (logPath) fs.mkdirSync(path.dirname(logPath), { recursive: true });
+  const log = logPath ? fs.openSync(logPath, 'a') : 'ignore';
+  const child = spawn(bin.path, args(o), { stdio: ['ignore', log, log] });
+  const tail = () => (logPath && fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '(no log)');
+  try {
+    await waitReady(address, child, o.readyTimeoutMs ?? 60_000, tail);
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  } finally {
+    if (typeof log === 'number') fs.closeSync(log);
+  }
+  return {
+    address,
+    uiUrl: o.uiPort === null ? null : `http://localhost:${o.uiPort}`,
+    source: `${bin.path} (${bin.source})`,
+    stop: () => stopChild(child),
+  };
+}
+
+async function startWithSdkDownload(o: DevServerOptions): Promise<DevServer> {
+  try {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        port: o.port,
+        namespace: o.namespace,
+        ...(o.uiPort === null ? {} : { uiPort: o.uiPort }),
+        ...(o.dbFile ? { dbFilename: o.dbFile } : {}),
+        searchAttributes: VIGIL_SEARCH_ATTRIBUTES,
+      },
+    });
+    return {
+      address: `127.0.0.1:${o.port}`,
+      uiUrl: o.uiPort === null ? null : `http://localhost:${o.uiPort}`,
+      source: 'SDK download',
+      stop: () => env.teardown(),
+    };
+  } catch (err) {
+    throw new Error(`${missingBinaryHelp('temporal')} (The SDK download failed too: ${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,114 @@
+import type { Pool } from 'pg';
+import type { TimelineEntry } from '../domain/incident-state';
+import type { IncidentView } from '../domain/incident-view';
+
+const ts = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms));
+
+/**
+ * Mirrors one workflow state change: upserts the incident row (never going back to an older
+ * state, since projections may arrive late) and inserts the new timeline entries once each.
+ */
+export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: number, events: TimelineEntry[]): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `INSERT INTO incidents (incident_id, workflow_id, fingerprint, service, kind, dimension, severity, status, title,
+         details, labels, episode, occurrences, level, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, last_seq)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+       ON CONFLICT (incident_id) DO UPDATE SET
+         severity = EXCLUDED.severity, status = EXCLUDED.status, title = EXCLUDED.title, details = EXCLUDED.details,
+         episode = EXCLUDED.episode, occurrences = EXCLUDED.occurrences, level = EXCLUDED.level,
+         acknowledged_at = COALESCE(incidents.acknowledged_at, EXCLUDED.acknowledged_at),
+         acknowledged_by = COALESCE(incidents.acknowledged_by, EXCLUDED.acknowledged_by),
+         resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by,
+         last_seq = EXCLUDED.last_seq, updated_at = now()
+       WHERE incidents.last_seq < EXCLUDED.last_seq`,
+      [
+        view.incidentId, view.workflowId, view.fingerprint, view.service, view.kind, view.dimension, view.severity,
+        view.status, view.title, view.details, view.labels, view.episode, view.occurrences, view.level,
+        ts(view.openedAt), ts(view.acknowledged?.at), view.acknowledged?.by ?? null, ts(view.resolved?.at),
+        view.resolved?.by ?? null, lastSeq,
+      ],
+    );
+    for (const e of events) {
+      await client.query(
+        `INSERT INTO incident_events (incident_id, seq, at, type, actor, text, data)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
+        [view.incidentId, e.seq, ts(e.at), e.type, e.actor, e.text, e.data ?? null],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** A row of the incidents table as lists show it. */
+export interface IncidentRow {
+  incident_id: string;
+  workflow_id: string;
+  fingerprint: string;
+  service: string;
+  kind: string;
+  severity: string;
+  status: string;
+  title: string;
+  episode: number;
+  occurrences: number;
+  level: string | null;
+  opened_at: Date;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+}
+
+export interface ListFilter {
+  status?: 'open' | 'resolved' | 'all';
+  service?: string;
+  limit?: number;
+}
+
+/** Incidents newest first; "open" means anything not resolved. */
+export async function listIncidents(pool: Pool, f: ListFilter = {}): Promise<IncidentRow[]> {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.status === 'open') where.push(`status <> 'resolved'`);
+  if (f.status === 'resolved') where.push(`status = 'resolved'`);
+  if (f.service) {
+    args.push(f.service);
+    where.push(`service = $${args.length}`);
+  }
+  args.push(Math.min(Math.max(f.limit ?? 50, 1), 1000));
+  const r = await pool.query<IncidentRow>(
+    `SELECT incident_id, workflow_id, fingerprint, service, kind, severity, status, title, episode, occurrences, level,
+            opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by
+     FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC LIMIT $${args.length}`,
+    args,
+  );
+  return r.rows;
+}
+
+/** The newest incident for a workflow ID (an ID is reused after an incident closes). */
+export async function latestIncident(pool: Pool, workflowId: string): Promise<IncidentRow | undefined> {
+  const r = await pool.query<IncidentRow>(
+    `SELECT incident_id, workflow_id, fingerprint, service, kind, severity, status, title, episode, occurrences, level,
+            opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by
+     FROM incidents WHERE workflow_id = $1 ORDER BY opened_at DESC LIMIT 1`,
+    [workflowId],
+  );
+  return r.rows[0];
+}
+
+/** Timeline entries of one incident as stored (complete, unlike the bounded workflow copy). */
+export async function incidentEvents(pool: Pool, incidentId: string) {
+  const r = await pool.query<{ seq: number; at: Date; type: string; actor: string; text: string }>(
+    'SELECT seq, at, type, actor, text FROM incident_events WHERE incident_id = $1 ORDER BY seq',
+    [incidentId],
+  );
+  return r.rows;
+}

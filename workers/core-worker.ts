@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import { createNotifyActivities } from '../activities/notify';
+import { createStoreActivities } from '../activities/store';
+import type { VigilConfig } from '../domain/config';
+import { buildNotifiers } from './channels';
+
+export interface CoreWorkerDeps {
+  connection: NativeConnection;
+  config: VigilConfig;
+  pool: Pool;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** A prebuilt bundle (tests, benchmarks); otherwise workflows are bundled at start (about a second). */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** The `vigil-core` worker: incident workflows plus notify/store activities. Stateless; run as many as you like. */
+export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
+  const channels = buildNotifiers(deps.config, deps.env ?? process.env, deps.logger);
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.config.temporal.taskQueue,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
+    activities: {
+      ...createNotifyActivities({ pool: deps.pool, channels, logger: deps.logger }),
+      ...createStoreActivities({ pool: deps.pool }),
+    },
+    // Enough for hundreds of open incidents in cache without replaying them on every timer.
+    maxCachedWorkflows: 2000,
+    maxConcurrentWorkflowTaskExecutions: 20,
+  });
+}
