@@ -44,8 +44,8 @@ export function registerDevCommand(program: Command, ctx: () => CliContext): voi
         `  Temporal          ${stack.temporalAddress}`,
         `  Config            ${c.configSource}`,
         '',
-        `Raise a test incident:  npx vigil trigger --service checkout-rag`,
-        `List open incidents:    npx vigil incidents list`,
+        `Raise a test incident:  bin/vigil trigger --service checkout-rag`,
+        `List open incidents:    bin/vigil incidents list`,
         'Ctrl-C stops everything; open incidents are still there next time.',
         '',
       ];

@@ -1,0 +1,11 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../app/config-file';
+
+describe('vigil.config.example.yaml', () => {
+  it('is a valid config (the README points newcomers at it)', () => {
+    const { config } = loadConfig({ VIGIL_CONFIG: path.resolve(__dirname, '..', '..', 'vigil.config.example.yaml') });
+    expect(config.escalationPolicies.default!.levels.map((l) => l.delay)).toEqual([0, 300_000]);
+    expect(config.channels['slack-incidents']).toEqual({ type: 'slack', channel: 'C0123456789' });
+  });
+});
