@@ -14,9 +14,9 @@ export function parseDuration(text: string): number | undefined {
 
 /** Formats milliseconds as the shortest exact "1h30m" style text, for messages and timelines. */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const parts: string[] = [];
   let rest = Math.round(ms);
+  if (rest === 0) return '0s';
+  const parts: string[] = [];
   for (const unit of ['d', 'h', 'm', 's'] as const) {
     const size = UNIT_MS[unit]!;
     if (rest >= size) {

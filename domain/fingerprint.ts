@@ -5,11 +5,16 @@ const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;
 const MASK_64 = 0xffffffffffffffffn;
 
+// Hashes UTF-16 code units (two bytes each) rather than UTF-8: an encoder would map every lone
+// surrogate to U+FFFD and make distinct (if malformed) names collide.
 function fnv1a64(text: string): string {
   let hash = FNV_OFFSET;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * FNV_PRIME) & MASK_64;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    for (const byte of [unit & 0xff, unit >> 8]) {
+      hash ^= BigInt(byte);
+      hash = (hash * FNV_PRIME) & MASK_64;
+    }
   }
   return hash.toString(16).padStart(16, '0');
 }

@@ -1,7 +1,8 @@
 import { formatDuration } from './duration';
-import { describePosition, firstStep, stepAfter } from './escalation-policy';
+import { describePosition, stepAfter } from './escalation-policy';
 import type { IncidentEffect, IncidentState, Transition } from './incident-state';
-import { resolve } from './incident-transitions';
+import { resolve, restartEscalation } from './incident-transitions';
+import { withEntries } from './incident-timeline';
 
 function quietDeadline(s: IncidentState): number | null {
   if (s.status === 'resolved' || s.settings.resolveAfterQuietMs === null) return null;
@@ -29,28 +30,26 @@ function fireEscalation(s: IncidentState, now: number): Transition {
   const level = s.policy.levels[position.level]!;
   const step = stepKey(s);
   const after = stepAfter(s.policy, position);
-  const seq = s.seq + 1;
-  const state: IncidentState = {
-    ...s,
-    seq,
-    timeline: [
-      ...s.timeline,
+  const state = withEntries(
+    {
+      ...s,
+      escalation: {
+        next: after?.position ?? null,
+        dueAt: after ? now + after.delayMs : null,
+        lastFired: position,
+        fired: s.escalation.fired + 1,
+      },
+    },
+    now,
+    [
       {
-        seq,
-        at: now,
         type: 'escalated',
         actor: 'system',
         text: `Escalated to ${describePosition(position)}: ${level.targets.join(', ')}`,
         data: { step, level: position.level + 1, pass: position.pass, dueAt: s.escalation.dueAt },
       },
     ],
-    escalation: {
-      next: after?.position ?? null,
-      dueAt: after ? now + after.delayMs : null,
-      lastFired: position,
-      fired: s.escalation.fired + 1,
-    },
-  };
+  );
   const effects: IncidentEffect[] = [{ type: 'notify', step, position, targets: level.targets }];
   // Messages already posted to other targets should show the new level too.
   if (s.messages.some((m) => !level.targets.includes(m.target))) effects.push({ type: 'refresh' });
@@ -69,16 +68,9 @@ export function advanceClock(start: IncidentState, now: number): Transition {
   for (let guard = 0; guard < 100; guard++) {
     if (s.closed) break;
     if (s.status === 'snoozed' && s.snoozedUntil !== null && now >= s.snoozedUntil) {
-      const first = firstStep(s.policy);
-      const seq = s.seq + 1;
-      s = {
-        ...s,
-        status: 'triggered',
-        snoozedUntil: null,
-        seq,
-        timeline: [...s.timeline, { seq, at: now, type: 'snooze_ended', actor: 'system', text: 'Snooze ended; escalating again' }],
-        escalation: { ...s.escalation, next: first.position, dueAt: now + first.delayMs },
-      };
+      s = withEntries({ ...s, status: 'triggered', snoozedUntil: null, escalation: restartEscalation(s, now) }, now, [
+        { type: 'snooze_ended', actor: 'system', text: 'Snooze ended; escalating again' },
+      ]);
       effects.push({ type: 'refresh' });
       continue;
     }
@@ -97,13 +89,9 @@ export function advanceClock(start: IncidentState, now: number): Transition {
       continue;
     }
     if (s.status === 'resolved' && s.reopenUntil !== null && now >= s.reopenUntil) {
-      const seq = s.seq + 1;
-      s = {
-        ...s,
-        closed: true,
-        seq,
-        timeline: [...s.timeline, { seq, at: now, type: 'closed', actor: 'system', text: 'Reopen window passed; incident closed' }],
-      };
+      s = withEntries({ ...s, closed: true }, now, [
+        { type: 'closed', actor: 'system', text: 'Reopen window passed; incident closed' },
+      ]);
       continue;
     }
     break;

@@ -7,14 +7,12 @@ import {
 } from './escalation-policy';
 import {
   RECENT_OCCURRENCE_IDS,
-  TIMELINE_KEEP_HEAD,
-  TIMELINE_KEEP_TAIL,
   type IncidentEffect,
   type IncidentSettings,
   type IncidentState,
-  type TimelineEntry,
   type Transition,
 } from './incident-state';
+import { withEntries, type NewEntry } from './incident-timeline';
 import { SEVERITY_RANK, type Severity } from './names';
 import type { IncidentDetails, Violation } from './violation';
 
@@ -40,23 +38,8 @@ export interface Occurrence {
 export const MAX_SNOOZE_MS = 7 * 86_400_000;
 export const MAX_NOTE_LENGTH = 2000;
 
-type NewEntry = Omit<TimelineEntry, 'seq' | 'at'>;
-
-function withEntries(state: IncidentState, now: number, entries: NewEntry[]): IncidentState {
-  let seq = state.seq;
-  let timeline = [...state.timeline, ...entries.map((e) => ({ ...e, seq: ++seq, at: now }))];
-  let dropped = state.timelineDropped;
-  // Keep the opening and the recent past in workflow state; Postgres keeps every entry.
-  if (timeline.length > TIMELINE_KEEP_HEAD + TIMELINE_KEEP_TAIL) {
-    const cut = timeline.length - TIMELINE_KEEP_HEAD - TIMELINE_KEEP_TAIL;
-    timeline = [...timeline.slice(0, TIMELINE_KEEP_HEAD), ...timeline.slice(TIMELINE_KEEP_HEAD + cut)];
-    dropped += cut;
-  }
-  return { ...state, seq, timeline, timelineDropped: dropped };
-}
-
 function at(ms: number): string {
-  return new Date(ms).toISOString();
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
 }
 
 function detailsOf(v: Violation): IncidentDetails {
@@ -73,9 +56,10 @@ function rememberId(ids: string[], id: string | undefined): string[] {
   return [...ids, id].slice(-RECENT_OCCURRENCE_IDS);
 }
 
-function restartEscalation(state: IncidentState, now: number): IncidentState['escalation'] {
+export function restartEscalation(state: IncidentState, now: number): IncidentState['escalation'] {
   const first = firstStep(state.policy);
-  return { ...state.escalation, next: first.position, dueAt: now + first.delayMs };
+  // lastFired is cleared so "escalate now" climbs from the bottom again, not from the last episode's top.
+  return { ...state.escalation, next: first.position, dueAt: now + first.delayMs, lastFired: null };
 }
 
 const PAUSED = { next: null, dueAt: null } as const;
@@ -147,6 +131,7 @@ export function recordOccurrence(state: IncidentState, occ: Occurrence, now: num
       ...next,
       status: 'triggered',
       title: occ.title,
+      severity: SEVERITY_RANK[occ.severity] > SEVERITY_RANK[state.severity] ? occ.severity : state.severity,
       episode: state.episode + 1,
       acknowledged: null,
       resolved: null,
@@ -223,7 +208,8 @@ export function resolve(state: IncidentState, by: string, reason: string, now: n
 /** Why a snooze must be refused, or null. */
 export function snoozeRefusal(state: IncidentState, until: number, now: number): string | null {
   if (state.status === 'resolved') return `Incident ${state.fingerprint} is resolved; there is nothing to snooze.`;
-  if (!Number.isFinite(until) || until <= now) return `"until" must be a time in the future (got ${at(until)})`;
+  if (!Number.isFinite(until)) return '"until" must be an ISO-8601 time or epoch milliseconds';
+  if (until <= now) return `"until" must be a time in the future (got ${at(until)})`;
   if (until - now > MAX_SNOOZE_MS) return `"until" may be at most ${formatDuration(MAX_SNOOZE_MS)} ahead`;
   return null;
 }
