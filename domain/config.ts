@@ -1,42 +1,65 @@
 import { z } from 'zod';
+import { channelSchema, type ChannelConfig } from './channels/schemas';
 import { durationSchema } from './duration';
-import { escalationPolicySchema } from './escalation-policy';
+import { escalationPolicySchema, type EscalationPolicy } from './escalation-policy';
+import { matcherSchema } from './matchers';
 import { nameSchema } from './names';
+import { scheduleSchema } from './oncall';
+import { routeSchema } from './routing';
+import { targetProblem } from './targets';
 
-/** A channel a policy can target. Secrets (tokens) come from the environment, never from this file. */
-export const channelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('console') }).strict(),
-  z
-    .object({
-      type: z.literal('slack'),
-      channel: z.string().min(1).describe('Slack channel ID (C0123…) or name the bot may post to'),
-    })
-    .strict(),
-]);
-export type ChannelConfig = z.infer<typeof channelSchema>;
+export { channelSchema, type ChannelConfig } from './channels/schemas';
 
-const DEFAULT_POLICY = {
-  levels: [
-    { delay: 0, targets: ['console'] },
-    { delay: '5m', targets: ['console'] },
-  ],
-  repeat: 0,
-};
+/** A person who can be paged: contact details, and which channels reach them. */
+export const userSchema = z
+  .object({
+    name: z.string().max(200).optional(),
+    email: z.string().email().optional(),
+    slackId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user ID like U0123ABC').optional(),
+    notify: z.array(nameSchema).min(1, 'list at least one channel that reaches this user'),
+  })
+  .strict();
 
-/** The whole vigil.config.yaml; every field has a default so `npm start` needs no file. */
-export const configSchema = z
+/** A static silence from the config (dynamic ones are created with `vigil silences create`). */
+export const configSilenceSchema = z
+  .object({
+    matchers: z.array(matcherSchema).min(1, 'a silence needs at least one matcher'),
+    startsAt: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)),
+    endsAt: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)),
+    createdBy: z.string().min(1),
+    comment: z.string().min(1, 'say why (it shows in every muted incident)'),
+  })
+  .strict()
+  .refine((s) => s.endsAt > s.startsAt, { message: 'endsAt must be after startsAt', path: ['endsAt'] });
+
+/** Mute target incidents while a matching source incident is open (e.g. availability mutes latency). */
+export const inhibitRuleSchema = z
+  .object({
+    sourceMatchers: z.array(matcherSchema).min(1),
+    targetMatchers: z.array(matcherSchema).min(1),
+    equal: z.array(z.string()).default([]).describe('labels that must be equal on source and target, e.g. [service]'),
+  })
+  .strict();
+
+const temporalDefaults = { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-core', uiUrl: 'http://localhost:8233' };
+
+const baseSchema = z
   .object({
     temporal: z
       .object({
-        address: z.string().default('127.0.0.1:7233'),
-        namespace: z.string().default('default'),
-        taskQueue: z.string().default('vigil-core'),
-        uiUrl: z.string().url().default('http://localhost:8233'),
+        address: z.string().default(temporalDefaults.address),
+        namespace: z.string().default(temporalDefaults.namespace),
+        taskQueue: z.string().default(temporalDefaults.taskQueue),
+        uiUrl: z.string().url().default(temporalDefaults.uiUrl),
       })
       .strict()
-      .default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-core', uiUrl: 'http://localhost:8233' }),
+      .default(temporalDefaults),
     api: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        publicUrl: z.string().url().optional().describe('how people reach the API (signed links); default http://<host>:<port>'),
+      })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
     slack: z
@@ -48,35 +71,61 @@ export const configSchema = z
         reopenWindow: durationSchema.default(600_000),
         resolveAfterQuiet: durationSchema.optional(),
         defaultPolicy: nameSchema.default('default'),
+        actionLinkTtl: durationSchema.default(86_400_000).describe('how long signed ack/resolve links stay valid'),
       })
       .strict()
-      .default({ reopenWindow: 600_000, defaultPolicy: 'default' }),
-    channels: z.record(nameSchema, channelSchema).default({ console: { type: 'console' } }),
-    escalationPolicies: z.record(nameSchema, escalationPolicySchema).default({
-      default: escalationPolicySchema.parse(DEFAULT_POLICY),
-    }),
+      .default({ reopenWindow: 600_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000 }),
+    channels: z.record(nameSchema, channelSchema).default({ console: channelSchema.parse({ type: 'console' }) }),
+    escalationPolicies: z.record(nameSchema, escalationPolicySchema).optional(),
+    users: z.record(nameSchema, userSchema).default({}),
+    schedules: z.record(nameSchema, scheduleSchema).default({}),
+    routes: routeSchema.default({ matchers: [], continue: false, routes: [] }),
+    silences: z.array(configSilenceSchema).default([]),
+    inhibitRules: z.array(inhibitRuleSchema).default([]),
   })
-  .strict()
+  .strict();
+
+/** With no policies configured, every channel is paged at once and again after 5 minutes. */
+function defaultPolicies(channels: Record<string, ChannelConfig>): Record<string, EscalationPolicy> {
+  const targets = Object.keys(channels);
+  return { default: escalationPolicySchema.parse({ levels: [{ delay: 0, targets }, { delay: '5m', targets }] }) };
+}
+
+/** The whole vigil.config.yaml; every field has a default so `npm start` needs no file. */
+export const configSchema = baseSchema
+  .transform((cfg) => ({ ...cfg, escalationPolicies: cfg.escalationPolicies ?? defaultPolicies(cfg.channels) }))
   .superRefine((cfg, ctx) => {
-    if (!(cfg.incidents.defaultPolicy in cfg.escalationPolicies)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['incidents', 'defaultPolicy'],
-        message: `names policy "${cfg.incidents.defaultPolicy}", which escalationPolicies does not define`,
-      });
-    }
+    const known = { channels: Object.keys(cfg.channels), users: Object.keys(cfg.users), schedules: Object.keys(cfg.schedules) };
+    const policyNames = Object.keys(cfg.escalationPolicies);
+    const needPolicy = (name: string | undefined, path: Array<string | number>) => {
+      if (name !== undefined && !policyNames.includes(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `names policy "${name}", which escalationPolicies does not define (known: ${policyNames.join(', ')})` });
+      }
+    };
+    needPolicy(cfg.incidents.defaultPolicy, ['incidents', 'defaultPolicy']);
+    const walk = (r: z.output<typeof routeSchema>, path: Array<string | number>) => {
+      needPolicy(r.policy, [...path, 'policy']);
+      r.routes.forEach((child, i) => walk(child, [...path, 'routes', i]));
+    };
+    walk(cfg.routes, ['routes']);
     for (const [name, policy] of Object.entries(cfg.escalationPolicies)) {
       policy.levels.forEach((level, i) =>
         level.targets.forEach((target, j) => {
-          if (!(target in cfg.channels)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['escalationPolicies', name, 'levels', i, 'targets', j],
-              message: `target "${target}" is not a configured channel (known: ${Object.keys(cfg.channels).join(', ')})`,
-            });
-          }
+          const problem = targetProblem(target, known);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['escalationPolicies', name, 'levels', i, 'targets', j], message: problem });
         }),
       );
+    }
+    for (const [name, ch] of Object.entries(cfg.channels)) {
+      if (ch.fallback !== undefined && !(ch.fallback in cfg.channels)) {
+        ctx.addIssue({ code: 'custom', path: ['channels', name, 'fallback'], message: `fallback "${ch.fallback}" is not a configured channel` });
+      }
+      if (ch.fallback === name) ctx.addIssue({ code: 'custom', path: ['channels', name, 'fallback'], message: 'a channel cannot fall back to itself' });
+    }
+    for (const [name, user] of Object.entries(cfg.users)) {
+      user.notify.forEach((channel, i) => {
+        if (!(channel in cfg.channels)) ctx.addIssue({ code: 'custom', path: ['users', name, 'notify', i], message: `"${channel}" is not a configured channel` });
+      });
     }
   });
 

@@ -10,6 +10,19 @@ export interface SendContext {
   target: string;
   /** The message this channel already posted for the incident, if any: edit it instead of reposting. */
   existing?: MessageRef;
+  /**
+   * A per-recipient address overriding the channel's own (a user's email address or Slack user ID),
+   * when the target was a user or an on-call schedule.
+   */
+  address?: string;
+  /** Signed Acknowledge / Resolve links for channels without buttons (email, Teams), when configured. */
+  links?: ActionLinks;
+}
+
+/** One-click links that perform an action after a confirmation page (see api/routes/action-links.ts). */
+export interface ActionLinks {
+  acknowledge: string;
+  resolve: string;
 }
 
 /** A completed send: a line for the timeline, and the provider's message reference for later edits. */

@@ -22,8 +22,8 @@ function configError(run: () => unknown): VigilError {
 describe('parseConfig defaults', () => {
   it('turns {} into a working setup: a console channel and a default policy targeting it', () => {
     const cfg = parseConfig({}, 'test', NO_ENV);
-    expect(cfg.channels).toEqual({ console: { type: 'console' } });
-    expect(cfg.incidents).toEqual({ reopenWindow: 10 * 60_000, defaultPolicy: 'default' });
+    expect(cfg.channels).toEqual({ console: { type: 'console', timeout: 10_000 } });
+    expect(cfg.incidents).toEqual({ reopenWindow: 10 * 60_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000 });
     // Level 1 at once, level 2 five minutes later, both to the console, no repeats.
     expect(cfg.escalationPolicies.default).toEqual({
       levels: [
@@ -74,13 +74,13 @@ describe('parseConfig errors', () => {
   const policy = (...targets: string[]) => ({ levels: [{ delay: 0, targets: ['console'] }, { delay: '5m', targets }] });
   const cases: Array<{ name: string; raw: unknown; env?: NodeJS.ProcessEnv; path: string; says: RegExp }> = [
     // Only console and slack exist; the path points at the discriminator.
-    { name: 'unknown channel type', raw: { channels: { console: { type: 'console' }, pager: { type: 'pagerduty' } } }, path: 'channels.pager.type', says: /console.*slack/ },
+    { name: 'unknown channel type', raw: { channels: { console: { type: 'console' }, pager: { type: 'carrier-pigeon' } } }, path: 'channels.pager.type', says: /console.*slack.*email.*pagerduty/ },
     // A slack channel needs the channel to post to.
     { name: 'slack channel without channel', raw: { channels: { console: { type: 'console' }, ops: { type: 'slack' } } }, path: 'channels.ops.channel', says: /./ },
     // The second target of level 2 names no channel: the path pins level and target index.
     { name: 'policy target not a channel', raw: { escalationPolicies: { default: policy('console', 'ops') } }, path: 'escalationPolicies.default.levels.1.targets.1', says: /"ops" is not a configured channel \(known: console\)/ },
     // Replacing channels without console breaks the built-in policy, and says so rather than paging nowhere.
-    { name: 'built-in policy loses console', raw: { channels: { ops: { type: 'slack', channel: 'C1' } } }, path: 'escalationPolicies.default.levels.0.targets.0', says: /known: ops/ },
+    { name: 'policy targets a user nobody defined', raw: { escalationPolicies: { default: { levels: [{ delay: 0, targets: ['user:alice'] }] } } }, path: 'escalationPolicies.default.levels.0.targets.0', says: /names no user/ },
     // defaultPolicy must name a defined policy.
     { name: 'defaultPolicy missing', raw: { incidents: { defaultPolicy: 'nope' } }, path: 'incidents.defaultPolicy', says: /"nope"/ },
     // Defining policies without "default" and not choosing another.
@@ -134,7 +134,7 @@ describe('loadConfig', () => {
     const { config, source } = loadConfig(NO_ENV, dir);
     expect(source).toBe(path.join(dir, 'vigil.config.yaml'));
     expect(config.incidents.reopenWindow).toBe(30 * 60_000);
-    expect(config.channels.ops).toEqual({ type: 'slack', channel: 'C0123' });
+    expect(config.channels.ops).toEqual({ type: 'slack', channel: 'C0123', timeout: 10_000, ratePerSecond: 1 });
   });
 
   it('reads a JSON file named by VIGIL_CONFIG, relative to the working directory, with env overrides applied', () => {
