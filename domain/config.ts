@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { channelSchema, type ChannelConfig } from './channels/schemas';
-import { durationSchema } from './duration';
-import { escalationPolicySchema, type EscalationPolicy } from './escalation-policy';
+import { durationSchema } from './duration-schema';
+import type { EscalationPolicy } from './escalation-policy';
+import { escalationPolicySchema } from './escalation-policy-schema';
 import { matcherSchema } from './matchers';
 import { nameSchema } from './names';
 import { scheduleSchema } from './oncall';

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
@@ -27,18 +25,3 @@ export function formatDuration(ms: number): string {
   if (rest > 0) parts.push(`${rest}ms`);
   return parts.join('');
 }
-
-/** A duration in config or API input: "5m"-style text or a whole number of milliseconds. */
-// One custom check instead of a union, so errors say what a duration looks like rather than "Invalid input".
-export const durationSchema = z
-  .custom<string | number>((v) => typeof v === 'string' || typeof v === 'number', {
-    message: 'must be a duration such as "30s", "5m", "1h30m", or whole milliseconds',
-  })
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseDuration(value);
-    if (ms === undefined || !Number.isInteger(ms) || ms < 0) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not a duration; use e.g. "30s", "5m", "1h30m", or whole milliseconds` });
-      return z.NEVER;
-    }
-    return ms;
-  });

@@ -1,19 +1,7 @@
-import { z } from 'zod';
-import { durationSchema } from './duration';
-import { nameSchema } from './names';
+import type { z } from 'zod';
+import type { escalationPolicySchema } from './escalation-policy-schema';
 
-/** One rung of an escalation policy: who to notify, and how long after the previous rung. */
-export const escalationLevelSchema = z.object({
-  delay: durationSchema.describe('time after the previous level fired (level 1: after the incident opened)'),
-  targets: z.array(nameSchema).min(1, 'a level needs at least one target'),
-});
-
-/** How an unacknowledged incident climbs: levels in order, then optionally the whole ladder again. */
-export const escalationPolicySchema = z.object({
-  levels: z.array(escalationLevelSchema).min(1, 'a policy needs at least one level'),
-  repeat: z.number().int().min(0).max(1000).default(0).describe('extra passes over all levels'),
-  repeatDelay: durationSchema.default(300_000).describe('pause between the last level and the next pass'),
-});
+// Types only from the schema module: this file is imported by workflow code, which must not bundle zod.
 
 export type EscalationPolicy = z.output<typeof escalationPolicySchema>;
 export type EscalationPolicyInput = z.input<typeof escalationPolicySchema>;
@@ -43,7 +31,7 @@ export function stepAfter(policy: EscalationPolicy, fired: EscalationPosition): 
   if (nextLevel < policy.levels.length) {
     return { position: { pass: fired.pass, level: nextLevel }, delayMs: policy.levels[nextLevel]!.delay };
   }
-  if (fired.pass < policy.repeat) {
+  if (policy.repeat === 'until-acknowledged' || fired.pass < policy.repeat) {
     return { position: { pass: fired.pass + 1, level: 0 }, delayMs: policy.repeatDelay };
   }
   return null;
@@ -60,4 +48,27 @@ export function escalateNowTarget(policy: EscalationPolicy, lastFired: Escalatio
 /** Human label for a position, 1-based like people count levels. */
 export function describePosition(p: EscalationPosition): string {
   return p.pass === 0 ? `level ${p.level + 1}` : `level ${p.level + 1} (repeat ${p.pass})`;
+}
+
+/**
+ * One policy from several (an alert that matched several routes through `continue`): level i
+ * notifies the union of every policy's level-i targets, after the shortest of their delays;
+ * the most insistent repeat and the shortest ack timeout win. Order of targets is kept, first seen first.
+ */
+export function mergePolicies(policies: EscalationPolicy[]): EscalationPolicy {
+  if (policies.length === 1) return policies[0]!;
+  const depth = Math.max(...policies.map((p) => p.levels.length));
+  const levels = Array.from({ length: depth }, (_, i) => {
+    const at = policies.map((p) => p.levels[i]).filter((l): l is EscalationPolicy['levels'][number] => l !== undefined);
+    return { delay: Math.min(...at.map((l) => l.delay)), targets: [...new Set(at.flatMap((l) => l.targets))] };
+  });
+  const repeats = policies.map((p) => p.repeat);
+  const repeat = repeats.includes('until-acknowledged') ? 'until-acknowledged' : Math.max(...(repeats as number[]));
+  const timeouts = policies.map((p) => p.ackTimeout).filter((t): t is number => t !== undefined);
+  return {
+    levels,
+    repeat,
+    repeatDelay: Math.min(...policies.map((p) => p.repeatDelay)),
+    ...(timeouts.length ? { ackTimeout: Math.min(...timeouts) } : {}),
+  };
 }

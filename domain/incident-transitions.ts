@@ -13,7 +13,7 @@ import {
   type Transition,
 } from './incident-state';
 import { withEntries, type NewEntry } from './incident-timeline';
-import { SEVERITY_RANK, type Severity } from './names';
+import { SEVERITY_RANK, type Severity } from './severity';
 import type { IncidentDetails, Violation } from './violation';
 
 /** Everything needed to open an incident; the policy and settings become its snapshot. */

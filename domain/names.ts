@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from './severity';
 
 /** Service, kind and channel names: short, printable, safe in workflow IDs, search attributes and URLs. */
 export const nameSchema = z
@@ -7,11 +8,8 @@ export const nameSchema = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'may contain only letters, digits, ".", "_", ":" and "-", starting with a letter or digit');
 
-export const severitySchema = z.enum(['critical', 'high', 'medium', 'low', 'info']);
-export type Severity = z.infer<typeof severitySchema>;
-
-/** Higher number = more urgent; used for ordering lists and inhibition. */
-export const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
+export const severitySchema = z.enum(SEVERITIES);
+export type { Severity } from './severity';
 
 export const labelsSchema = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are identifiers'), z.string().max(500))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema } from '../duration';
+import { durationSchema } from '../duration-schema';
 import { nameSchema } from '../names';
 
 /** Names an environment variable holding a secret: secrets never live in the config file itself. */

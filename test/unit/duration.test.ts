@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { durationSchema, formatDuration, parseDuration } from '../../domain/duration';
+import { formatDuration, parseDuration } from '../../domain/duration';
+import { durationSchema } from '../../domain/duration-schema';
 
 const S = 1_000;
 const M = 60 * S;

@@ -3,13 +3,14 @@ import fc from 'fast-check';
 import {
   describePosition,
   escalateNowTarget,
-  escalationPolicySchema,
   firstStep,
+  mergePolicies,
   stepAfter,
   type EscalationPolicy,
   type EscalationPolicyInput,
   type EscalationPosition,
 } from '../../domain/escalation-policy';
+import { escalationPolicySchema } from '../../domain/escalation-policy-schema';
 
 const M = 60_000;
 const policy = (input: EscalationPolicyInput): EscalationPolicy => escalationPolicySchema.parse(input);
@@ -126,7 +127,7 @@ describe('escalationPolicySchema errors', () => {
     { name: 'bad target name', input: { levels: [{ delay: 0, targets: ['has space'] }] }, path: ['levels', 0, 'targets', 0], message: /letters, digits/ },
     // Repeat bounds keep a policy finite.
     { name: 'negative repeat', input: { levels: [{ delay: 0, targets: ['a'] }], repeat: -1 }, path: ['repeat'], message: /./ },
-    { name: 'repeat above 1000', input: { levels: [{ delay: 0, targets: ['a'] }], repeat: 1001 }, path: ['repeat'], message: /./ },
+    { name: 'repeat is words other than until-acknowledged', input: { levels: [{ delay: 0, targets: ['a'] }], repeat: 'forever' as unknown as number }, path: ['repeat'], message: /./ },
     // Bad repeatDelay text.
     { name: 'bad repeatDelay', input: { levels: [{ delay: 0, targets: ['a'] }], repeatDelay: '5 m' }, path: ['repeatDelay'], message: /./ },
   ];
@@ -156,7 +157,8 @@ describe('walking the ladder', () => {
       fc.property(policyArb, (p) => {
         const visited: EscalationPosition[] = [];
         let step: ReturnType<typeof stepAfter> = firstStep(p);
-        const limit = p.levels.length * (p.repeat + 1) + 1;
+        const passes = (p.repeat as number) + 1; // the generator only makes numeric repeats
+        const limit = p.levels.length * passes + 1;
         while (step && visited.length < limit) {
           visited.push(step.position);
           // Each step's delay is the level's own, except the first level of a repeat pass.
@@ -165,10 +167,34 @@ describe('walking the ladder', () => {
           step = stepAfter(p, step.position);
         }
         expect(step).toBeNull();
-        expect(visited).toHaveLength(p.levels.length * (p.repeat + 1));
+        expect(visited).toHaveLength(p.levels.length * passes);
         // Row-major order: pass by pass, level by level.
         visited.forEach((v, i) => expect(v).toEqual(pos(Math.floor(i / p.levels.length), i % p.levels.length)));
       }),
     );
+  });
+});
+
+describe('repeat until acknowledged', () => {
+  it('never runs out of steps: pass 1000 still has a next step', () => {
+    const p = policy({ levels: [{ delay: 0, targets: ['a'] }, { delay: '1m', targets: ['b'] }], repeat: 'until-acknowledged', repeatDelay: '10m' });
+    expect(stepAfter(p, pos(1000, 1))).toEqual({ position: pos(1001, 0), delayMs: 10 * M });
+  });
+});
+
+describe('mergePolicies (an alert matched several routes)', () => {
+  it('unions targets level by level with the shortest delay, the most insistent repeat and the shortest ack timeout', () => {
+    const a = policy({ levels: [{ delay: 0, targets: ['slack'] }, { delay: '10m', targets: ['email'] }], repeat: 1, ackTimeout: '1h' });
+    const b = policy({ levels: [{ delay: '1m', targets: ['pd', 'slack'] }], repeat: 'until-acknowledged', repeatDelay: '2m', ackTimeout: '30m' });
+    expect(mergePolicies([a, b])).toEqual({
+      levels: [
+        { delay: 0, targets: ['slack', 'pd'] },
+        { delay: 10 * M, targets: ['email'] },
+      ],
+      repeat: 'until-acknowledged',
+      repeatDelay: 2 * M,
+      ackTimeout: 30 * M,
+    });
+    expect(mergePolicies([a])).toBe(a);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escalationPolicySchema, type EscalationPolicyInput } from '../../domain/escalation-policy';
+import type { EscalationPolicyInput } from '../../domain/escalation-policy';
+import { escalationPolicySchema } from '../../domain/escalation-policy-schema';
 import { advanceClock, nextWakeAt } from '../../domain/incident-clock';
 import { TIMELINE_KEEP_HEAD, TIMELINE_KEEP_TAIL, type IncidentSettings, type IncidentState, type Transition } from '../../domain/incident-state';
 import * as t from '../../domain/incident-transitions';

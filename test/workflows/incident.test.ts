@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, NotifyActivities, RefreshInput } from '../../activities/notify/types';
 import type { ProjectIncidentInput, StoreActivities } from '../../activities/store/types';
 import { actOnIncident, getIncidentState, raiseViolation } from '../../app/incident-client';
-import { escalationPolicySchema } from '../../domain/escalation-policy';
+import { escalationPolicySchema } from '../../domain/escalation-policy-schema';
 import type { IncidentState } from '../../domain/incident-state';
 import type { ViolationInput } from '../../domain/violation';
 import { violationSchema } from '../../domain/violation';

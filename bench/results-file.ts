@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PhaseResult } from './phase';
+import { comparisonRows, markdownTable, ratios, type Ratios } from './table';
+
+/** Where the committed results live. */
+export const RESULTS_DIR = path.join(__dirname, 'results');
+
+/** Facts that make two result files comparable. */
+export interface MachineInfo {
+  node: string;
+  platform: string;
+  cpus: number;
+  cpuModel: string;
+  memoryGiB: number;
+}
+
+/** The whole results file. */
+export interface BenchResults {
+  benchmark: 'incidents';
+  date: string;
+  machine: MachineInfo;
+  temporal: { server: string; sdk: string };
+  settings: { incidents: number; concurrency: number; timeoutMs: number };
+  notes: string[];
+  floor: PhaseResult;
+  vigil: PhaseResult;
+  ratio: Ratios;
+}
+
+/** This machine, as the results file records it. */
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+  };
+}
+
+/** Assembles the results object. */
+export function buildResults(o: Omit<BenchResults, 'benchmark' | 'date' | 'machine' | 'ratio'>): BenchResults {
+  return { benchmark: 'incidents', date: new Date().toISOString(), machine: machineInfo(), ...o, ratio: ratios(o.floor, o.vigil) };
+}
+
+/** The Markdown page: heading, setup line, table, notes. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  return [
+    `# Incidents benchmark: ${r.settings.incidents} incidents opened concurrently, one worker`,
+    '',
+    `${r.date} · Node ${m.node} · ${m.cpus} × ${m.cpuModel} · ${m.memoryGiB} GiB · ${m.platform} · Temporal SDK ${r.temporal.sdk}, ${r.temporal.server} · ${r.settings.concurrency} client calls in flight`,
+    '',
+    markdownTable(comparisonRows(r.floor, r.vigil)),
+    '',
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
+
+/** Writes incidents.json and incidents.md; returns their paths. */
+export function writeResults(r: BenchResults): string[] {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const json = path.join(RESULTS_DIR, 'incidents.json');
+  const md = path.join(RESULTS_DIR, 'incidents.md');
+  fs.writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
+  fs.writeFileSync(md, renderMarkdown(r));
+  return [json, md];
+}

@@ -1,0 +1,99 @@
+// `npm run bench`: 1,000 incidents opened concurrently on one Vigil worker, next to the Temporal
+// floor (bare workflow + one no-op activity) measured the same way in the same run.
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pkg from '../package.json';
+import { connectClient, connectWorker, ensureSearchAttributes } from '../app/temporal-connection';
+import { createPool } from '../db/pool';
+import { startEnvironment } from './environment';
+import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
+import { runIncidents } from './incidents-throughput';
+import { buildResults, writeResults } from './results-file';
+import { comparisonRows, textTable } from './table';
+
+const NAMESPACE = 'default';
+/** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+const ROOT = path.resolve(__dirname, '..');
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+
+async function bundle(workflowsPath: string): Promise<string> {
+  return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
+}
+
+async function main(): Promise<number> {
+  const n = positiveInt('BENCH_INCIDENTS', 1000);
+  const concurrency = positiveInt('BENCH_CONCURRENCY', 100);
+  const TIMEOUT_MS = positiveInt('BENCH_TIMEOUT_MS', DEFAULT_TIMEOUT_MS);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`bench: ${n} incidents, ${concurrency} client calls in flight; bundling workflows`);
+  // Bundled up front so neither phase's window or memory includes webpack.
+  const floorBundle = await bundle(FLOOR_WORKFLOWS_PATH);
+  const vigilBundle = await bundle(path.join(ROOT, 'workflows', 'index.ts'));
+
+  log('bench: starting Postgres and the Temporal dev server');
+  const env = await startEnvironment(NAMESPACE);
+  const onSignal = () => void env.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  const target = { address: env.temporalAddress, namespace: NAMESPACE };
+  const client = await connectClient(target, {});
+  try {
+    await ensureSearchAttributes(client, NAMESPACE);
+    const common = { client, namespace: NAMESPACE, n, concurrency, timeoutMs: TIMEOUT_MS };
+
+    const floorConnection = await connectWorker(target, {});
+    const floor = await runFloor({ ...common, connection: floorConnection, bundleCode: floorBundle }).finally(() => floorConnection.close());
+
+    const pool = createPool(env.databaseUrl, 'vigil-bench');
+    const vigilConnection = await connectWorker(target, {});
+    const vigil = await runIncidents({ ...common, connection: vigilConnection, pool, temporalAddress: env.temporalAddress, bundleCode: vigilBundle })
+      .finally(async () => {
+        await vigilConnection.close();
+        await pool.end();
+      });
+
+    process.stdout.write(`\n${textTable(comparisonRows(floor, vigil))}\n\n`);
+    const results = buildResults({
+      temporal: { server: `temporal dev server, in-memory: ${env.temporalSource.replace(`${ROOT}/`, '')}`, sdk: pkg.dependencies['@temporalio/worker'] },
+      settings: { incidents: n, concurrency, timeoutMs: TIMEOUT_MS },
+      notes: [
+        'Worker, client and harness share one process: RSS is the whole bench process. The floor runs first, so Vigil\'s "before" includes what the floor left behind.',
+        'RSS after: 2 s after the last first notification, worker still running (Vigil: every incident is still open and cached; floor: all workflows completed).',
+        'Latency: from just before the start call (raise() for Vigil, workflow.start for the floor) to the console PAGE log line (Vigil) or the no-op activity invocation (floor).',
+        'Throughput: notified items / (first start → last first notification). Vigil worker: createCoreWorker settings; floor worker: SDK defaults.',
+      ],
+      floor,
+      vigil,
+    });
+    if (!floor.complete || !vigil.complete) {
+      for (const [name, r] of [['floor', floor], ['vigil', vigil]] as const) {
+        if (!r.complete) log(`bench: ${name} incomplete: ${r.notified}/${r.requested} notified, ${r.failedStarts} failed starts${r.firstError ? ` (first: ${r.firstError})` : ''}`);
+      }
+      log('bench: partial results, not written to bench/results/');
+      return 1;
+    }
+    for (const file of writeResults(results)) log(`bench: wrote ${path.relative(ROOT, file)}`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await client.connection.close();
+    await env.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
