@@ -4,7 +4,11 @@ import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { IncidentService } from '../app/incident-service';
 import { errorHandler } from './errors';
+import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
+import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
+import { silenceRoutes } from './routes/silences';
+import { createSilenceService } from '../app/silence-service';
 
 export interface ApiDeps {
   incidents: IncidentService;
@@ -13,6 +17,10 @@ export interface ApiDeps {
   logger: Logger;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /** HMAC secret for signed email action links; the /actions routes exist only when it is set. */
+  actionSecret?: string;
+  /** PagerDuty v3 webhook signing secret; when set, POST /v1/integrations/pagerduty acks/resolves from PagerDuty. */
+  pagerDutyWebhookSecret?: string;
 }
 
 /** The HTTP API (stateless: run several behind a load balancer). */
@@ -31,5 +39,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
   });
   incidentRoutes(app, deps.incidents);
+  silenceRoutes(app, createSilenceService(deps.pool));
+  if (deps.actionSecret) actionLinkRoutes(app, { incidents: deps.incidents, pool: deps.pool, secret: deps.actionSecret });
+  if (deps.pagerDutyWebhookSecret) pagerDutyWebhookRoutes(app, { incidents: deps.incidents, secret: deps.pagerDutyWebhookSecret, logger: deps.logger });
   return app;
 }

@@ -2,6 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { incidentEvents, latestIncident, listIncidents, type IncidentRow, type ListFilter } from '../db/incidents';
 import type { VigilConfig } from '../domain/config';
+import { mergePolicies, type EscalationPolicy } from '../domain/escalation-policy';
+import { incidentLabels } from '../domain/matchers';
+import { route, type RouteMatch } from '../domain/routing';
 import { VigilError } from '../domain/errors';
 import type { IncidentState } from '../domain/incident-state';
 import type { Violation } from '../domain/violation';
@@ -21,16 +24,26 @@ export interface IncidentService {
   list(filter?: ListFilter): Promise<IncidentRow[]>;
 }
 
+/**
+ * The policy snapshot a new incident gets: its labels routed through the route tree; several
+ * matches (via `continue`) merge into one policy named after all of them.
+ */
+export function policyFor(config: VigilConfig, violation: Violation): { policyName: string; policy: EscalationPolicy; matches: RouteMatch[] } {
+  const matches = route(config.routes, incidentLabels({ ...violation }), config.incidents.defaultPolicy);
+  const names = [...new Set(matches.map((m) => m.policy))];
+  return { policyName: names.join('+'), policy: mergePolicies(names.map((n) => config.escalationPolicies[n]!)), matches };
+}
+
 /** Wires the Temporal client, the projection database and the config's policy snapshot together. */
 export function createIncidentService(deps: { client: Client; pool: Pool; config: VigilConfig }): IncidentService {
   const { client, pool, config } = deps;
   return {
     raise(violation) {
-      const policyName = config.incidents.defaultPolicy;
+      const { policyName, policy } = policyFor(config, violation);
       return raiseViolation(client, config.temporal.taskQueue, {
         violation,
         policyName,
-        policy: config.escalationPolicies[policyName]!,
+        policy,
         settings: {
           reopenWindowMs: config.incidents.reopenWindow,
           resolveAfterQuietMs: config.incidents.resolveAfterQuiet ?? null,

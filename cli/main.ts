@@ -1,11 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../domain/errors';
+import { registerChannelCommands } from './commands/channels';
 import { registerConfigCommands } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerDevCommand } from './commands/dev';
 import { registerIncidentCommands } from './commands/incidents';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerOncallCommands } from './commands/oncall';
 import { registerServiceCommands } from './commands/services';
+import { registerSilenceCommands } from './commands/silences';
 import { registerTriggerCommand } from './commands/trigger';
 import { createContext, type CliContext } from './context';
 
@@ -23,8 +26,11 @@ registerDemoCommand(program, ctx);
 registerServiceCommands(program, ctx);
 registerMigrateCommand(program, ctx);
 registerIncidentCommands(program, ctx);
+registerOncallCommands(program, ctx);
 registerTriggerCommand(program, ctx);
+registerSilenceCommands(program, ctx);
 registerConfigCommands(program);
+registerChannelCommands(program, ctx);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

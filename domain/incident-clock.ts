@@ -14,11 +14,15 @@ export function nextWakeAt(s: IncidentState): number | null {
   if (s.closed) return null;
   const candidates: Array<number | null> = [quietDeadline(s)];
   if (s.status === 'snoozed') candidates.push(s.snoozedUntil);
-  if (s.status === 'triggered') candidates.push(s.escalation.dueAt);
+  if (s.status === 'triggered') candidates.push(s.held ? (s.held.checking ? null : s.held.recheckAt) : s.escalation.dueAt);
+  if (s.status === 'acknowledged') candidates.push(s.ackExpiresAt);
   if (s.status === 'resolved') candidates.push(s.reopenUntil);
   const times = candidates.filter((t): t is number => t !== null);
   return times.length === 0 ? null : Math.min(...times);
 }
+
+/** Lateness up to which the ladder keeps its schedule (see fireEscalation). */
+export const CATCH_UP_TOLERANCE_MS = 60_000;
 
 function stepKey(s: IncidentState): string {
   const p = s.escalation.next!;
@@ -30,12 +34,16 @@ function fireEscalation(s: IncidentState, now: number): Transition {
   const level = s.policy.levels[position.level]!;
   const step = stepKey(s);
   const after = stepAfter(s.policy, position);
+  // Count the next delay from when this step was due, so timer latency never accumulates along the
+  // ladder; after a long outage (worker down) count from now instead of firing a burst of catch-up pages.
+  const due = s.escalation.dueAt;
+  const base = due !== null && now - due < CATCH_UP_TOLERANCE_MS ? due : now;
   const state = withEntries(
     {
       ...s,
       escalation: {
         next: after?.position ?? null,
-        dueAt: after ? now + after.delayMs : null,
+        dueAt: after ? base + after.delayMs : null,
         lastFired: position,
         fired: s.escalation.fired + 1,
       },
@@ -81,7 +89,23 @@ export function advanceClock(start: IncidentState, now: number): Transition {
       effects.push(...t.effects);
       continue;
     }
-    if (s.status === 'triggered' && s.escalation.dueAt !== null && s.escalation.next && now >= s.escalation.dueAt) {
+    if (s.status === 'acknowledged' && s.ackExpiresAt !== null && now >= s.ackExpiresAt) {
+      // The responder went quiet: page the level that was acknowledged again, then climb as before.
+      const again = s.escalation.lastFired ?? { pass: 0, level: 0 };
+      s = withEntries({ ...s, status: 'triggered', ackExpiresAt: null, escalation: { ...s.escalation, next: again, dueAt: now } }, now, [
+        { type: 'ack_timeout', actor: 'system', text: `Acknowledged by ${s.acknowledged?.by ?? 'someone'} but not resolved in time; escalating again` },
+      ]);
+      effects.push({ type: 'refresh' });
+      continue;
+    }
+    if (s.status === 'triggered' && s.held && !s.held.checking && now >= s.held.recheckAt) {
+      // Send the held step out for another suppression check (the workflow holds or releases it).
+      const h = s.held;
+      s = { ...s, held: { ...h, checking: true } };
+      effects.push({ type: 'notify', step: h.step, position: h.position, targets: h.targets });
+      continue;
+    }
+    if (s.status === 'triggered' && !s.held && s.escalation.dueAt !== null && s.escalation.next && now >= s.escalation.dueAt) {
       const t = fireEscalation(s, now);
       s = t.state;
       effects.push(...t.effects);

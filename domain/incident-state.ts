@@ -18,6 +18,11 @@ export type TimelineType =
   | 'resolved'
   | 'reopened'
   | 'note'
+  | 'suppressed'
+  | 'released'
+  | 'ack_timeout'
+  | 'paged'
+  | 'fallback'
   | 'closed';
 
 /** One change in an incident's life, with who caused it; the projection mirrors these rows. */
@@ -32,9 +37,24 @@ export interface TimelineEntry {
 
 /** A message a channel posted for this incident, kept so later changes edit it in place. */
 export interface MessageRef {
+  /** The delivery key (e.g. "slack-oncall" or "oncall:primary/alice/email"). */
   target: string;
+  /** The configured channel that posted it (absent on refs from before channels and targets were split). */
+  channel?: string;
   channelType: string;
   ref: Record<string, string>;
+}
+
+/** An escalation step a silence or inhibition rule is holding back; it goes out once the mute lifts. */
+export interface HeldStep {
+  step: string;
+  position: EscalationPosition;
+  targets: string[];
+  reason: string;
+  since: number;
+  recheckAt: number;
+  /** Set while the workflow re-checks whether the mute still holds (the step is out for a check). */
+  checking: boolean;
 }
 
 /** Per-incident settings snapshotted at start, like the policy. */
@@ -80,6 +100,9 @@ export interface IncidentState {
   policy: EscalationPolicy;
   settings: IncidentSettings;
   reopenUntil: number | null;
+  /** When an acknowledgement lapses (policy ackTimeout): the incident is triggered again. */
+  ackExpiresAt: number | null;
+  held: HeldStep | null;
   closed: boolean;
   seq: number;
   timeline: TimelineEntry[];

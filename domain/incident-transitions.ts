@@ -4,6 +4,7 @@ import {
   escalateNowTarget,
   firstStep,
   type EscalationPolicy,
+  type EscalationPosition,
 } from './escalation-policy';
 import {
   RECENT_OCCURRENCE_IDS,
@@ -94,6 +95,8 @@ export function openIncident(input: OpenIncidentInput, now: number): IncidentSta
     policy: input.policy,
     settings: input.settings,
     reopenUntil: null,
+    ackExpiresAt: null,
+    held: null,
     closed: false,
     seq: 0,
     timeline: [],
@@ -136,6 +139,8 @@ export function recordOccurrence(state: IncidentState, occ: Occurrence, now: num
       acknowledged: null,
       resolved: null,
       reopenUntil: null,
+      ackExpiresAt: null,
+      held: null,
       escalation: restartEscalation(state, now),
     };
     next = withEntries(next, now, [
@@ -177,10 +182,18 @@ export function acknowledge(state: IncidentState, by: string, now: number): Tran
       message: `Already acknowledged by ${state.acknowledged.by} at ${at(state.acknowledged.at)}`,
     };
   }
+  const timeout = state.policy.ackTimeout;
   const next = withEntries(
-    { ...state, status: 'acknowledged', acknowledged: { by, at: now }, escalation: { ...state.escalation, ...PAUSED } },
+    {
+      ...state,
+      status: 'acknowledged',
+      acknowledged: { by, at: now },
+      ackExpiresAt: timeout === undefined ? null : now + timeout,
+      held: null,
+      escalation: { ...state.escalation, ...PAUSED },
+    },
     now,
-    [{ type: 'acknowledged', actor: by, text: `Acknowledged by ${by}` }],
+    [{ type: 'acknowledged', actor: by, text: timeout === undefined ? `Acknowledged by ${by}` : `Acknowledged by ${by} (until ${at(now + timeout)} unless resolved)` }],
   );
   return { state: next, effects: [{ type: 'refresh' }], message: `Acknowledged by ${by}` };
 }
@@ -196,6 +209,8 @@ export function resolve(state: IncidentState, by: string, reason: string, now: n
       status: 'resolved',
       resolved: { by, at: now, reason },
       snoozedUntil: null,
+      ackExpiresAt: null,
+      held: null,
       reopenUntil: now + state.settings.reopenWindowMs,
       escalation: { ...state.escalation, ...PAUSED },
     },
@@ -222,6 +237,8 @@ export function snooze(state: IncidentState, by: string, until: number, now: num
       status: 'snoozed',
       snoozedUntil: until,
       acknowledged: state.acknowledged ?? { by, at: now },
+      ackExpiresAt: null,
+      held: null,
       escalation: { ...state.escalation, ...PAUSED },
     },
     now,
@@ -244,6 +261,8 @@ export function escalateNow(state: IncidentState, by: string, now: number): Tran
       ...state,
       status: 'triggered',
       snoozedUntil: null,
+      ackExpiresAt: null,
+      held: null,
       escalation: { ...state.escalation, next: target, dueAt: now },
     },
     now,
@@ -274,12 +293,13 @@ export function conditionCleared(state: IncidentState, reason: string, now: numb
 /** Records the outcome of one delivery in the timeline and keeps its message ref for in-place edits. */
 export function recordDelivery(
   state: IncidentState,
-  d: { step: string; target: string; ok: boolean; detail: string; channelType?: string; ref?: Record<string, string> },
+  d: { step: string; target: string; channel?: string; ok: boolean; detail: string; channelType?: string; ref?: Record<string, string> },
   now: number,
 ): IncidentState {
   let messages = state.messages;
   if (d.ok && d.ref && d.channelType) {
-    messages = [...messages.filter((m) => m.target !== d.target), { target: d.target, channelType: d.channelType, ref: d.ref }];
+    const ref = { target: d.target, channelType: d.channelType, ref: d.ref, ...(d.channel ? { channel: d.channel } : {}) };
+    messages = [...messages.filter((m) => m.target !== d.target), ref];
   }
   return withEntries({ ...state, messages }, now, [
     {
@@ -288,5 +308,49 @@ export function recordDelivery(
       text: d.ok ? `Notified ${d.target}: ${d.detail}` : `Notifying ${d.target} failed: ${d.detail}`,
       data: { step: d.step, target: d.target },
     },
+  ]);
+}
+
+/**
+ * Holds an escalation step back because a silence or inhibition rule mutes the incident. Escalation
+ * waits with it; the step is re-checked at `recheckAt`. A repeated hold for the same reason adds no entry.
+ */
+export function holdStep(
+  state: IncidentState,
+  step: { step: string; position: EscalationPosition; targets: string[] },
+  reason: string,
+  recheckAt: number,
+  now: number,
+): IncidentState {
+  const since = state.held?.since ?? now;
+  // A mute that already ended (clock skew, a race with the silence's end) is re-checked shortly, never in a tight loop.
+  const held = { ...step, reason, since, recheckAt: Math.max(recheckAt, now + 1000), checking: false };
+  if (state.held && state.held.reason === reason) return { ...state, held };
+  return withEntries({ ...state, held }, now, [
+    { type: 'suppressed', actor: 'system', text: `${describePosition(step.position)} held back: ${reason}`, data: { step: step.step } },
+  ]);
+}
+
+/** Lets a held step go (its mute lifted): the rest of the ladder keeps its spacing, shifted by the wait. */
+export function releaseStep(state: IncidentState, step: string, now: number): IncidentState {
+  const h = state.held;
+  if (!h || h.step !== step) return state;
+  const shift = now - h.since;
+  const dueAt = state.escalation.dueAt === null ? null : state.escalation.dueAt + shift;
+  return withEntries({ ...state, held: null, escalation: { ...state.escalation, dueAt } }, now, [
+    { type: 'released', actor: 'system', text: `No longer muted after ${formatDuration(shift)}; sending ${describePosition(h.position)} now`, data: { step } },
+  ]);
+}
+
+/** Records who a user or on-call target turned out to be at the moment of paging. */
+export function recordPaged(state: IncidentState, step: string, lines: string[], now: number): IncidentState {
+  if (lines.length === 0) return state;
+  return withEntries(state, now, lines.map((text) => ({ type: 'paged' as const, actor: 'system', text, data: { step } })));
+}
+
+/** Records that a target's channel kept failing and its fallback channel is being tried. */
+export function recordFallback(state: IncidentState, step: string, target: string, fallback: string, now: number): IncidentState {
+  return withEntries(state, now, [
+    { type: 'fallback', actor: 'system', text: `${target} kept failing; falling back to ${fallback}`, data: { step, target, fallback } },
   ]);
 }

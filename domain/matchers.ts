@@ -71,7 +71,24 @@ export function matchesAll(ms: Matcher[], labels: Record<string, string>): boole
   return ms.every((m) => matches(m, labels));
 }
 
-/** The labels an incident is matched on: its own labels plus service, kind, dimension and severity. */
-export function incidentLabels(i: { service: string; kind: string; dimension: string; severity: string; labels: Record<string, string> }): Record<string, string> {
-  return { ...i.labels, service: i.service, kind: i.kind, dimension: i.dimension, severity: i.severity };
+/**
+ * The labels an incident is matched on: its own labels plus service, kind, dimension, severity and,
+ * once it exists, `incident` (its workflow id, so a silence can target one incident).
+ */
+export function incidentLabels(i: {
+  service: string;
+  kind: string;
+  dimension: string;
+  severity: string;
+  labels: Record<string, string>;
+  workflowId?: string;
+}): Record<string, string> {
+  return {
+    ...i.labels,
+    service: i.service,
+    kind: i.kind,
+    dimension: i.dimension,
+    severity: i.severity,
+    ...(i.workflowId ? { incident: i.workflowId } : {}),
+  };
 }

@@ -28,7 +28,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
     activities: {
-      ...createNotifyActivities({ pool: deps.pool, channels, logger: deps.logger }),
+      ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
       ...createStoreActivities({ pool: deps.pool }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.

@@ -9,7 +9,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { NotifyActivities } from '../activities/notify/types';
+import type { Delivery, NotifyActivities } from '../activities/notify/types';
 import type { StoreActivities } from '../activities/store/types';
 import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil } from '../domain/incident-actions';
@@ -154,17 +154,43 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     projection = projection.then(() => store.projectIncident(input));
   };
 
-  async function deliver(step: string, target: string): Promise<void> {
+  async function deliver(step: string, d: Delivery): Promise<void> {
+    const target = d.key;
     try {
-      const r = await notify.deliverNotification({ view: toView(state), step, target });
+      const r = await notify.deliverNotification({ view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}) });
       state = t.recordDelivery(
         state,
-        { step, target, ok: true, detail: r.duplicate ? `${r.detail} (already sent)` : r.detail, channelType: r.channelType, ...(r.ref ? { ref: r.ref } : {}) },
+        { step, target, channel: d.channel, ok: true, detail: r.duplicate ? `${r.detail} (already sent)` : r.detail, channelType: r.channelType, ...(r.ref ? { ref: r.ref } : {}) },
         Date.now(),
       );
     } catch (err) {
-      state = t.recordDelivery(state, { step, target, ok: false, detail: failureText(err) }, Date.now());
+      state = t.recordDelivery(state, { step, target, channel: d.channel, ok: false, detail: failureText(err) }, Date.now());
+      if (d.fallback) {
+        // Retries are exhausted (the activity's policy): try the fallback once, as its own ledger entry.
+        state = t.recordFallback(state, step, target, d.fallback, Date.now());
+        await deliver(step, { key: `${target}>${d.fallback}`, channel: d.fallback });
+      }
     }
+  }
+
+  /** One escalation step: ask whether it is muted and who it reaches, then send to each in parallel. */
+  async function notifyStep(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
+    let plan;
+    try {
+      plan = await notify.planDelivery({ view: toView(state), step: e.step, targets: e.targets, at: Date.now() });
+    } catch (err) {
+      // Without a plan we cannot know who is on call; page the literal targets rather than nobody.
+      state = t.recordDelivery(state, { step: e.step, target: 'plan', ok: false, detail: failureText(err) }, Date.now());
+      plan = { deliveries: e.targets.map((target) => ({ key: target, channel: target })), paged: [] };
+    }
+    if (plan.suppressed) {
+      state = t.holdStep(state, e, plan.suppressed.reason, plan.suppressed.recheckAt, Date.now());
+      changed = true;
+      return;
+    }
+    state = t.releaseStep(state, e.step, Date.now());
+    state = t.recordPaged(state, e.step, plan.paged, Date.now());
+    await Promise.all(plan.deliveries.map((d) => deliver(e.step, d)));
   }
 
   let shown = '';
@@ -185,8 +211,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   async function performEffects(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending.splice(0);
-      const sends = batch.flatMap((e) => (e.type === 'notify' ? e.targets.map((target) => deliver(e.step, target)) : []));
-      await Promise.all(sends);
+      await Promise.all(batch.flatMap((e) => (e.type === 'notify' ? [notifyStep(e)] : [])));
       if (batch.some((e) => e.type === 'refresh') && state.messages.length > 0) {
         try {
           await notify.refreshMessages({ view: toView(state), step: `refresh.${state.seq}` });

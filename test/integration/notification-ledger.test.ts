@@ -3,8 +3,10 @@ import { createNotifyActivities } from '../../activities/notify';
 import type { Notifier } from '../../activities/notify/notifier';
 import { ledgerRows } from '../../db/notification-ledger';
 import type { IncidentView } from '../../domain/incident-view';
+import { parseConfig } from '../../app/config-file';
 import { connectServices, silentLogger, type Services } from '../support/integration';
 
+const CONFIG = parseConfig({}, 'test', {});
 let services: Services;
 beforeAll(async () => {
   services = await connectServices();
@@ -38,7 +40,7 @@ function countingNotifier(behaviour: { failTimes?: number; delayMs?: number } = 
 describe('notification ledger', () => {
   it('sends once when the same step is delivered again (activity retry or replay)', async () => {
     const { notifier, sends } = countingNotifier();
-    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
     const input = { view: view('a1'), step: '1.e1.p0.l1', target: 'team' };
     const first = await acts.deliverNotification(input);
     const second = await acts.deliverNotification(input);
@@ -49,7 +51,7 @@ describe('notification ledger', () => {
 
   it('lets two concurrent deliveries of one step send once', async () => {
     const { notifier, sends } = countingNotifier({ delayMs: 200 });
-    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
     const input = { view: view('a2'), step: '1.e1.p0.l1', target: 'team' };
     const results = await Promise.all([acts.deliverNotification(input), acts.deliverNotification(input)]);
     expect(sends()).toBe(1);
@@ -58,7 +60,7 @@ describe('notification ledger', () => {
 
   it('records a failed attempt and sends on the retry', async () => {
     const { notifier, sends } = countingNotifier({ failTimes: 1 });
-    const acts = createNotifyActivities({ pool: services.pool, channels: { team: notifier }, logger: silentLogger });
+    const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
     const input = { view: view('a3'), step: '1.e1.p0.l1', target: 'team' };
     await expect(acts.deliverNotification(input)).rejects.toThrow('provider down');
     expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({ status: 'failed', attempts: 1, error: 'provider down' });
@@ -68,7 +70,7 @@ describe('notification ledger', () => {
   });
 
   it('refuses an unknown target without retrying', async () => {
-    const acts = createNotifyActivities({ pool: services.pool, channels: {}, logger: silentLogger });
+    const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: {}, logger: silentLogger });
     await expect(acts.deliverNotification({ view: view('a4'), step: '1', target: 'nope' })).rejects.toMatchObject({
       nonRetryable: true,
       message: expect.stringMatching(/no channel named "nope"/),

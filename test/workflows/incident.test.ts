@@ -28,6 +28,9 @@ const refreshed: RefreshInput[] = [];
 const projected: ProjectIncidentInput[] = [];
 
 const activities: NotifyActivities & StoreActivities = {
+  async planDelivery({ targets }) {
+    return { deliveries: targets.map((t) => ({ key: t, channel: t })), paged: [] };
+  },
   async deliverNotification(input) {
     sent.push(input);
     return { detail: 'recorded', channelType: 'test', duplicate: false };
@@ -78,6 +81,15 @@ function input(v: ReturnType<typeof violation>, extra: Partial<IncidentWorkflowI
   };
 }
 
+/** Polls a condition that activities make true shortly after the workflow decided (real time, a few ms). */
+async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function state(id: string): Promise<IncidentState> {
   return getIncidentState(env.client, id);
 }
@@ -111,7 +123,8 @@ describe('incident workflow (time-skipping)', () => {
     expect(escalations(s).map((e) => e.due)).toEqual([0, 300_000]);
     expectAround(escalations(s)[1]!.offset, 300_000);
     expect(targetsFor(r.workflowId).sort()).toEqual(['1.e1.p0.l1:primary', '2.e1.p0.l2:manager', '2.e1.p0.l2:secondary']);
-    expect(s.timeline.filter((e) => e.type === 'notified')).toHaveLength(3);
+    // Deliveries are activities that finish a moment after the timer fired.
+    await until(async () => (await state(r.workflowId)).timeline.filter((e) => e.type === 'notified').length === 3);
   });
 
   it('stops escalating once acknowledged (ack at 3m, no page at 5m)', async () => {
@@ -197,7 +210,7 @@ describe('incident workflow (time-skipping)', () => {
     expect(b.runId).toBe(a.runId);
     const s = await state(a.workflowId);
     expect(s).toMatchObject({ status: 'triggered', episode: 2, resolved: null });
-    expect(targetsFor(a.workflowId)).toContain('2.e2.p0.l1:primary');
+    await until(async () => targetsFor(a.workflowId).includes('2.e2.p0.l1:primary'));
   });
 
   it('auto-resolves when the condition clears, and an ack racing it is refused, not lost', async () => {

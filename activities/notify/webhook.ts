@@ -1,0 +1,157 @@
+/**
+ * Generic signed webhook channel.
+ *
+ * Wire format: `POST <url>` with a JSON body
+ *   `{ version: 1, event: 'incident.notify' | 'incident.updated', step, target, incident: {...}, links? }`
+ * and headers
+ *   X-Vigil-Timestamp: <unix seconds when signed>
+ *   X-Vigil-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>  (comma-separated when several)
+ *   Idempotency-Key:   <workflowId>:<step>:<target>  (the same on every retry of one delivery)
+ * Receivers recompute the HMAC over the raw body bytes they received, compare in constant time, and
+ * refuse timestamps more than 5 minutes from their clock (a captured request cannot be replayed
+ * later); `verifyVigilWebhook` does all three. Any 2xx is success; 429 and 5xx are retried (429
+ * honours Retry-After); other 4xx are not retried.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { MessageRef } from '../../domain/incident-state';
+import type { IncidentView } from '../../domain/incident-view';
+import type { WebhookChannelConfig } from '../../domain/channels/schemas';
+import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
+import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
+import { parseRetryAfter } from './pagerduty';
+import type { PinoLike } from './slack';
+
+export interface WebhookNotifierDeps {
+  url: string;
+  /** HMAC signing secret shared with the receiver. */
+  secret: string;
+  logger?: PinoLike;
+}
+
+export type VigilWebhookEvent = 'incident.notify' | 'incident.updated';
+
+/** The body Vigil posts (version 1). */
+export interface VigilWebhookPayload {
+  version: 1;
+  event: VigilWebhookEvent;
+  step: string;
+  target: string;
+  incident: ReturnType<typeof incidentFields>;
+  links?: ActionLinks;
+}
+
+/** The incident as receivers see it: the view without Vigil's internal message references. */
+export function incidentFields(v: IncidentView) {
+  return {
+    workflowId: v.workflowId,
+    incidentId: v.incidentId,
+    fingerprint: v.fingerprint,
+    service: v.service,
+    kind: v.kind,
+    dimension: v.dimension,
+    severity: v.severity,
+    title: v.title,
+    status: v.status,
+    details: v.details,
+    labels: v.labels,
+    openedAt: new Date(v.openedAt).toISOString(),
+    episode: v.episode,
+    occurrences: v.occurrences,
+    level: v.level,
+    acknowledged: v.acknowledged ? { by: v.acknowledged.by, at: new Date(v.acknowledged.at).toISOString() } : null,
+    resolved: v.resolved ? { by: v.resolved.by, at: new Date(v.resolved.at).toISOString(), reason: v.resolved.reason } : null,
+    snoozedUntil: v.snoozedUntil === null ? null : new Date(v.snoozedUntil).toISOString(),
+    uiUrl: v.uiUrl,
+  };
+}
+
+/** `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`. */
+export function signVigilWebhook(secret: string, timestamp: string | number, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+}
+
+/**
+ * Checks a Vigil webhook: true when one of the `v1=` signatures matches and the timestamp (unix
+ * seconds) is within `toleranceSeconds` of `nowMs` (epoch milliseconds, e.g. Date.now()).
+ */
+export function verifyVigilWebhook(
+  secret: string,
+  timestamp: string,
+  body: string,
+  signature: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): boolean {
+  if (!/^\d{1,12}$/.test(timestamp)) return false;
+  if (Math.abs(nowMs / 1000 - Number(timestamp)) > toleranceSeconds) return false;
+  const expected = Buffer.from(signVigilWebhook(secret, timestamp, body));
+  return signature
+    .split(',')
+    .map((s) => Buffer.from(s.trim()))
+    .some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected));
+}
+
+/** A stable key for one status change, so retries of the same update share an Idempotency-Key. */
+function updateStep(v: IncidentView): string {
+  const at = v.status === 'resolved' ? v.resolved?.at : v.status === 'snoozed' ? v.snoozedUntil : v.status === 'acknowledged' ? v.acknowledged?.at : v.episode;
+  return `update.${v.status}.${at ?? 0}`;
+}
+
+/** Generic webhook notifier: signed JSON POSTs any HTTP service can receive. */
+export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNotifierDeps): Notifier {
+  const secrets = [deps.url, deps.secret];
+
+  function fail(reason: DeliveryFailureReason, text: string, retryAfterMs?: number) {
+    const failure = deliveryFailure('webhook', reason, redact(text, secrets), retryAfterMs);
+    deps.logger?.warn({ component: 'webhook', type: failure.type }, failure.message);
+    return failure;
+  }
+
+  async function deliver(payload: VigilWebhookPayload): Promise<number> {
+    const body = JSON.stringify(payload);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    let res: Response;
+    try {
+      res = await fetch(deps.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Vigil-Webhook/1',
+          'x-vigil-timestamp': timestamp,
+          'x-vigil-signature': signVigilWebhook(deps.secret, timestamp, body),
+          'idempotency-key': `${payload.incident.workflowId}:${payload.step}:${payload.target}`,
+        },
+        body,
+        signal: AbortSignal.timeout(cfg.timeout),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { message?: string } };
+      if (e.name === 'TimeoutError') throw fail('network', `no answer from the webhook within ${cfg.timeout} ms`);
+      throw fail('network', `request to the webhook failed: ${e.cause?.message ?? e.message}`);
+    }
+    const text = (await res.text().catch(() => '')).slice(0, 300).trim();
+    const reason = reasonForStatus(res.status);
+    if (reason === undefined) return res.status;
+    const detail = `HTTP ${res.status} from the webhook${text ? `: ${text}` : ''}`;
+    if (reason === 'rate_limited') throw fail(reason, detail, parseRetryAfter(res.headers.get('retry-after')));
+    throw fail(reason, detail);
+  }
+
+  return {
+    type: 'webhook',
+    async send(ctx: SendContext): Promise<SendResult> {
+      const status = await deliver({
+        version: 1,
+        event: 'incident.notify',
+        step: ctx.step,
+        target: ctx.target,
+        incident: incidentFields(ctx.view),
+        ...(ctx.links ? { links: ctx.links } : {}),
+      });
+      return { detail: `webhook answered HTTP ${status}`, ref: { idempotencyKey: `${ctx.view.workflowId}:${ctx.step}:${ctx.target}` } };
+    },
+    async update(view: IncidentView, existing: MessageRef): Promise<void> {
+      await deliver({ version: 1, event: 'incident.updated', step: updateStep(view), target: existing.target, incident: incidentFields(view) });
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { SilenceService } from '../../app/silence-service';
+import { silenceInputSchema } from '../../domain/silence-input';
+import { parseOr400 } from '../errors';
+
+/** Silences (maintenance windows): create, list, expire. */
+export function silenceRoutes(app: FastifyInstance, silences: SilenceService): void {
+  app.post('/v1/silences', async (req, reply) => {
+    const input = parseOr400(silenceInputSchema, req.body, 'body');
+    return reply.status(201).send(await silences.create(input));
+  });
+  app.get('/v1/silences', async (req) => {
+    const q = parseOr400(z.object({ all: z.enum(['true', 'false']).default('false') }), req.query, 'query');
+    return { silences: await silences.list(q.all === 'true') };
+  });
+  app.delete('/v1/silences/:id', async (req, reply) => {
+    const { id } = parseOr400(z.object({ id: z.string().uuid() }), req.params, 'params');
+    await silences.expire(id);
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { durationSchema } from './duration-schema';
+import { matcherSchema } from './matchers';
+
+/** A silence as people create it (API body, CLI flags): matchers plus an end time or a duration. */
+export const silenceInputSchema = z
+  .object({
+    matchers: z.array(matcherSchema).default([]),
+    startsAt: z.iso.datetime({ offset: true }).optional(),
+    endsAt: z.iso.datetime({ offset: true }).optional(),
+    duration: durationSchema.optional(),
+    createdBy: z.string().trim().min(1, 'say who creates the silence').max(200),
+    comment: z.string().trim().min(1, 'say why (it shows in every muted incident)').max(1000),
+    incident: z.string().min(1).max(300).optional().describe('tie to one incident: it ends when that incident resolves'),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.matchers.length === 0 && !s.incident) ctx.addIssue({ code: 'custom', path: ['matchers'], message: 'give at least one matcher, or an incident' });
+    if ((s.endsAt === undefined) === (s.duration === undefined)) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'give exactly one of endsAt and duration' });
+  });
+
+export type SilenceInput = z.output<typeof silenceInputSchema>;
+
+/** Start and end in epoch ms, validated: the end must follow the start and lie in the future. */
+export function silenceWindow(s: SilenceInput, now: number): { startsAt: number; endsAt: number } | { error: string; field: string } {
+  const startsAt = s.startsAt ? Date.parse(s.startsAt) : now;
+  const endsAt = s.endsAt ? Date.parse(s.endsAt) : startsAt + (s.duration ?? 0);
+  if (endsAt <= startsAt) return { error: 'must be after startsAt', field: s.endsAt ? 'endsAt' : 'duration' };
+  if (endsAt <= now) return { error: 'is in the past; the silence would never apply', field: s.endsAt ? 'endsAt' : 'duration' };
+  return { startsAt, endsAt };
+}

@@ -1,0 +1,73 @@
+import { formatMatcher, incidentLabels, matchesAll, type Matcher } from './matchers';
+
+/** A silence: incidents whose labels match are recorded but notify nobody between startsAt and endsAt. */
+export interface Silence {
+  id: string;
+  matchers: Matcher[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}
+
+export interface InhibitRule {
+  sourceMatchers: Matcher[];
+  targetMatchers: Matcher[];
+  equal: string[];
+}
+
+/** What suppression needs to know about an incident (the one notifying, or an open source candidate). */
+export interface LabelledIncident {
+  workflowId: string;
+  service: string;
+  kind: string;
+  dimension: string;
+  severity: string;
+  labels: Record<string, string>;
+}
+
+/** Why an incident is muted now and when to look again, or null when it may notify. */
+export interface Mute {
+  reason: string;
+  recheckAt: number;
+}
+
+/** Inhibition has no end time of its own, so muted steps are re-checked this often. */
+export const INHIBITION_RECHECK_MS = 30_000;
+
+function describeSilence(s: Silence): string {
+  return `silenced by ${s.createdBy} (${s.comment}; ${s.matchers.map(formatMatcher).join(', ')}) until ${new Date(s.endsAt).toISOString()}`;
+}
+
+/**
+ * Alertmanager semantics: an active matching silence mutes until it ends; an inhibition rule mutes
+ * a target while some *other* open incident matches its source matchers with the `equal` labels equal.
+ */
+export function findMute(
+  incident: LabelledIncident,
+  silences: Silence[],
+  rules: InhibitRule[],
+  openIncidents: LabelledIncident[],
+  now: number,
+): Mute | null {
+  const labels = incidentLabels(incident);
+  const active = silences
+    .filter((s) => s.startsAt <= now && now < s.endsAt && matchesAll(s.matchers, labels))
+    .sort((a, b) => a.endsAt - b.endsAt);
+  if (active.length > 0) return { reason: describeSilence(active[0]!), recheckAt: active[0]!.endsAt };
+  for (const rule of rules) {
+    if (!matchesAll(rule.targetMatchers, labels)) continue;
+    const source = openIncidents.find((o) => {
+      if (o.workflowId === incident.workflowId) return false;
+      const sl = incidentLabels(o);
+      return matchesAll(rule.sourceMatchers, sl) && rule.equal.every((name) => (sl[name] ?? '') === (labels[name] ?? ''));
+    });
+    if (source) {
+      return {
+        reason: `inhibited by open ${source.severity} ${source.kind} incident ${source.workflowId} on ${source.service}`,
+        recheckAt: now + INHIBITION_RECHECK_MS,
+      };
+    }
+  }
+  return null;
+}

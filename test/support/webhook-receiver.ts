@@ -1,0 +1,86 @@
+// A loopback receiver for Vigil's signed webhooks: verifies them as a real receiver should, and records them.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyVigilWebhook } from '../../activities/notify/webhook';
+
+/** One delivery as received: headers, the exact body bytes, and whether it verified. */
+export interface ReceivedWebhook {
+  at: number;
+  headers: Record<string, string>;
+  rawBody: string;
+  json: Record<string, unknown> | null;
+  verified: boolean;
+  status: number;
+}
+
+/** A scripted answer: a status, with Retry-After for a 429, and an optional body text. */
+export interface WebhookReceiverFailure {
+  status: number;
+  retryAfterSeconds?: number;
+  body?: string;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  failNext(count: number, failure: WebhookReceiverFailure): void;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Starts a receiver that answers 401 to anything not signed with `secret`, else 204 (or a scripted failure). */
+export async function startWebhookReceiver(opts: { secret: string }): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const failures: Array<WebhookReceiverFailure & { left: number }> = [];
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+    const verified = verifyVigilWebhook(opts.secret, headers['x-vigil-timestamp'] ?? '', rawBody, headers['x-vigil-signature'] ?? '', Date.now());
+    let json: Record<string, unknown> | null = null;
+    try {
+      json = JSON.parse(rawBody) as Record<string, unknown>;
+    } catch {
+      json = null;
+    }
+    const answer = (status: number, text = '', extra: Record<string, string> = {}) => {
+      received.push({ at: Date.now(), headers, rawBody, json, verified, status });
+      res.writeHead(status, { 'content-type': 'text/plain', ...extra });
+      res.end(text);
+    };
+    if (!verified) return answer(401, 'bad signature');
+    const f = failures[0];
+    if (f) {
+      if (--f.left <= 0) failures.shift();
+      return answer(f.status, f.body ?? `scripted HTTP ${f.status}`, f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {});
+    }
+    answer(204);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/vigil`,
+    received,
+    failNext(count, failure) {
+      failures.push({ ...failure, left: count });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
