@@ -26,7 +26,11 @@ export interface ApiDeps {
 /** The HTTP API (stateless: run several behind a load balancer). */
 export function createApiServer(deps: ApiDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // Signed action links carry their token in the path: keep it out of request logs.
+    loggerInstance: deps.logger.child(
+      { component: 'api' },
+      { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/\/actions\/[^?]*/, '/actions/[token]') }) } },
+    ) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
   });
   app.setErrorHandler(errorHandler);

@@ -17,6 +17,7 @@ export interface ActionTokenClaims {
 /** Why a token was refused: 'expired' only once the signature proved the claims genuine. */
 export type ActionTokenRefusal = 'malformed' | 'bad_signature' | 'expired';
 
+/** Either the genuine, unexpired claims, or why the token was refused. */
 export type VerifyActionTokenResult = { ok: true; claims: ActionTokenClaims } | { ok: false; reason: ActionTokenRefusal };
 
 // Short keys keep links short enough to survive plain-text mail clients that wrap long lines.

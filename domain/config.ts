@@ -73,9 +73,12 @@ const baseSchema = z
         resolveAfterQuiet: durationSchema.optional(),
         defaultPolicy: nameSchema.default('default'),
         actionLinkTtl: durationSchema.default(86_400_000).describe('how long signed ack/resolve links stay valid'),
+        muteRecheck: durationSchema
+          .default(30_000)
+          .describe('how often a muted step looks again (an expired silence or a resolved inhibitor is noticed within this)'),
       })
       .strict()
-      .default({ reopenWindow: 600_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000 }),
+      .default({ reopenWindow: 600_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000, muteRecheck: 30_000 }),
     channels: z.record(nameSchema, channelSchema).default({ console: channelSchema.parse({ type: 'console' }) }),
     escalationPolicies: z.record(nameSchema, escalationPolicySchema).optional(),
     users: z.record(nameSchema, userSchema).default({}),

@@ -24,9 +24,10 @@ const weekdaySchema = z.enum(WEEKDAYS, { error: (iss) => `"${String(iss.input)}"
 const clockSchema = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `"${String(iss.input)}" is not a 24-hour local time like 09:00` });
+const isLocalDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'utc' }).isValid;
 const localDateSchema = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && DateTime.fromISO(s, { zone: 'utc' }).isValid, {
+  .refine(isLocalDate, {
     error: (iss) => `"${String(iss.input)}" is not a date like 2024-03-04`,
   });
 // Overrides are absolute instants, so an offset is required: a bare local time would silently depend on the server's zone.
@@ -65,7 +66,8 @@ const layerSchema = z
     if (layer.rotation === 'daily' && layer.handoffDay !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['handoffDay'], message: 'only weekly layers have a handoffDay; daily layers hand off every day' });
     }
-    if (layer.rotation === 'weekly') {
+    // A bad start date is already reported; a weekday guess from it would only add noise.
+    if (layer.rotation === 'weekly' && isLocalDate(layer.start)) {
       // Weekly shifts are counted in whole weeks from start, so start itself must be a handoff day.
       const want = layer.handoffDay ?? 'monday';
       const day = epochDay(layer.start);
@@ -84,7 +86,8 @@ const layerSchema = z
 const overrideSchema = z
   .object({ user: nameSchema, start: instantSchema, end: instantSchema })
   .strict()
-  .refine((o) => toMillis(o.end) > toMillis(o.start), { message: 'end must be after start', path: ['end'] });
+  // Unparseable times are already reported; comparing NaNs would only add noise.
+  .refine((o) => !(toMillis(o.end) <= toMillis(o.start)), { message: 'end must be after start', path: ['end'] });
 
 /** An on-call schedule: rotation layers (later ones take precedence) plus one-off overrides, in one time zone. */
 export const scheduleSchema = z

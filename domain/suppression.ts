@@ -32,8 +32,6 @@ export interface Mute {
   recheckAt: number;
 }
 
-/** Inhibition has no end time of its own, so muted steps are re-checked this often. */
-export const INHIBITION_RECHECK_MS = 30_000;
 
 function describeSilence(s: Silence): string {
   return `silenced by ${s.createdBy} (${s.comment}; ${s.matchers.map(formatMatcher).join(', ')}) until ${new Date(s.endsAt).toISOString()}`;
@@ -42,6 +40,7 @@ function describeSilence(s: Silence): string {
 /**
  * Alertmanager semantics: an active matching silence mutes until it ends; an inhibition rule mutes
  * a target while some *other* open incident matches its source matchers with the `equal` labels equal.
+ * Inhibition has no end time of its own, so it is re-checked every `recheckMs`.
  */
 export function findMute(
   incident: LabelledIncident,
@@ -49,12 +48,14 @@ export function findMute(
   rules: InhibitRule[],
   openIncidents: LabelledIncident[],
   now: number,
+  recheckMs = 30_000,
 ): Mute | null {
   const labels = incidentLabels(incident);
   const active = silences
     .filter((s) => s.startsAt <= now && now < s.endsAt && matchesAll(s.matchers, labels))
     .sort((a, b) => a.endsAt - b.endsAt);
-  if (active.length > 0) return { reason: describeSilence(active[0]!), recheckAt: active[0]!.endsAt };
+  // Re-check at the silence's end, or sooner: a silence expired early is noticed within recheckMs.
+  if (active.length > 0) return { reason: describeSilence(active[0]!), recheckAt: Math.min(active[0]!.endsAt, now + recheckMs) };
   for (const rule of rules) {
     if (!matchesAll(rule.targetMatchers, labels)) continue;
     const source = openIncidents.find((o) => {
@@ -65,7 +66,7 @@ export function findMute(
     if (source) {
       return {
         reason: `inhibited by open ${source.severity} ${source.kind} incident ${source.workflowId} on ${source.service}`,
-        recheckAt: now + INHIBITION_RECHECK_MS,
+        recheckAt: now + recheckMs,
       };
     }
   }

@@ -3,6 +3,8 @@ import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createNotifyActivities } from '../activities/notify';
+import { createActionLinkBuilder } from '../activities/notify/action-links';
+import { publicUrl } from '../app/public-url';
 import { createStoreActivities } from '../activities/store';
 import type { VigilConfig } from '../domain/config';
 import { buildNotifiers } from './channels';
@@ -19,7 +21,12 @@ export interface CoreWorkerDeps {
 
 /** The `vigil-core` worker: incident workflows plus notify/store activities. Stateless; run as many as you like. */
 export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
-  const channels = buildNotifiers(deps.config, deps.env ?? process.env, deps.logger);
+  const env = deps.env ?? process.env;
+  const channels = buildNotifiers(deps.config, env, deps.logger);
+  // Signed ack/resolve links need the same secret as the API that checks them; without it, mails carry no links.
+  const links = env.VIGIL_ACTION_SECRET
+    ? createActionLinkBuilder({ publicUrl: publicUrl(deps.config), secret: env.VIGIL_ACTION_SECRET, ttlMs: deps.config.incidents.actionLinkTtl })
+    : undefined;
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
@@ -28,7 +35,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
     activities: {
-      ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
+      ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) }),
       ...createStoreActivities({ pool: deps.pool }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.

@@ -3,6 +3,7 @@ import { signActionToken, type LinkAction } from '../../domain/action-token';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ActionLinks } from './notifier';
 
+/** Where links point, how they are signed and for how long they work; clock and nonce are injectable for tests. */
 export interface ActionLinkBuilderOptions {
   /** How people reach the API, e.g. https://vigil.example.com (config `api.publicUrl`). */
   publicUrl: string;

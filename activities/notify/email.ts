@@ -24,6 +24,7 @@ export interface EmailLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/** The relay to send through (secrets from the environment) and where to log. */
 export interface EmailNotifierDeps {
   smtp: SmtpSettings;
   logger?: EmailLogger;

@@ -22,7 +22,7 @@ export function createPlanActivity(deps: PlanDeps): (input: PlanInput) => Promis
     const now = Math.max(at ?? 0, deps.now?.() ?? Date.now());
     const stored = await activeSilences(deps.pool, now);
     const open = deps.config.inhibitRules.length > 0 ? await openIncidentLabels(deps.pool) : [];
-    const mute = findMute(view, [...configSilences, ...stored], deps.config.inhibitRules, open, now);
+    const mute = findMute(view, [...configSilences, ...stored], deps.config.inhibitRules, open, now, deps.config.incidents.muteRecheck);
     if (mute) return { suppressed: mute };
     return planTargets(targets, {
       channels: deps.config.channels,

@@ -4,6 +4,7 @@ import type { IncidentService } from '../../app/incident-service';
 import { claimsIgnoringExpiry, verifyActionToken, type ActionTokenClaims, type ActionTokenRefusal, type LinkAction } from '../../domain/action-token';
 import { VigilError } from '../../domain/errors';
 
+/** What the link routes need: the incident operations, the database holding used nonces, and the signing secret. */
 export interface ActionLinkDeps {
   incidents: IncidentService;
   pool: Pool;

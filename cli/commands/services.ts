@@ -43,7 +43,14 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
         c.logger.warn({ err: err.message }, 'could not register search attributes; ask your Temporal admin to add VigilService, VigilKind, VigilSeverity, VigilStatus (Keyword)'),
       );
       const incidents = createIncidentService({ client, pool, config: c.config });
-      const api = createApiServer({ incidents, client, pool, logger: c.logger });
+      const api = createApiServer({
+        incidents,
+        client,
+        pool,
+        logger: c.logger,
+        ...(c.env.VIGIL_ACTION_SECRET ? { actionSecret: c.env.VIGIL_ACTION_SECRET } : {}),
+        ...(c.env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: c.env.PAGERDUTY_WEBHOOK_SECRET } : {}),
+      });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
       c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');
       let slack: ReturnType<typeof createSlackApp> | undefined;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -15,6 +16,14 @@ import type { VigilConfig } from '../../domain/config';
 import { createSlackApp } from '../../slack/app';
 import { createCoreWorker } from '../../workers/core-worker';
 import { startTemporalDevServer } from './temporal-dev-server';
+
+function localSecret(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 export interface StackOptions {
   /** Where embedded Postgres and the Temporal SQLite file live. */
@@ -95,6 +104,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       log.info({ address: temporalAddress, binary: server.source }, 'temporal dev server ready');
     }
     const target = { address: temporalAddress, namespace: o.config.temporal.namespace };
+    // Signed links work out of the box locally: a secret is made once and kept with the rest of the dev state.
+    const env: NodeJS.ProcessEnv = { ...o.env, VIGIL_ACTION_SECRET: o.env.VIGIL_ACTION_SECRET ?? localSecret(path.join(o.dataDir, 'action-secret')) };
     const config: VigilConfig = { ...o.config, temporal: { ...o.config.temporal, address: temporalAddress, uiUrl: uiUrl ?? o.config.temporal.uiUrl } };
     const client = await connectClient(target, o.env);
     stops.push(['client', () => client.connection.close()]);
@@ -102,7 +113,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const connection = await connectWorker(target, o.env);
     stops.push(['worker-connection', () => connection.close()]);
-    const worker = await createCoreWorker({ connection, config, pool, logger: o.logger, env: o.env, ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : {}) });
+    const worker = await createCoreWorker({ connection, config, pool, logger: o.logger, env, ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : {}) });
     const running = worker.run();
     stops.push(['worker', async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -110,17 +121,24 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }]);
 
     const incidents = createIncidentService({ client, pool, config });
-    const api = createApiServer({ incidents, client, pool, logger: o.logger });
+    const api = createApiServer({
+      incidents,
+      client,
+      pool,
+      logger: o.logger,
+      ...(env.VIGIL_ACTION_SECRET ? { actionSecret: env.VIGIL_ACTION_SECRET } : {}),
+      ...(env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: env.PAGERDUTY_WEBHOOK_SECRET } : {}),
+    });
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);
     const addr = api.server.address();
     const apiUrl = `http://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
 
     let slackUrl: string | null = null;
-    if (o.env.SLACK_SIGNING_SECRET && o.env.SLACK_BOT_TOKEN) {
+    if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) {
       const slack = createSlackApp({
-        signingSecret: o.env.SLACK_SIGNING_SECRET,
-        token: o.env.SLACK_BOT_TOKEN,
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        token: env.SLACK_BOT_TOKEN,
         ...(o.env.SLACK_API_URL ? { apiUrl: o.env.SLACK_API_URL } : {}),
         act: (id, action) => incidents.act(id, action),
         logger: o.logger.child({ component: 'slack' }),

@@ -261,6 +261,13 @@ describe('scheduleSchema', () => {
     expect(lines.some((l) => l.startsWith(`${path}: `) && says.test(l)), lines.join('\n')).toBe(true);
   });
 
+  it('reports a bad time or date once, without follow-on complaints', () => {
+    const badOverride = scheduleSchema.safeParse({ ...base, overrides: [{ user: 'bob', start: 'noon', end: '2024-06-04T13:00:00Z' }] });
+    expect(formatIssues(badOverride.error!).map((l) => l.split(':')[0])).toEqual(['overrides.0.start']);
+    const badWeeklyStart = scheduleSchema.safeParse({ ...base, layers: [{ ...layer, rotation: 'weekly', start: '2024-02-30' }] });
+    expect(formatIssues(badWeeklyStart.error!).map((l) => l.split(':')[0])).toEqual(['layers.0.start']);
+  });
+
   it('fills defaults: 1-day shifts at 09:00, every day in restrictions, no overrides', () => {
     const s = schedule({ timezone: 'UTC', layers: [{ ...layer, rotation: 'daily', restrictions: [{ from: '09:00', to: '17:00' }] }] });
     expect(s.layers[0]).toMatchObject({ shiftLength: 1, handoff: '09:00' });
