@@ -1,11 +1,13 @@
 // `npm run bench`: 1,000 incidents opened concurrently on one Vigil worker, next to the Temporal
-// floor (bare workflow + one no-op activity) measured the same way in the same run.
+// floor (bare workflow + one no-op activity) measured the same way in the same run; then the
+// notification fan-out (bench/fanout.ts). BENCH_ONLY=incidents or BENCH_ONLY=fanout runs one.
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../app/temporal-connection';
 import { createPool } from '../db/pool';
 import { startEnvironment } from './environment';
+import { fanoutBench } from './fanout';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
@@ -31,13 +33,15 @@ async function bundle(workflowsPath: string): Promise<string> {
 }
 
 async function main(): Promise<number> {
+  const only = process.env.BENCH_ONLY ?? '';
+  if (!['', 'incidents', 'fanout'].includes(only)) throw new Error(`BENCH_ONLY must be "incidents" or "fanout", got "${only}"`);
   const n = positiveInt('BENCH_INCIDENTS', 1000);
   const concurrency = positiveInt('BENCH_CONCURRENCY', 100);
   const TIMEOUT_MS = positiveInt('BENCH_TIMEOUT_MS', DEFAULT_TIMEOUT_MS);
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`bench: ${n} incidents, ${concurrency} client calls in flight; bundling workflows`);
   // Bundled up front so neither phase's window or memory includes webpack.
-  const floorBundle = await bundle(FLOOR_WORKFLOWS_PATH);
+  const floorBundle = only === 'fanout' ? '' : await bundle(FLOOR_WORKFLOWS_PATH);
   const vigilBundle = await bundle(path.join(ROOT, 'workflows', 'index.ts'));
 
   log('bench: starting Postgres and the Temporal dev server');
@@ -48,6 +52,9 @@ async function main(): Promise<number> {
   const client = await connectClient(target, {});
   try {
     await ensureSearchAttributes(client, NAMESPACE);
+    const temporal = { server: `temporal dev server, in-memory: ${env.temporalSource.replace(`${ROOT}/`, '')}`, sdk: pkg.dependencies['@temporalio/worker'] };
+    const fanout = () => fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log });
+    if (only === 'fanout') return await fanout();
     const common = { client, namespace: NAMESPACE, n, concurrency, timeoutMs: TIMEOUT_MS };
 
     const floorConnection = await connectWorker(target, {});
@@ -63,7 +70,7 @@ async function main(): Promise<number> {
 
     process.stdout.write(`\n${textTable(comparisonRows(floor, vigil))}\n\n`);
     const results = buildResults({
-      temporal: { server: `temporal dev server, in-memory: ${env.temporalSource.replace(`${ROOT}/`, '')}`, sdk: pkg.dependencies['@temporalio/worker'] },
+      temporal,
       settings: { incidents: n, concurrency, timeoutMs: TIMEOUT_MS },
       notes: [
         'Worker, client and harness share one process: RSS is the whole bench process. The floor runs first, so Vigil\'s "before" includes what the floor left behind.',
@@ -79,10 +86,10 @@ async function main(): Promise<number> {
         if (!r.complete) log(`bench: ${name} incomplete: ${r.notified}/${r.requested} notified, ${r.failedStarts} failed starts${r.firstError ? ` (first: ${r.firstError})` : ''}`);
       }
       log('bench: partial results, not written to bench/results/');
-      return 1;
+      return only === 'incidents' ? 1 : Math.max(1, await fanout());
     }
     for (const file of writeResults(results)) log(`bench: wrote ${path.relative(ROOT, file)}`);
-    return 0;
+    return only === 'incidents' ? 0 : await fanout();
   } finally {
     process.off('SIGINT', onSignal);
     await client.connection.close();

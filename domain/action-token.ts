@@ -7,6 +7,8 @@ export type LinkAction = 'acknowledge' | 'resolve';
 /** What a token binds together: one incident, one action, one person, until a deadline, usable once (the nonce). */
 export interface ActionTokenClaims {
   workflowId: string;
+  /** The incident's first run ID: a workflow ID is reused by later incidents of the same problem, this is not. */
+  incidentId: string;
   action: LinkAction;
   /** Epoch milliseconds; the token is expired from this instant on. */
   expiresAt: number;
@@ -24,6 +26,7 @@ export type VerifyActionTokenResult = { ok: true; claims: ActionTokenClaims } | 
 const wireSchema = z
   .object({
     w: z.string().min(1),
+    i: z.string().min(1),
     a: z.enum(['acknowledge', 'resolve']),
     x: z.number().int(),
     n: z.string().min(1),
@@ -42,7 +45,7 @@ function signature(payload: string, secret: string): string {
 
 /** Signs claims into a compact, URL-safe token: base64url(JSON claims) "." base64url(HMAC-SHA256). */
 export function signActionToken(claims: ActionTokenClaims, secret: string): string {
-  const wire = { w: claims.workflowId, a: claims.action, x: claims.expiresAt, n: claims.nonce, r: claims.recipient };
+  const wire = { w: claims.workflowId, i: claims.incidentId, a: claims.action, x: claims.expiresAt, n: claims.nonce, r: claims.recipient };
   const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
   return `${payload}.${signature(payload, secret)}`;
 }
@@ -72,7 +75,7 @@ export function verifyActionToken(token: string, secret: string, now: number): V
     return { ok: false, reason: 'malformed' };
   }
   if (now >= wire.x) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { workflowId: wire.w, action: wire.a, expiresAt: wire.x, nonce: wire.n, recipient: wire.r } };
+  return { ok: true, claims: { workflowId: wire.w, incidentId: wire.i, action: wire.a, expiresAt: wire.x, nonce: wire.n, recipient: wire.r } };
 }
 
 /** The claims of a token whose signature is genuine, expired or not (to tell people when it expired). */

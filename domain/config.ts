@@ -5,7 +5,7 @@ import type { EscalationPolicy } from './escalation-policy';
 import { escalationPolicySchema } from './escalation-policy-schema';
 import { matcherSchema } from './matchers';
 import { nameSchema } from './names';
-import { scheduleSchema } from './oncall';
+import { scheduleSchema, scheduleUserRefs } from './oncall';
 import { routeSchema } from './routing';
 import { targetProblem } from './targets';
 
@@ -125,6 +125,17 @@ export const configSchema = baseSchema
         ctx.addIssue({ code: 'custom', path: ['channels', name, 'fallback'], message: `fallback "${ch.fallback}" is not a configured channel` });
       }
       if (ch.fallback === name) ctx.addIssue({ code: 'custom', path: ['channels', name, 'fallback'], message: 'a channel cannot fall back to itself' });
+    }
+    for (const [name, schedule] of Object.entries(cfg.schedules)) {
+      for (const ref of scheduleUserRefs(schedule)) {
+        if (!(ref.user in cfg.users)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['schedules', name, ...ref.path],
+            message: `"${ref.user}" is not in users (known: ${Object.keys(cfg.users).join(', ') || 'none'}); define how to reach them there`,
+          });
+        }
+      }
     }
     for (const [name, user] of Object.entries(cfg.users)) {
       user.notify.forEach((channel, i) => {

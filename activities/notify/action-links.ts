@@ -22,7 +22,7 @@ export function createActionLinkBuilder(opts: ActionLinkBuilderOptions): (view: 
   return (view, recipient) => {
     const expiresAt = now() + opts.ttlMs;
     const link = (action: LinkAction) =>
-      `${base}/actions/${signActionToken({ workflowId: view.workflowId, action, expiresAt, nonce: nonce(), recipient }, opts.secret)}`;
+      `${base}/actions/${signActionToken({ workflowId: view.workflowId, incidentId: view.incidentId, action, expiresAt, nonce: nonce(), recipient }, opts.secret)}`;
     return { acknowledge: link('acknowledge'), resolve: link('resolve') };
   };
 }

@@ -207,7 +207,8 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
       if (to.length === 0) {
         throw deliveryFailure('email', 'config', `channel "${ctx.target}" has no "to" addresses and the target is not a person with an email address`);
       }
-      const root = thread?.messageId ?? `<vigil.${idPart(view.incidentId)}@vigil>`;
+      // One thread per incident and target: two email targets with overlapping recipients must not share a Message-ID.
+      const root = thread?.messageId ?? `<vigil.${idPart(view.incidentId)}.${idPart(ctx.target)}@vigil>`;
       const subject = thread ? `Re: ${thread.subject ?? emailSubject(view)}` : emailSubject(view);
       const headline = thread
         ? `Escalated${view.level ? ` to ${view.level}` : ''}: still ${view.status}, ${view.occurrences} occurrence${view.occurrences === 1 ? '' : 's'}`

@@ -85,6 +85,16 @@ function tokenOf(req: FastifyRequest): string {
  * Signed one-click links from email: GET shows a confirmation page and never changes anything (mail
  * scanners follow links), POST claims the link once and performs the action.
  */
+/** True when the workflow ID now runs a later incident than the one the link was made for. */
+async function belongsToEarlierIncident(incidents: IncidentService, c: ActionTokenClaims): Promise<boolean> {
+  try {
+    const d = await incidents.show(c.workflowId);
+    return d.source === 'workflow' ? d.state.incidentId !== c.incidentId : d.row.incident_id !== c.incidentId;
+  } catch {
+    return false; // unknown: let the action itself say what is wrong
+  }
+}
+
 export function actionLinkRoutes(app: FastifyInstance, deps: ActionLinkDeps): void {
   // Encapsulated plugin: the form parser below applies to these routes only.
   void app.register(async (scope) => {
@@ -119,6 +129,9 @@ export function actionLinkRoutes(app: FastifyInstance, deps: ActionLinkDeps): vo
       if (!v.ok) return refused(reply, token, deps.secret, v.reason);
       const c = v.claims;
       const retry = `<p>Nothing was recorded for this link; try again in a minute. ${ELSEWHERE}</p>`;
+      if (await belongsToEarlierIncident(deps.incidents, c)) {
+        return page(reply, 410, 'Link no longer applies', `${incidentLine(c)}<p>This link belonged to an earlier incident of the same problem, which has closed; the open one is a new incident. ${ELSEWHERE}</p>`);
+      }
       let claimed: boolean;
       try {
         claimed = await claim(deps.pool, c, req.ip);

@@ -196,7 +196,7 @@ describe('email action links: mail → link → confirm page → POST → workfl
   ])('refuses a %s link on GET and POST', async (_name, mutate, status, text) => {
     const r = await incidents.raise(violation(`mail-bad-${String(status)}-${_name.length}`));
     await eventually('the incident to start', async () => (await liveState(r.fingerprint)).status === 'triggered');
-    const claims: ActionTokenClaims = { workflowId: r.workflowId, action: 'acknowledge', expiresAt: Date.now() + 3_600_000, nonce: `n-${_name.length}-${Date.now()}`, recipient: 'mallory@example.com' };
+    const claims: ActionTokenClaims = { workflowId: r.workflowId, incidentId: r.runId, action: 'acknowledge', expiresAt: Date.now() + 3_600_000, nonce: `n-${_name.length}-${Date.now()}`, recipient: 'mallory@example.com' };
     const token = mutate(signActionToken(claims, SECRET), claims);
     for (const res of [await get(`/actions/${token}`), await post(`/actions/${token}`)]) {
       expect(res.statusCode).toBe(status);
@@ -223,15 +223,25 @@ describe('email action links: mail → link → confirm page → POST → workfl
     expect((await liveState(r.fingerprint)).resolved?.by).toBe('bob');
   });
 
+  it('answers 410 for a genuine link made for an earlier incident of the same problem', async () => {
+    const r = await incidents.raise(violation('mail-reused-rag'));
+    await eventually('the incident to start', async () => (await liveState(r.fingerprint)).status === 'triggered');
+    const token = signActionToken({ workflowId: r.workflowId, incidentId: 'an-earlier-run', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce: `old-${Date.now()}`, recipient: 'x' }, SECRET);
+    const res = await post(`/actions/${token}`);
+    expect(res.statusCode).toBe(410);
+    expect(res.body).toMatch(/belonged to an earlier incident/);
+    expect((await liveState(r.fingerprint)).status).toBe('triggered');
+  });
+
   it('answers 404 for a genuine link to an incident that is not open', async () => {
-    const token = signActionToken({ workflowId: 'incident/0000000000000000', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce: `gone-${Date.now()}`, recipient: 'x' }, SECRET);
+    const token = signActionToken({ workflowId: 'incident/0000000000000000', incidentId: 'run-x', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce: `gone-${Date.now()}`, recipient: 'x' }, SECRET);
     const res = await post(`/actions/${token}`);
     expect(res.statusCode).toBe(404);
     expect(res.body).toMatch(/No open incident/);
   });
 
   it('escapes what the link carries on its pages', async () => {
-    const token = signActionToken({ workflowId: 'incident/<script>alert(1)</script>', action: 'resolve', expiresAt: Date.now() + 60_000, nonce: `xss-${Date.now()}`, recipient: '"><img src=x>' }, SECRET);
+    const token = signActionToken({ workflowId: 'incident/<script>alert(1)</script>', incidentId: 'run-x', action: 'resolve', expiresAt: Date.now() + 60_000, nonce: `xss-${Date.now()}`, recipient: '"><img src=x>' }, SECRET);
     const res = await get(`/actions/${token}`);
     expect(res.statusCode).toBe(200);
     expect(res.body).not.toContain('<script>alert(1)');
@@ -254,7 +264,7 @@ describe('action link routes around failures', () => {
     const local = createApiServer({ incidents: flaky, client: services.client, pool: services.pool, logger: silentLogger, actionSecret: SECRET });
     try {
       const nonce = `flaky-${Date.now()}`;
-      const token = signActionToken({ workflowId: 'incident/flaky', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce, recipient: 'alice@example.com' }, SECRET);
+      const token = signActionToken({ workflowId: 'incident/flaky', incidentId: 'run-x', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce, recipient: 'alice@example.com' }, SECRET);
       const send = () => local.inject({ method: 'POST', url: `/actions/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
       const first = await send();
       expect(first.statusCode).toBe(503);
@@ -279,7 +289,7 @@ describe('action link routes around failures', () => {
     const local = createApiServer({ incidents: refusing, client: services.client, pool: services.pool, logger: silentLogger, actionSecret: SECRET });
     try {
       const nonce = `refused-${Date.now()}`;
-      const token = signActionToken({ workflowId: 'incident/abc', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce, recipient: 'a' }, SECRET);
+      const token = signActionToken({ workflowId: 'incident/abc', incidentId: 'run-x', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce, recipient: 'a' }, SECRET);
       const res = await local.inject({ method: 'POST', url: `/actions/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'confirm=yes' });
       expect(res.statusCode).toBe(409);
       expect(res.body).toContain('resolved by carol');
@@ -292,7 +302,7 @@ describe('action link routes around failures', () => {
   it('has no /actions routes when no action secret is configured', async () => {
     const plain = createApiServer({ incidents, client: services.client, pool: services.pool, logger: silentLogger });
     try {
-      const token = signActionToken({ workflowId: 'incident/abc', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce: 'n', recipient: 'a' }, SECRET);
+      const token = signActionToken({ workflowId: 'incident/abc', incidentId: 'run-x', action: 'acknowledge', expiresAt: Date.now() + 60_000, nonce: 'n', recipient: 'a' }, SECRET);
       expect((await plain.inject({ method: 'GET', url: `/actions/${token}` })).statusCode).toBe(404);
     } finally {
       await plain.close();

@@ -8,6 +8,7 @@ const NOW = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 const claims: ActionTokenClaims = {
   workflowId: 'incident/abc123',
+  incidentId: '0c6b8a1e-run',
   action: 'acknowledge',
   expiresAt: NOW + 60_000,
   nonce: 'n-0001',
@@ -97,6 +98,7 @@ describe('action tokens', () => {
 describe('action tokens (properties)', () => {
   const claimsArb: fc.Arbitrary<ActionTokenClaims> = fc.record({
     workflowId: fc.string({ minLength: 1, unit: 'binary' }),
+    incidentId: fc.string({ minLength: 1 }),
     action: fc.constantFrom('acknowledge' as const, 'resolve' as const),
     expiresAt: fc.integer({ min: 1, max: 2 ** 47 }),
     nonce: fc.string({ minLength: 1 }),

@@ -98,12 +98,12 @@ describe('email notifier', () => {
     const notifier = createEmailNotifier(channel(), { smtp: smtpFor(smtp.port) });
     const res = await notifier.send({ view: view(), step: '1.e1.p0.l1', target: 'mail-oncall', links: LINKS });
 
-    expect(res.ref).toMatchObject({ messageId: '<vigil.run-1@vigil>' });
+    expect(res.ref).toMatchObject({ messageId: '<vigil.run-1.mail-oncall@vigil>' });
     const [{ envelopeTo, mail }] = smtp.received as [Received];
     expect(envelopeTo).toEqual(['oncall@example.com']);
     expect(mail.subject).toBe('[Vigil][HIGH] checkout-rag response_time_sla: p95 latency above SLA (triggered)');
     expect(mail.from?.text).toBe('vigil@example.com');
-    expect(mail.messageId).toBe('<vigil.run-1@vigil>');
+    expect(mail.messageId).toBe('<vigil.run-1.mail-oncall@vigil>');
     expect(mail.inReplyTo).toBeUndefined();
     for (const fact of ['checkout-rag (p95)', 'high', 'triggered', '2350 ms (threshold 2000 ms)', '1 in 20 answers is slow', 'level 1', '3', 'incident/abc123']) {
       expect(mail.text).toContain(fact);
@@ -139,11 +139,11 @@ describe('email notifier', () => {
 
     expect(second.ref).toEqual(first.ref); // the workflow keeps the thread root
     const [root, escalation, ack, resolved] = smtp.received as [Received, Received, Received, Received];
-    expect(root.mail.messageId).toBe('<vigil.run-1@vigil>');
+    expect(root.mail.messageId).toBe('<vigil.run-1.mail-oncall@vigil>');
     for (const reply of [escalation, ack, resolved]) {
-      expect(reply.mail.messageId).not.toBe('<vigil.run-1@vigil>');
-      expect(reply.mail.inReplyTo).toBe('<vigil.run-1@vigil>');
-      expect(reply.mail.references).toBe('<vigil.run-1@vigil>');
+      expect(reply.mail.messageId).not.toBe('<vigil.run-1.mail-oncall@vigil>');
+      expect(reply.mail.inReplyTo).toBe('<vigil.run-1.mail-oncall@vigil>');
+      expect(reply.mail.references).toBe('<vigil.run-1.mail-oncall@vigil>');
       expect(reply.mail.subject).toBe(`Re: ${root.mail.subject}`);
       expect(reply.envelopeTo).toEqual(['a@example.com', 'b@example.com']);
     }
