@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { reserveSlot } from '../../db/channel-slots';
+import { connectServices, type Services } from '../support/integration';
+import { spawnVigil } from '../support/processes';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+
+const SECRET = 'channels-test-webhook-secret';
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-channels-'));
+let receiver: WebhookReceiver;
+let services: Services;
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver({ secret: SECRET });
+  services = await connectServices();
+});
+afterAll(async () => {
+  await receiver?.close();
+  await services?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vigil channels test', () => {
+  it('sends a marked test notification through each channel and says, per channel, delivered or failed and why', async () => {
+    const file = path.join(dir, 'vigil.config.yaml');
+    fs.writeFileSync(
+      file,
+      stringify({
+        channels: {
+          hooks: { type: 'webhook', url: receiver.url },
+          dead: { type: 'webhook', url: 'http://127.0.0.1:1/hook', timeout: '2s' },
+        },
+      }),
+    );
+    const p = spawnVigil(['channels', 'test'], { VIGIL_CONFIG: file, VIGIL_WEBHOOK_SECRET: SECRET });
+    const { code } = await p.exited;
+    expect(code).toBe(1);
+    expect(p.output()).toMatch(/✔ hooks\s+delivered in \d+ ms/);
+    expect(p.output()).toMatch(/✘ dead\s+failed \(delivery_network, retryable\)/);
+    expect(p.output()).toMatch(/1 of 2 channel\(s\) failed/);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.verified).toBe(true);
+    expect(JSON.stringify(receiver.received[0]!.json)).toMatch(/TEST notification from Vigil/);
+  });
+});
+
+describe('per-channel rate limits', () => {
+  it('hands out send slots 1/rate apart, shared through Postgres, per channel', async () => {
+    const waits = [];
+    for (let i = 0; i < 5; i++) waits.push(await reserveSlot(services.pool, 'slots-a', 2));
+    const other = await reserveSlot(services.pool, 'slots-b', 2);
+    // Each reservation is made a few ms after the previous one, so each wait is a little under i × 500 ms.
+    waits.forEach((w, i) => {
+      expect(w).toBeGreaterThan(i * 500 - 200);
+      expect(w).toBeLessThanOrEqual(i * 500 + 1);
+    });
+    expect(other).toBeLessThan(1);
+  });
+});
