@@ -47,6 +47,8 @@ export interface DirectResult {
   ledger: DirectModeResult;
   /** ledger / direct: mean and p99 latency, and sends/s (throughput < 1 means the ledger costs throughput). */
   ratio: { mean: number; p99: number; sendsPerSec: number };
+  /** On a stall: the pool's Postgres sessions by state (pg_stat_activity). */
+  stallSessions?: string;
 }
 
 export interface DirectDeps {
@@ -186,10 +188,10 @@ export async function runDirect(deps: DirectDeps): Promise<DirectResult> {
 
   const samples = { direct: emptySamples(), ledger: emptySamples() };
   deps.log(`[direct] warm-up: ${WARMUP_VIEWS} views × ${FANOUT_CHANNELS.length} channels per mode`);
-  const warmOk =
-    (await round(viewsFor('warm-a', 0, WARMUP_VIEWS), direct, deps.concurrency, deps.stallMs)) &&
-    (await round(viewsFor('warm-b', 0, WARMUP_VIEWS), ledger, deps.concurrency, deps.stallMs));
-  if (!warmOk) samples.ledger.stalled = true;
+  let warmOk = await round(viewsFor('warm-a', 0, WARMUP_VIEWS), direct, deps.concurrency, deps.stallMs);
+  if (!warmOk) samples.direct.stalled = true;
+  else if (!(warmOk = await round(viewsFor('warm-b', 0, WARMUP_VIEWS), ledger, deps.concurrency, deps.stallMs))) samples.ledger.stalled = true;
+  if (!warmOk) deps.log('[direct] warm-up STALLED');
 
   const per = Math.ceil(deps.views / ROUNDS);
   for (let r = 0; r < ROUNDS && warmOk; r++) {

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import pino, { type DestinationStream } from 'pino';
-import type { Pool } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
 import { getIncidentState } from '../app/incident-client';
 import { createIncidentService } from '../app/incident-service';
 import { connectWorker } from '../app/temporal-connection';
@@ -21,6 +21,8 @@ import { summarize, type LatencySummary } from './stats';
 
 /** Fan-out runs on its own task queue, so incidents the incident benchmark left open never reach its worker. */
 export const FANOUT_TASK_QUEUE = 'bench-fanout';
+const FANOUT_APP_NAME = 'vigil-bench-fanout';
+const DIRECT_APP_NAME = 'vigil-bench-direct';
 
 export interface FanoutOptions {
   client: Client;
@@ -79,6 +81,8 @@ export interface EscalationResult {
   warnings: number;
   firstWarning?: string;
   firstError?: string;
+  /** On a stall: the worker pool's Postgres sessions by state (pg_stat_activity). */
+  stallSessions?: string;
 }
 
 export interface FanoutResults {
@@ -92,9 +96,36 @@ export interface FanoutResults {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const loadavg = (): LoadAvg => os.loadavg().map((x) => Math.round(x * 100) / 100) as LoadAvg;
 
-/** Resolves with the promise's value, or with `fallback` after ms (for shutdowns that may hang). */
+/** Resolves with the promise's value, or with `fallback` after ms or on failure (for shutdowns that may hang). */
 function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return Promise.race([p, sleep(ms).then(() => fallback)]);
+  return Promise.race([p.catch(() => fallback), sleep(ms).then(() => fallback)]);
+}
+
+/**
+ * A pool like `vigil worker`'s, except that checked-out clients get an error listener too: after a
+ * stall, connections still held when Postgres stops must not crash the process.
+ */
+function benchPool(url: string, name: string, max: number): Pool {
+  const pool = createPool(url, name, max);
+  pool.on('connect', (c) => void c.on('error', () => undefined));
+  return pool;
+}
+
+/** What the pool's sessions are doing, from a connection of its own (the pool may be exhausted). */
+async function sessionStates(url: string, applicationName: string): Promise<string> {
+  const c = new PgClient({ connectionString: url });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    const r = await c.query<{ state: string; n: number; query: string }>(
+      `SELECT coalesce(state, '?') AS state, count(*)::int AS n, left(regexp_replace(query, '\\s+', ' ', 'g'), 60) AS query
+       FROM pg_stat_activity WHERE application_name = $1 GROUP BY 1, 3 ORDER BY 2 DESC`,
+      [applicationName],
+    );
+    return r.rows.map((x) => `${x.n} ${x.state} (${x.query})`).join('; ');
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 /** Info-level logging as a worker does it, written nowhere; WARN and above are counted (and the first kept). */
@@ -141,7 +172,7 @@ type Fakes = Awaited<ReturnType<typeof startFakes>>;
 /** Part 1: N incidents raised through the incident service on one core worker; every level-1 send timed at the fake. */
 async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fakes): Promise<EscalationResult> {
   const config = fanoutConfig(fakes, { address: env.temporalAddress, namespace: o.namespace, taskQueue: FANOUT_TASK_QUEUE });
-  const pool = createPool(env.databaseUrl, 'vigil-bench-fanout', o.poolMax);
+  const pool = benchPool(env.databaseUrl, FANOUT_APP_NAME, o.poolMax);
   const connection = await connectWorker({ address: env.temporalAddress, namespace: o.namespace }, {});
   const logs = countingDestination();
   const worker = await createCoreWorker({
@@ -193,6 +224,7 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
     let lastProgress = Date.now();
     let lastLog = t0;
     let stalled = false;
+    let stallSessions: string | undefined;
     for (;;) {
       await sleep(50);
       const now = Date.now();
@@ -202,7 +234,8 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
       if (workerError !== undefined || now - t0 > o.timeoutMs) break;
       if (errors !== undefined && now - lastProgress > o.stallMs) {
         stalled = true;
-        o.log(`[fanout] no send arrived for ${o.stallMs / 1000} s: giving up`);
+        stallSessions = await within(sessionStates(env.databaseUrl, FANOUT_APP_NAME), 5_000, 'unknown');
+        o.log(`[fanout] no send arrived for ${o.stallMs / 1000} s: giving up. Worker's Postgres sessions: ${stallSessions}`);
         break;
       }
       if (now - lastLog >= 2000) {
@@ -276,6 +309,7 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
       warnings: logs.warnings,
     };
     if (logs.first !== undefined) result.firstWarning = logs.first;
+    if (stallSessions !== undefined) result.stallSessions = stallSessions;
     const firstError = failures[0] ?? workerError;
     if (firstError !== undefined) result.firstError = String(firstError);
     return result;
@@ -304,7 +338,7 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
     const config = fanoutConfig(fakes, { address: env.temporalAddress, namespace: o.namespace, taskQueue: FANOUT_TASK_QUEUE });
     const logs = countingDestination();
     const logger = pino({ name: 'vigil', level: 'info' }, logs);
-    const pool = createPool(env.databaseUrl, 'vigil-bench-direct', o.poolMax);
+    const pool = benchPool(env.databaseUrl, DIRECT_APP_NAME, o.poolMax);
     const direct = await runDirect({
       pool,
       config,
@@ -314,7 +348,12 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
       concurrency: o.directConcurrency,
       stallMs: o.stallMs,
       log: o.log,
-    }).finally(() => within(pool.end(), 5_000, undefined));
+    });
+    if (direct.direct.stalled || direct.ledger.stalled) {
+      direct.stallSessions = await within(sessionStates(env.databaseUrl, DIRECT_APP_NAME), 5_000, 'unknown');
+      o.log(`[direct] stalled; Postgres sessions of its pool: ${direct.stallSessions}`);
+    }
+    await within(pool.end(), 5_000, undefined);
     return {
       benchmark: 'fanout',
       settings: {

@@ -7,6 +7,7 @@ import { matcherSchema } from './matchers';
 import { nameSchema } from './names';
 import { scheduleSchema, scheduleUserRefs } from './oncall';
 import { routeSchema } from './routing';
+import { serviceSlaOverrideSchema, serviceSlaSchema, SLA_DEFAULTS } from './sla-config';
 import { targetProblem } from './targets';
 
 export { channelSchema, type ChannelConfig } from './channels/schemas';
@@ -86,6 +87,9 @@ const baseSchema = z
     routes: routeSchema.default({ matchers: [], continue: false, routes: [] }),
     silences: z.array(configSilenceSchema).default([]),
     inhibitRules: z.array(inhibitRuleSchema).default([]),
+    /** SLA defaults for every service that reports metrics; `services` overrides them per service. */
+    slaDefaults: serviceSlaSchema.default(SLA_DEFAULTS),
+    services: z.record(nameSchema, serviceSlaOverrideSchema).default({}),
   })
   .strict();
 

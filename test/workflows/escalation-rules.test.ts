@@ -126,8 +126,8 @@ describe('escalation rules (time-skipping)', () => {
     await until(async () => pagedSteps(r.workflowId).length === 2);
     s = await state(r.workflowId);
     const level2 = s.timeline.filter((e) => e.type === 'escalated')[1]!;
-    expect(Number(level2.data?.dueAt) - s.openedAt).toBeGreaterThanOrEqual(15 * M);
-    expect(Number(level2.data?.dueAt) - s.openedAt).toBeLessThan(15 * M + 2000);
+    // The ladder shifts by how long the step was held (measured from when the hold began, a few ms after it fell due).
+    expect(Math.abs(Number(level2.data?.dueAt) - s.openedAt - 15 * M)).toBeLessThan(2000);
   });
 
   it('inhibition lifts when the source incident resolves: re-checked every 30 s, sent within 30 s', async () => {
