@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { incidentEvents, latestIncident, listIncidents, type IncidentRow, type ListFilter } from '../db/incidents';
 import type { VigilConfig } from '../domain/config';
@@ -6,9 +6,11 @@ import { mergePolicies, type EscalationPolicy } from '../domain/escalation-polic
 import { incidentLabels } from '../domain/matchers';
 import { route, type RouteMatch } from '../domain/routing';
 import { VigilError } from '../domain/errors';
+import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import type { IncidentState } from '../domain/incident-state';
 import type { Violation } from '../domain/violation';
-import type { ActionResult } from '../workflows/incident-messages';
+import { conditionClearedSignal, type ActionResult } from '../workflows/incident-messages';
+import { VigilStatus } from '../workflows/search-attributes';
 import { actOnIncident, getIncidentState, raiseViolation, toWorkflowId, type IncidentAction, type RaiseResult } from './incident-client';
 
 /** An incident as `show` presents it: live workflow state when open, else the stored projection. */
@@ -22,6 +24,8 @@ export interface IncidentService {
   act(id: string, action: IncidentAction, updateId?: string): Promise<ActionResult>;
   show(id: string): Promise<IncidentDetail>;
   list(filter?: ListFilter): Promise<IncidentRow[]>;
+  /** Tells the open incident for this (service, kind, dimension) its condition is gone; false when none is open. */
+  clear(key: Pick<Violation, 'service' | 'kind' | 'dimension'>, reason: string): Promise<boolean>;
 }
 
 /**
@@ -63,5 +67,18 @@ export function createIncidentService(deps: { client: Client; pool: Pool; config
       return { source: 'history', row, events: await incidentEvents(pool, row.incident_id) };
     },
     list: (filter) => listIncidents(pool, filter),
+    async clear(key, reason) {
+      const handle = client.workflow.getHandle(incidentWorkflowId(fingerprint(key.service, key.kind, key.dimension)));
+      try {
+        // A resolved incident's run stays open for the reopen window; clearing it would change nothing.
+        const d = await handle.describe();
+        if (d.status.name !== 'RUNNING' || d.typedSearchAttributes.get(VigilStatus) === 'resolved') return false;
+        await handle.signal(conditionClearedSignal, { reason });
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+    },
   };
 }

@@ -31,6 +31,8 @@ export interface DirectModeResult {
   sendsPerSec: number;
   latencyMs: SendLatency;
   perChannel: Record<FanoutChannel, SendLatency>;
+  /** CPU time of the bench process (sender, fakes and pg client alike) per send, in ms; Postgres's own is not included. */
+  processCpuMsPerSend: number;
   /** True when a round stopped making progress (then the remaining rounds are skipped). */
   stalled: boolean;
   firstError?: string;
@@ -65,7 +67,7 @@ export interface DirectDeps {
 
 const STEP = '1.e1.p0.l1';
 const ROUNDS = 4;
-const WARMUP_VIEWS = 30;
+const WARMUP_VIEWS = 100;
 
 /** An open, triggered incident as a channel renders it; IDs unique to this run so the ledger never short-circuits. */
 function benchView(tag: string, i: number): IncidentView {
@@ -110,11 +112,12 @@ interface Samples {
   byChannel: Record<FanoutChannel, number[]>;
   failed: number;
   wallMs: number;
+  cpuUs: number;
   stalled: boolean;
   firstError?: string;
 }
 
-const emptySamples = (): Samples => ({ all: [], byChannel: { hook: [], pd: [], slack: [] }, failed: 0, wallMs: 0, stalled: false });
+const emptySamples = (): Samples => ({ all: [], byChannel: { hook: [], pd: [], slack: [] }, failed: 0, wallMs: 0, cpuUs: 0, stalled: false });
 
 /**
  * Sends views × channels with at most `concurrency` in flight, channel by channel within each view
@@ -124,6 +127,7 @@ async function round(views: IncidentView[], send: SendFn, concurrency: number, s
   const n = views.length * FANOUT_CHANNELS.length;
   let lastSettled = performance.now();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const work = runLimited(n, concurrency, async (i) => {
     const view = views[Math.floor(i / FANOUT_CHANNELS.length)]!;
     const channel = FANOUT_CHANNELS[i % FANOUT_CHANNELS.length]!;
@@ -151,7 +155,11 @@ async function round(views: IncidentView[], send: SendFn, concurrency: number, s
       return false;
     }
   }
-  if (into) into.wallMs += performance.now() - t0;
+  if (into) {
+    into.wallMs += performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    into.cpuUs += cpu.user + cpu.system;
+  }
   return true;
 }
 
@@ -165,6 +173,7 @@ function modeResult(s: Samples, requested: number): DirectModeResult {
     sendsPerSec: s.wallMs > 0 ? Math.round((sent / s.wallMs) * 1000 * 10) / 10 : 0,
     latencyMs: latency(s.all),
     perChannel: { hook: latency(s.byChannel.hook), pd: latency(s.byChannel.pd), slack: latency(s.byChannel.slack) },
+    processCpuMsPerSend: sent > 0 ? Math.round((s.cpuUs / 1000 / sent) * 1000) / 1000 : Number.NaN,
     stalled: s.stalled,
   };
   if (s.firstError !== undefined) r.firstError = s.firstError;

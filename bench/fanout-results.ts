@@ -15,6 +15,7 @@ export interface FanoutResultsFile extends FanoutResults {
 }
 
 const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const ratioOf = (b: number, a: number): number => (a > 0 ? b / a : Number.NaN);
 
 /** Part 1: one column of values. */
 export function escalationRows(r: FanoutResults): Cells[] {
@@ -32,6 +33,8 @@ export function escalationRows(r: FanoutResults): Cells[] {
     ['raise → due p50 / p99 (ms)', `${fmt(e.raiseToDueMs.p50)} / ${fmt(e.raiseToDueMs.p99)}`],
     ['raise → send received p50 / p99 (ms)', `${fmt(e.raiseToSendMs.p50)} / ${fmt(e.raiseToSendMs.p99)}`],
     ['ledger rows retried / not sent; notify_failed; resends', `${e.ledger.retried} / ${e.ledger.notSent}; ${e.notifyFailed}; ${e.duplicates}`],
+    ['CPU: bench process (% of 1 core) / machine busy (%)', `${e.cpu.processPctOfOneCore} / ${e.cpu.machineBusyPct} of ${e.cpu.cores} cores`],
+    ['per incident: workflow tasks / activities', e.perIncident ? `${e.perIncident.workflowTasks} / ${e.perIncident.activities.length}` : 'n/a'],
   ];
 }
 
@@ -50,7 +53,9 @@ export function directRows(r: FanoutResults): Cells[] {
     modeCells('per send p50 (ms)', (m) => m.latencyMs.p50, null, r),
     modeCells('per send p99 (ms)', (m) => m.latencyMs.p99, d.ratio.p99, r),
     modeCells('throughput (sends/s)', (m) => m.sendsPerSec, d.ratio.sendsPerSec, r, 1),
+    ['wall time per send at that throughput (ms)', fmt(1000 / d.direct.sendsPerSec, 3), fmt(1000 / d.ledger.sendsPerSec, 3), `+${fmt(1000 / d.ledger.sendsPerSec - 1000 / d.direct.sendsPerSec, 3)}`],
     ['mean webhook / PagerDuty / Slack (ms)', ch(d.direct), ch(d.ledger), ''],
+    modeCells('bench-process CPU per send (ms)', (m) => m.processCpuMsPerSend, ratioOf(d.ledger.processCpuMsPerSend, d.direct.processCpuMsPerSend), r, 3),
     ['sent / requested', status(d.direct), status(d.ledger), ''],
   ];
 }
@@ -120,7 +125,8 @@ export function writeFanoutResults(r: FanoutResults, extra: Pick<FanoutResultsFi
 }
 
 /** Notes for the results page: what was measured and how. */
-export const FANOUT_NOTES = [
+export const fanoutNotes = (r: FanoutResults): string[] => [
+  `Postgres pool: ${r.settings.poolMax} connections for the worker and for the direct comparison (\`vigil worker\` uses 10). At 10 the worker deadlocks under this load: a rate-limited (Slack) send holds a pooled connection for its ledger transaction (activities/notify/index.ts → sendOnce) and asks the same pool for a second one for its rate-limit slot (throttle → reserveSlot), so 10 concurrent Slack sends hold all 10 connections "idle in transaction" and wait forever. BENCH_FANOUT_POOL_MAX=10 BENCH_FANOUT_INCIDENTS=100 shows it.`,
   'Channels: a signed webhook (test/support/webhook-receiver), PagerDuty Events v2 (test/support/fake-pagerduty, 32-char routing key) and Slack chat.postMessage (fake Slack) with ratePerSecond: 1000 set explicitly: Slack\'s default of 1/s would otherwise be the whole result. The Slack limit still costs one Postgres round trip per send (db/channel-slots reserveSlot).',
   'One policy level (delay 0) targets all three, so every incident is one escalation step with three sends. Fan-out incidents use their own task queue and services, apart from the incident benchmark\'s.',
   'Due time: the step\'s escalation dueAt (the \'escalated\' timeline entry\'s data.dueAt, read with the state query after the run): workflow time of the first workflow task. Received: Date.now() when the fake answered. Both epoch ms on one machine (workflow clock ≈ wall clock on the dev server).',

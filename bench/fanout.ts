@@ -1,7 +1,9 @@
 // Notification fan-out: N open incidents × 3 loopback channels through one Vigil core worker (sends/s,
 // due time → send received), then the ledger's cost per send measured without Temporal.
 import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import pino, { type DestinationStream } from 'pino';
 import { Client as PgClient, type Pool } from 'pg';
 import { getIncidentState } from '../app/incident-client';
@@ -14,7 +16,7 @@ import { buildNotifiers } from '../workers/channels';
 import { createCoreWorker } from '../workers/core-worker';
 import type { BenchEnvironment } from './environment';
 import { runDirect, type DirectResult } from './fanout-direct';
-import { FANOUT_NOTES, fanoutText, writeFanoutResults } from './fanout-results';
+import { fanoutNotes, fanoutText, writeFanoutResults } from './fanout-results';
 import { FANOUT_CHANNELS, SLACK_RATE_PER_SECOND, fanoutConfig, startFakes, type Arrival, type FanoutChannel } from './fanout-fakes';
 import { runLimited } from './limiter';
 import { summarize, type LatencySummary } from './stats';
@@ -77,6 +79,10 @@ export interface EscalationResult {
   ledger: { rows: number; retried: number; notSent: number };
   /** notify_failed timeline entries over all incidents. */
   notifyFailed: number;
+  /** CPU over first raise → last send: this process in % of one core, and the whole machine in % of all cores. */
+  cpu: { processPctOfOneCore: number; machineBusyPct: number; cores: number };
+  /** What Temporal did for one incident (the first), from its history. */
+  perIncident: { historyEvents: number; workflowTasks: number; activities: string[] } | null;
   /** WARN+ lines the worker logged. */
   warnings: number;
   firstWarning?: string;
@@ -94,6 +100,32 @@ export interface FanoutResults {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Busy and total CPU time of the machine so far (all cores), in ms. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+/** Workflow tasks and activities of one incident so far, from its event history. */
+async function incidentProfile(client: Client, workflowId: string): Promise<EscalationResult['perIncident']> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const T = temporal.api.enums.v1.EventType;
+  return {
+    historyEvents: events.length,
+    workflowTasks: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
+    activities: events
+      .filter((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?'),
+  };
+}
 const loadavg = (): LoadAvg => os.loadavg().map((x) => Math.round(x * 100) / 100) as LoadAvg;
 
 /** Resolves with the promise's value, or with `fallback` after ms or on failure (for shutdowns that may hang). */
@@ -211,6 +243,8 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
     const received = () => FANOUT_CHANNELS.reduce((sum, ch) => sum + first[ch].size, 0);
 
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    const machine0 = machineCpu();
     let raisesMs = -1;
     let errors: unknown[] | undefined;
     void runLimited(o.incidents, o.concurrency, async (i) => {
@@ -243,6 +277,9 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
         o.log(`[fanout] raised ${raisedAt.size}/${o.incidents}, sends received ${received()}/${o.incidents * FANOUT_CHANNELS.length} (hook ${first.hook.size}, pd ${first.pd.size}, slack ${first.slack.size})`);
       }
     }
+    const cpu = process.cpuUsage(cpu0);
+    const machine1 = machineCpu();
+    const cpuWallMs = Date.now() - t0;
     const failures = errors ?? [];
     const wallEnd = Math.max(t0, ...FANOUT_CHANNELS.flatMap((ch) => [...first[ch].values()].map((a) => a.at)));
     o.log(`[fanout] ${received()} sends received in ${((wallEnd - t0) / 1000).toFixed(1)} s; reading incident states`);
@@ -306,6 +343,12 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
       stepMismatches,
       ledger: await within(ledgerStats(pool, raisedIds), 10_000, { rows: -1, retried: -1, notSent: -1 }),
       notifyFailed,
+      cpu: {
+        processPctOfOneCore: Math.round(((cpu.user + cpu.system) / 1000 / cpuWallMs) * 100),
+        machineBusyPct: Math.round(((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)) * 100),
+        cores: os.cpus().length,
+      },
+      perIncident: raisedIds[0] ? await within(incidentProfile(o.client, raisedIds[0]), 10_000, null) : null,
       warnings: logs.warnings,
     };
     if (logs.first !== undefined) result.firstWarning = logs.first;
@@ -374,6 +417,15 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
   }
 }
 
+/**
+ * Pool size of the worker and of the direct comparison. `vigil worker` uses 10, but with 10 the
+ * worker deadlocks under this load: each rate-limited (Slack) send holds a pooled connection for its
+ * ledger transaction and then asks the same pool for another one for its rate-limit slot, so 10
+ * concurrent Slack sends take every connection and wait forever (BENCH_FANOUT_POOL_MAX=10 shows it).
+ * 90 stays under the embedded Postgres's 100 connections.
+ */
+const DEFAULT_POOL_MAX = 90;
+
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -399,7 +451,7 @@ export async function fanoutBench(
     incidents: positiveInt('BENCH_FANOUT_INCIDENTS', 1000),
     concurrency: positiveInt('BENCH_FANOUT_CONCURRENCY', 100),
     directConcurrency: positiveInt('BENCH_FANOUT_DIRECT_CONCURRENCY', 50),
-    poolMax: positiveInt('BENCH_FANOUT_POOL_MAX', 10),
+    poolMax: positiveInt('BENCH_FANOUT_POOL_MAX', DEFAULT_POOL_MAX),
     timeoutMs: positiveInt('BENCH_TIMEOUT_MS', 5 * 60_000),
     stallMs: positiveInt('BENCH_FANOUT_STALL_MS', 60_000),
     log: o.log,
@@ -414,6 +466,6 @@ export async function fanoutBench(
     o.log('[fanout] partial results, not written to bench/results/');
     return 1;
   }
-  for (const file of writeFanoutResults(results, { temporal: o.temporal, notes: FANOUT_NOTES })) o.log(`[fanout] wrote ${file}`);
+  for (const file of writeFanoutResults(results, { temporal: o.temporal, notes: fanoutNotes(results) })) o.log(`[fanout] wrote ${path.relative(path.resolve(__dirname, '..'), file)}`);
   return 0;
 }

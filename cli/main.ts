@@ -9,6 +9,7 @@ import { registerMigrateCommand } from './commands/migrate';
 import { registerOncallCommands } from './commands/oncall';
 import { registerServiceCommands } from './commands/services';
 import { registerSilenceCommands } from './commands/silences';
+import { registerTokenCommands } from './commands/tokens';
 import { registerTriggerCommand } from './commands/trigger';
 import { createContext, type CliContext } from './context';
 
@@ -31,6 +32,7 @@ registerTriggerCommand(program, ctx);
 registerSilenceCommands(program, ctx);
 registerConfigCommands(program);
 registerChannelCommands(program, ctx);
+registerTokenCommands(program, ctx);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -28,10 +28,13 @@ function personalAddress(channel: ChannelConfig | undefined, user: PlanContext['
  * `paged` says, for the timeline, who the people-targets turned out to be.
  */
 export function planTargets(targets: string[], ctx: PlanContext): { deliveries: PlannedDelivery[]; paged: string[] } {
+  // Keyed by where a send goes, not how it was reached: a person who is both a direct target and on
+  // call, or a user with no personal address on a team channel, is still sent one message.
   const deliveries = new Map<string, PlannedDelivery>();
   const paged: string[] = [];
   const add = (d: PlannedDelivery) => {
-    if (!deliveries.has(d.key)) deliveries.set(d.key, d);
+    const where = `${d.channel}\u0000${d.address ?? ''}`;
+    if (!deliveries.has(where)) deliveries.set(where, d);
   };
   const viaUser = (prefix: string, name: string) => {
     const user = ctx.users[name];

@@ -9,11 +9,21 @@ export interface Matcher {
 
 const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s]*))\s*$/;
 
+// Like Alertmanager, only \", \\ and \n are escapes inside quotes; any other backslash is kept
+// as written, so a quoted regex such as "/v\d+/search" means what it says.
+function unquote(text: string): string {
+  return text.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+}
+
+function quote(value: string): string {
+  return `"${value.replace(/\\(?=["\\n]|$)/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
 /** Parses matcher text; throws an Error saying what is wrong (used by the config and the API). */
 export function parseMatcher(text: string): Matcher {
   const m = MATCHER.exec(text);
   if (!m) throw new Error(`"${text}" is not a matcher; write name="value", name!="value", name=~"regex" or name!~"regex"`);
-  const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
+  const value = m[3] !== undefined ? unquote(m[3]) : (m[4] ?? '');
   const op = m[2] as Matcher['op'];
   if (op === '=~' || op === '!~') {
     try {
@@ -37,7 +47,7 @@ export const matcherSchema = z.string().transform((text, ctx) => {
 
 /** Formats a matcher back to its text form. */
 export function formatMatcher(m: Matcher): string {
-  return `${m.name}${m.op}${JSON.stringify(m.value)}`;
+  return `${m.name}${m.op}${quote(m.value)}`;
 }
 
 // Regexes are anchored like Alertmanager's, so severity=~"high" does not match "very-high".

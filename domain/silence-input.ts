@@ -25,7 +25,12 @@ export type SilenceInput = z.output<typeof silenceInputSchema>;
 export function silenceWindow(s: SilenceInput, now: number): { startsAt: number; endsAt: number } | { error: string; field: string } {
   const startsAt = s.startsAt ? Date.parse(s.startsAt) : now;
   const endsAt = s.endsAt ? Date.parse(s.endsAt) : startsAt + (s.duration ?? 0);
-  if (endsAt <= startsAt) return { error: 'must be after startsAt', field: s.endsAt ? 'endsAt' : 'duration' };
-  if (endsAt <= now) return { error: 'is in the past; the silence would never apply', field: s.endsAt ? 'endsAt' : 'duration' };
+  const field = s.endsAt ? 'endsAt' : 'duration';
+  // Order matters for the message: a duration or an explicit start is about length; an end alone is about time.
+  const past = endsAt <= now;
+  const beforeStart = endsAt <= startsAt;
+  if (beforeStart && (s.duration !== undefined || s.startsAt !== undefined)) return { error: 'must be after startsAt', field };
+  if (past) return { error: 'is in the past; the silence would never apply', field };
+  if (beforeStart) return { error: 'must be after startsAt', field };
   return { startsAt, endsAt };
 }

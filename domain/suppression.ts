@@ -58,9 +58,13 @@ export function findMute(
   if (active.length > 0) return { reason: describeSilence(active[0]!), recheckAt: Math.min(active[0]!.endsAt, now + recheckMs) };
   for (const rule of rules) {
     if (!matchesAll(rule.targetMatchers, labels)) continue;
+    // Alertmanager's rule: an incident that could itself be a source is not muted by a source that could
+    // itself be a target, or two symptoms of one outage would mute each other and nobody gets paged.
+    const selfIsSource = matchesAll(rule.sourceMatchers, labels);
     const source = openIncidents.find((o) => {
       if (o.workflowId === incident.workflowId) return false;
       const sl = incidentLabels(o);
+      if (selfIsSource && matchesAll(rule.targetMatchers, sl)) return false;
       return matchesAll(rule.sourceMatchers, sl) && rule.equal.every((name) => (sl[name] ?? '') === (labels[name] ?? ''));
     });
     if (source) {

@@ -143,21 +143,15 @@ describe('planTargets', () => {
     expect(after.deliveries.map((d) => d.address)).toEqual(['alice@example.com', 'U0ALICE']);
   });
 
-  // BUG: domain/delivery-plan.ts:39 dedupes by key, and a person's key includes how they were reached
-  // (`user:alice/…` vs `oncall:secondary/alice/…`). A level targeting ['user:alice', 'oncall:secondary'] while
-  // Alice is on call (common after mergePolicies unions two routes' targets) plans 4 deliveries: two identical
-  // emails to alice@example.com and two identical Slack DMs to U0ALICE (expected one each).
-  it.fails('pages a person once when a user target and an on-call target name the same person', () => {
+  // Regression: one person reached two ways (user:… and oncall:…) was paged twice.
+  it('pages a person once when a user target and an on-call target name the same person', () => {
     const { deliveries } = planTargets(['user:alice', 'oncall:secondary'], ctx);
     const sends = deliveries.map((d) => `${d.channel}→${d.address ?? '(channel)'}`);
     expect(sends).toEqual(['ops-email→alice@example.com', 'ops-slack→U0ALICE']);
   });
 
-  // BUG: same dedupe (domain/delivery-plan.ts:39): when a user's channel has no personal address (PagerDuty,
-  // console, or Slack for a user without slackId) the user delivery is the very same send as the channel
-  // target. ['ops-slack', 'user:carol'] plans two posts to C0OPS ({key 'ops-slack'} and {key
-  // 'user:carol/ops-slack'}, neither with an address), so the team channel gets the page twice (expected once).
-  it.fails('does not post twice to a channel when a user reached through it has no personal address there', () => {
+  // Regression: a user without a personal address on a team channel doubled the team post.
+  it('does not post twice to a channel when a user reached through it has no personal address there', () => {
     const { deliveries } = planTargets(['ops-slack', 'user:carol'], ctx);
     expect(deliveries.filter((d) => d.channel === 'ops-slack' && d.address === undefined)).toHaveLength(1);
   });

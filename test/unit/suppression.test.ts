@@ -223,13 +223,8 @@ describe('findMute: inhibition', () => {
     expect(findMute(latency, [s], [outageMutesLatency], [outage('incident-outage')], now)?.reason).toMatch(/^inhibited by open/);
   });
 
-  // BUG: domain/suppression.ts:62 only excludes the incident itself. Alertmanager's documented rule is that
-  // "an alert that matches both the target and the source side of a rule cannot be inhibited by alerts for
-  // which the same is true (including itself)". Here two critical incidents on search under the rule
-  // source severity="critical", target severity=~"critical|high", equal [service] inhibit each other:
-  // findMute returns "inhibited by open critical … incident-b" for A and "… incident-a" for B (expected null
-  // for both), so a two-symptom outage pages nobody.
-  it.fails('two incidents matching both sides of a rule do not inhibit each other (Alertmanager special case)', () => {
+  // Regression: two incidents matching both sides of a rule muted each other.
+  it('two incidents matching both sides of a rule do not inhibit each other (Alertmanager special case)', () => {
     const r = rule(['severity="critical"'], ['severity=~"critical|high"'], ['service']);
     const a = outage('incident-a');
     const b = incident('incident-b', { severity: 'critical' });
