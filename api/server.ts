@@ -3,7 +3,12 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { IncidentService } from '../app/incident-service';
+import type { WindowSummary } from '../domain/window-summary';
 import { errorHandler } from './errors';
+import { openApiRoutes } from './openapi';
+import { alertmanagerRoutes } from './routes/alertmanager';
+import { metricsRoutes } from './routes/metrics';
+import { createApiTelemetry, prometheusRoutes } from './routes/prometheus';
 import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
@@ -21,6 +26,12 @@ export interface ApiDeps {
   actionSecret?: string;
   /** PagerDuty v3 webhook signing secret; when set, POST /v1/integrations/pagerduty acks/resolves from PagerDuty. */
   pagerDutyWebhookSecret?: string;
+  /** Hands ingested windows to the service monitors (signal-with-start of `monitor/<service>`); without it POST /v1/metrics only stores them. */
+  forwardWindows?: (windows: WindowSummary[]) => Promise<void>;
+  /** When set (env ALERTMANAGER_TOKEN), POST /v1/alertmanager requires `Authorization: Bearer <token>`. */
+  alertmanagerToken?: string;
+  /** Ingest requests one API process works on at once before answering 429 (default 8). */
+  maxIngestInFlight?: number;
 }
 
 /** The HTTP API (stateless: run several behind a load balancer). */
@@ -34,6 +45,9 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1_048_576,
   });
   app.setErrorHandler(errorHandler);
+  const telemetry = createApiTelemetry(deps.pool, deps.logger);
+  prometheusRoutes(app, telemetry); // first: its timing hook covers every route
+  openApiRoutes(app);
   app.get('/healthz', async (_req, reply) => {
     const [db, temporal] = await Promise.allSettled([
       deps.pool.query('SELECT 1'),
@@ -44,6 +58,9 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   });
   incidentRoutes(app, deps.incidents);
   silenceRoutes(app, createSilenceService(deps.pool));
+  if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
+  metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
+  alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });
   if (deps.actionSecret) actionLinkRoutes(app, { incidents: deps.incidents, pool: deps.pool, secret: deps.actionSecret });
   if (deps.pagerDutyWebhookSecret) pagerDutyWebhookRoutes(app, { incidents: deps.incidents, secret: deps.pagerDutyWebhookSecret, logger: deps.logger });
   return app;

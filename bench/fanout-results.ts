@@ -34,6 +34,7 @@ export function escalationRows(r: FanoutResults): Cells[] {
     ['raise → send received p50 / p99 (ms)', `${fmt(e.raiseToSendMs.p50)} / ${fmt(e.raiseToSendMs.p99)}`],
     ['ledger rows retried / not sent; notify_failed; resends', `${e.ledger.retried} / ${e.ledger.notSent}; ${e.notifyFailed}; ${e.duplicates}`],
     ['CPU: bench process (% of 1 core) / machine busy (%)', `${e.cpu.processPctOfOneCore} / ${e.cpu.machineBusyPct} of ${e.cpu.cores} cores`],
+    ['CPU by process (% of 1 core)', Object.entries(e.cpu.byProcessPctOfOneCore).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(', ') || 'n/a'],
     ['per incident: workflow tasks / activities', e.perIncident ? `${e.perIncident.workflowTasks} / ${e.perIncident.activities.length}` : 'n/a'],
   ];
 }

@@ -19,6 +19,7 @@ import { runDirect, type DirectResult } from './fanout-direct';
 import { fanoutNotes, fanoutText, writeFanoutResults } from './fanout-results';
 import { FANOUT_CHANNELS, SLACK_RATE_PER_SECOND, fanoutConfig, startFakes, type Arrival, type FanoutChannel } from './fanout-fakes';
 import { runLimited } from './limiter';
+import { treeCpu, treeCpuPct } from './proc-cpu';
 import { summarize, type LatencySummary } from './stats';
 
 /** Fan-out runs on its own task queue, so incidents the incident benchmark left open never reach its worker. */
@@ -80,7 +81,7 @@ export interface EscalationResult {
   /** notify_failed timeline entries over all incidents. */
   notifyFailed: number;
   /** CPU over first raise → last send: this process in % of one core, and the whole machine in % of all cores. */
-  cpu: { processPctOfOneCore: number; machineBusyPct: number; cores: number };
+  cpu: { processPctOfOneCore: number; machineBusyPct: number; cores: number; byProcessPctOfOneCore: Record<string, number> };
   /** What Temporal did for one incident (the first), from its history. */
   perIncident: { historyEvents: number; workflowTasks: number; activities: string[] } | null;
   /** WARN+ lines the worker logged. */
@@ -245,6 +246,7 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
     const t0 = Date.now();
     const cpu0 = process.cpuUsage();
     const machine0 = machineCpu();
+    const tree0 = treeCpu();
     let raisesMs = -1;
     let errors: unknown[] | undefined;
     void runLimited(o.incidents, o.concurrency, async (i) => {
@@ -279,6 +281,7 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
     }
     const cpu = process.cpuUsage(cpu0);
     const machine1 = machineCpu();
+    const tree1 = treeCpu();
     const cpuWallMs = Date.now() - t0;
     const failures = errors ?? [];
     const wallEnd = Math.max(t0, ...FANOUT_CHANNELS.flatMap((ch) => [...first[ch].values()].map((a) => a.at)));
@@ -347,6 +350,7 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
         processPctOfOneCore: Math.round(((cpu.user + cpu.system) / 1000 / cpuWallMs) * 100),
         machineBusyPct: Math.round(((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)) * 100),
         cores: os.cpus().length,
+        byProcessPctOfOneCore: treeCpuPct(tree0, tree1, cpuWallMs),
       },
       perIncident: raisedIds[0] ? await within(incidentProfile(o.client, raisedIds[0]), 10_000, null) : null,
       warnings: logs.warnings,

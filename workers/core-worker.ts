@@ -6,6 +6,7 @@ import { createNotifyActivities } from '../activities/notify';
 import { createActionLinkBuilder } from '../activities/notify/action-links';
 import { publicUrl } from '../app/public-url';
 import { createStoreActivities } from '../activities/store';
+import { createMonitorActivities } from '../activities/monitor';
 import type { VigilConfig } from '../domain/config';
 import { buildNotifiers } from './channels';
 
@@ -37,6 +38,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
     activities: {
       ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) }),
       ...createStoreActivities({ pool: deps.pool }),
+      ...createMonitorActivities({ pool: deps.pool, config: deps.config, logger: deps.logger }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow type the core worker runs.
 export { incidentWorkflow } from './incident';
+export { serviceMonitorWorkflow } from './service-monitor';

@@ -6,6 +6,8 @@ import type { WindowSummary } from '../domain/window-summary';
 export interface ServiceMonitorInput {
   service: string;
   carried?: MonitorState;
+  /** Windows that arrived but were not processed before continue-as-new. */
+  pending?: WindowSummary[];
   /** Windows per run before continuing as new (default 500); lowered in tests. */
   windowsPerRun?: number;
 }

@@ -1,0 +1,268 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { metricsBatchSchema, MAX_BATCH_ENTRIES } from '../domain/metrics-input';
+import { SEVERITIES } from '../domain/severity';
+import { silenceInputSchema } from '../domain/silence-input';
+import { violationSchema } from '../domain/violation';
+import { alertmanagerPayloadSchema } from './routes/alertmanager';
+import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
+
+type Json = Record<string, unknown>;
+
+/** Request bodies as clients write them (`io: 'input'`: defaults are optional, transforms show their input). */
+function fromZod(schema: z.ZodType): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema: Json) => ({ description, ...json(schema) });
+const error = (description: string) => ({ description, ...json(ref('Error')) });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded)' };
+const bearer = (scheme: string) => [{ [scheme]: [] }];
+const obj = (properties: Json, required: string[] = Object.keys(properties)) => ({ type: 'object', properties, required });
+const str = { type: 'string' };
+const actor = { type: 'string', minLength: 1, maxLength: 200, description: 'who acts, e.g. "alice"' };
+
+// The action bodies mirror ACTIONS in routes/incidents.ts (not exported there); actions are Temporal Updates.
+const ACTION_BODIES: Record<string, Json> = {
+  acknowledge: obj({ by: actor }),
+  resolve: obj({ by: actor, reason: { type: 'string', maxLength: 2000 } }, ['by']),
+  snooze: obj({ by: actor, until: { oneOf: [{ type: 'string', description: 'ISO-8601 time' }, { type: 'number', description: 'epoch ms' }] } }),
+  escalate: obj({ by: actor }),
+  note: obj({ by: actor, text: { type: 'string', minLength: 1, maxLength: 2000 } }),
+};
+
+function actionPaths(): Json {
+  return Object.fromEntries(
+    Object.entries(ACTION_BODIES).map(([name, body]) => [
+      `/v1/incidents/{id}/${name}`,
+      {
+        post: {
+          tags: ['incidents'],
+          summary: `${name[0]!.toUpperCase()}${name.slice(1)} an open incident`,
+          parameters: [idParam, { name: 'Idempotency-Key', in: 'header', required: false, schema: str, description: 'Temporal update ID: a retry with the same key acts once' }],
+          requestBody: { required: true, ...json({ ...body, additionalProperties: false }) },
+          responses: {
+            200: ok('What the action did', ref('ActionResult')),
+            400: error('Invalid body'),
+            404: error('No open incident with this id'),
+            409: error('The incident refused the action (e.g. already resolved)'),
+          },
+        },
+      },
+    ]),
+  );
+}
+
+function build(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Vigil API',
+      version: '1',
+      description: 'Durable incident response for RAG services. Every error is JSON `{ error, message, issues? }`; `issues` names each invalid field (e.g. `body.windows.3.errors`).',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'operations' }],
+    paths: {
+      '/healthz': {
+        get: {
+          tags: ['operations'],
+          summary: 'Postgres and Temporal reachability',
+          responses: {
+            200: ok('Both reachable', ref('Health')),
+            503: ok('Something is unreachable', ref('Health')),
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          summary: "Vigil's own metrics in the Prometheus text format (incidents, notifications, ingest, per-service SLIs, process)",
+          responses: { 200: { description: 'Prometheus exposition format 0.0.4', content: { 'text/plain': { schema: str } } } },
+        },
+      },
+      '/openapi.json': {
+        get: { tags: ['operations'], summary: 'This document', responses: { 200: ok('OpenAPI 3.1 document', { type: 'object' }) } },
+      },
+      '/v1/incidents': {
+        post: {
+          tags: ['incidents'],
+          summary: 'Report a violation: opens an incident, or counts an occurrence of the open one',
+          requestBody: { required: true, ...json(ref('Violation')) },
+          responses: { 202: ok('Landed in this incident', ref('RaiseResult')), 400: error('Invalid violation'), 413: error('Body too large') },
+        },
+        get: {
+          tags: ['incidents'],
+          summary: 'List incidents, newest first',
+          parameters: [
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'resolved', 'all'], default: 'open' } },
+            { name: 'service', in: 'query', schema: { type: 'string', maxLength: 100 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+          ],
+          responses: { 200: ok('Incidents', obj({ incidents: { type: 'array', items: ref('IncidentRow') } })), 400: error('Invalid query') },
+        },
+      },
+      '/v1/incidents/{id}': {
+        get: {
+          tags: ['incidents'],
+          summary: 'One incident: live workflow state when open, else the stored history',
+          parameters: [idParam],
+          responses: { 200: ok('The incident', ref('IncidentDetail')), 404: error('No such incident') },
+        },
+      },
+      ...actionPaths(),
+      '/v1/silences': {
+        post: {
+          tags: ['silences'],
+          summary: 'Create a silence (maintenance window)',
+          requestBody: { required: true, ...json(ref('SilenceInput')) },
+          responses: { 201: ok('The silence', ref('Silence')), 400: error('Invalid silence') },
+        },
+        get: {
+          tags: ['silences'],
+          summary: 'Running and upcoming silences (all=true: every silence)',
+          parameters: [{ name: 'all', in: 'query', schema: { type: 'string', enum: ['true', 'false'], default: 'false' } }],
+          responses: { 200: ok('Silences', obj({ silences: { type: 'array', items: ref('Silence') } })) },
+        },
+      },
+      '/v1/silences/{id}': {
+        delete: {
+          tags: ['silences'],
+          summary: 'Expire a silence now',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 204: { description: 'Expired' }, 400: error('Not a silence id'), 404: error('No running silence with this id') },
+        },
+      },
+      '/v1/metrics': {
+        post: {
+          tags: ['ingest'],
+          summary: `Ingest window summaries and/or raw samples for the token's service (at most ${MAX_BATCH_ENTRIES} entries, ${METRICS_BODY_LIMIT / 1_048_576} MiB)`,
+          description:
+            'All or nothing: one invalid entry rejects the batch and nothing is stored or forwarded. A window already stored (same service and start) counts as a duplicate. ' +
+            `Raw samples are summarised into 10 s windows. Each API process works on at most ${DEFAULT_MAX_IN_FLIGHT} (configurable) ingest requests at once and answers 429 beyond that.`,
+          security: bearer('ingestToken'),
+          requestBody: { required: true, ...json(ref('MetricsBatch')) },
+          responses: {
+            202: ok('Stored and handed to the service monitor', obj({ accepted: { type: 'integer' }, duplicates: { type: 'integer' } })),
+            400: error('Invalid batch or malformed JSON; `issues` names each field'),
+            401: error('Missing, unknown or revoked token'),
+            403: error("An entry's service is not the token's service"),
+            413: error('Body larger than 1 MiB'),
+            429: { ...error('Too many ingest requests in flight on this API process'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+            503: error('The service monitor could not be reached; nothing was stored'),
+          },
+        },
+      },
+      '/v1/alertmanager': {
+        post: {
+          tags: ['integrations'],
+          summary: 'Prometheus Alertmanager webhook receiver (payload version 4)',
+          description:
+            'Firing alerts raise incidents (service = labels.service ?? labels.job, kind = labels.alertname, dimension = the other labels); resolved alerts clear them. ' +
+            'When ALERTMANAGER_TOKEN is set, requests need `Authorization: Bearer <token>`.',
+          security: [{}, { alertmanagerToken: [] }],
+          requestBody: { required: true, ...json(ref('AlertmanagerPayload')) },
+          responses: {
+            200: ok('What the alerts did', obj({ raised: { type: 'integer' }, cleared: { type: 'integer' } })),
+            400: error('Not an Alertmanager v4 payload'),
+            401: error('Wrong or missing token'),
+          },
+        },
+      },
+      '/v1/integrations/pagerduty': {
+        post: {
+          tags: ['integrations'],
+          summary: 'PagerDuty v3 webhook: acknowledges/resolves the Vigil incident (only when PAGERDUTY_WEBHOOK_SECRET is set)',
+          parameters: [{ name: 'X-PagerDuty-Signature', in: 'header', required: true, schema: str }],
+          requestBody: { required: true, ...json({ type: 'object' }) },
+          responses: { 200: ok('Acted (or refused, without retry)', { type: 'object' }), 202: ok('Ignored', { type: 'object' }), 401: error('Bad signature') },
+        },
+      },
+      '/actions/{token}': {
+        get: {
+          tags: ['incidents'],
+          summary: 'Signed email action link: confirmation page (only when VIGIL_ACTION_SECRET is set)',
+          parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
+          responses: { 200: { description: 'HTML page' }, 400: { description: 'Invalid link (HTML)' }, 410: { description: 'Expired link (HTML)' } },
+        },
+        post: {
+          tags: ['incidents'],
+          summary: 'Signed email action link: perform the action once',
+          parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
+          responses: {
+            200: { description: 'Done (HTML)' },
+            400: { description: 'Invalid link (HTML)' },
+            409: { description: 'Refused by the incident (HTML)' },
+            410: { description: 'Expired or for an earlier incident (HTML)' },
+            503: { description: 'Try again (HTML)' },
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        ingestToken: { type: 'http', scheme: 'bearer', description: 'An ingest token (`vgl_…`) from `vigil tokens create --service <name>`' },
+        alertmanagerToken: { type: 'http', scheme: 'bearer', description: 'ALERTMANAGER_TOKEN' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          properties: {
+            error: { type: 'string', description: 'stable code: invalid_input, unauthorized, forbidden, not_found, invalid_state, overloaded, unavailable, internal, …' },
+            message: { type: 'string', description: 'for humans: what is wrong and what to do' },
+            issues: { type: 'array', items: obj({ field: { type: 'string', description: 'e.g. body.windows.3.errors' }, message: str }) },
+          },
+          required: ['error', 'message'],
+        },
+        Health: obj({ ok: { type: 'boolean' }, postgres: { type: 'boolean' }, temporal: { type: 'boolean' } }),
+        Violation: fromZod(violationSchema),
+        RaiseResult: obj({ workflowId: str, runId: str, fingerprint: str }),
+        ActionResult: obj({ changed: { type: 'boolean' }, status: { type: 'string', enum: ['triggered', 'acknowledged', 'snoozed', 'resolved'] }, message: str }),
+        IncidentRow: {
+          type: 'object',
+          properties: {
+            incident_id: str, workflow_id: str, fingerprint: str, service: str, kind: str,
+            severity: { type: 'string', enum: [...SEVERITIES] }, status: str, title: str, episode: { type: 'integer' }, occurrences: { type: 'integer' },
+            level: { type: ['string', 'null'] }, opened_at: { type: 'string', format: 'date-time' },
+            acknowledged_at: { type: ['string', 'null'], format: 'date-time' }, acknowledged_by: { type: ['string', 'null'] },
+            resolved_at: { type: ['string', 'null'], format: 'date-time' }, resolved_by: { type: ['string', 'null'] },
+          },
+        },
+        IncidentDetail: {
+          oneOf: [
+            obj({ source: { const: 'workflow' }, state: { type: 'object', description: 'the live IncidentState' } }),
+            obj({ source: { const: 'history' }, row: ref('IncidentRow'), events: { type: 'array', items: { type: 'object' } } }),
+          ],
+        },
+        SilenceInput: fromZod(silenceInputSchema),
+        Silence: obj({
+          id: str,
+          matchers: { type: 'array', items: obj({ name: str, op: { type: 'string', enum: ['=', '!=', '=~', '!~'] }, value: str }) },
+          startsAt: { type: 'integer', description: 'epoch ms' },
+          endsAt: { type: 'integer', description: 'epoch ms' },
+          createdBy: str,
+          comment: str,
+          incidentWorkflowId: { type: ['string', 'null'] },
+          createdAt: { type: 'integer' },
+        }),
+        MetricsBatch: fromZod(metricsBatchSchema),
+        AlertmanagerPayload: fromZod(alertmanagerPayloadSchema),
+      },
+    },
+  };
+}
+
+let cached: Json | undefined;
+
+/** The OpenAPI 3.1 description of every route the API can register (built once). */
+export function openApiDocument(): Json {
+  return (cached ??= build());
+}
+
+/** `GET /openapi.json`. */
+export function openApiRoutes(app: FastifyInstance): void {
+  app.get('/openapi.json', async () => openApiDocument());
+}

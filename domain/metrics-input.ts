@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { DEFAULT_ALPHA, SketchAccumulator, type LatencySketch } from './latency-sketch';
+import { nameSchema } from './names';
+import type { WindowSummary } from './window-summary';
+
+/** Most entries (windows + samples) one ingest request may carry. */
+export const MAX_BATCH_ENTRIES = 1000;
+/** Raw samples are summarised into windows of this length, aligned to the epoch (like the SDK's). */
+export const SAMPLE_WINDOW_MS = 10_000;
+
+const count = z.number().int().min(0);
+const amount = z.number().min(0); // zod 4 numbers are finite: NaN and ±Infinity fail here too
+// Sums of scores in [0, 1] may exceed their count only by float rounding.
+const EPSILON = 1e-9;
+
+/** A LatencySketch as JSON: integer bucket keys, non-negative counts, and totals that agree. */
+export const latencySketchSchema = z
+  .object({
+    alpha: z.number().min(0.0001, 'alpha must be at least 0.0001').max(0.1, 'alpha must be at most 0.1'),
+    buckets: z.record(z.string().regex(/^(0|-?[1-9][0-9]{0,6})$/, 'bucket keys are integers'), count),
+    zeroCount: count,
+    count,
+    sum: amount,
+    min: amount,
+    max: amount,
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const inBuckets = Object.values(s.buckets).reduce((a, n) => a + n, 0);
+    if (s.zeroCount + inBuckets !== s.count) {
+      ctx.addIssue({ code: 'custom', path: ['count'], message: `count ${s.count} ≠ zeroCount + bucket counts (${s.zeroCount + inBuckets})` });
+    }
+    if (s.count === 0 && (s.sum !== 0 || s.min !== 0 || s.max !== 0)) {
+      ctx.addIssue({ code: 'custom', path: ['sum'], message: 'an empty sketch has sum, min and max 0' });
+    }
+    if (s.min > s.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min ${s.min} > max ${s.max}` });
+  });
+
+/** One reported window (domain/window-summary.ts), every field checked and every total consistent. */
+export const windowSummarySchema = z
+  .object({
+    service: nameSchema,
+    start: z.number().int().min(0).max(8.64e15).describe('window start, epoch ms'),
+    durationMs: z.number().int().min(1).max(3_600_000),
+    count,
+    errors: count,
+    latency: latencySketchSchema,
+    qualitySum: amount,
+    qualityCount: count,
+    costUsdSum: amount,
+    tokensSum: count,
+    satisfactionSum: amount,
+    satisfactionCount: count,
+    dropped: count,
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (w.errors > w.count) issue(['errors'], `errors ${w.errors} > count ${w.count}`);
+    if (w.latency.count > w.count) issue(['latency', 'count'], `latency.count ${w.latency.count} > count ${w.count}`);
+    if (w.qualityCount > w.count) issue(['qualityCount'], `qualityCount ${w.qualityCount} > count ${w.count}`);
+    if (w.qualitySum > w.qualityCount + EPSILON) issue(['qualitySum'], 'qualitySum exceeds qualityCount (scores are in [0, 1])');
+    if (w.satisfactionCount > w.count) issue(['satisfactionCount'], `satisfactionCount ${w.satisfactionCount} > count ${w.count}`);
+    if (w.satisfactionSum > w.satisfactionCount + EPSILON) issue(['satisfactionSum'], 'satisfactionSum exceeds satisfactionCount (scores are in [0, 1])');
+  });
+
+const score = z.number().min(0).max(1);
+
+/** One request as a service without the SDK reports it; the API summarises these into windows. */
+export const rawSampleSchema = z
+  .object({
+    service: nameSchema,
+    at: z
+      .union([z.iso.datetime({ offset: true }), z.number().int().min(0).max(8.64e15)])
+      .transform((t) => (typeof t === 'number' ? t : Date.parse(t)))
+      .describe('ISO-8601 time or epoch ms'),
+    latencyMs: amount,
+    ok: z.boolean(),
+    qualityScore: score.optional(),
+    costUsd: amount.optional(),
+    tokens: count.optional(),
+    satisfaction: score.optional(),
+  })
+  .strict();
+
+export type RawSample = z.output<typeof rawSampleSchema>;
+
+/** The body of POST /v1/metrics: windows from the SDK, raw samples from anything else, or both. */
+export const metricsBatchSchema = z
+  .object({
+    windows: z.array(windowSummarySchema).max(MAX_BATCH_ENTRIES).optional(),
+    samples: z.array(rawSampleSchema).max(MAX_BATCH_ENTRIES).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const n = (b.windows?.length ?? 0) + (b.samples?.length ?? 0);
+    if (n > MAX_BATCH_ENTRIES) ctx.addIssue({ code: 'custom', path: [], message: `at most ${MAX_BATCH_ENTRIES} entries (windows + samples) per request, got ${n}` });
+  });
+
+export type MetricsBatch = z.output<typeof metricsBatchSchema>;
+
+// The schemas above must produce exactly the shared contracts; this fails to compile if they drift.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const contractsAgree: [Same<z.output<typeof windowSummarySchema>, WindowSummary>, Same<z.output<typeof latencySketchSchema>, LatencySketch>] = [true, true];
+void contractsAgree;
+
+interface Building {
+  w: Omit<WindowSummary, 'latency'>;
+  latency: SketchAccumulator;
+}
+
+/** Summarises raw samples into one window per service per SAMPLE_WINDOW_MS, ordered by service then start. */
+export function windowsFromSamples(samples: RawSample[], alpha: number = DEFAULT_ALPHA): WindowSummary[] {
+  const open = new Map<string, Building>();
+  for (const s of samples) {
+    const start = Math.floor(s.at / SAMPLE_WINDOW_MS) * SAMPLE_WINDOW_MS;
+    const key = `${s.service}\u0000${start}`;
+    let b = open.get(key);
+    if (!b) {
+      b = {
+        w: { service: s.service, start, durationMs: SAMPLE_WINDOW_MS, count: 0, errors: 0, qualitySum: 0, qualityCount: 0, costUsdSum: 0, tokensSum: 0, satisfactionSum: 0, satisfactionCount: 0, dropped: 0 },
+        latency: new SketchAccumulator(alpha),
+      };
+      open.set(key, b);
+    }
+    b.w.count++;
+    if (!s.ok) b.w.errors++;
+    b.latency.add(s.latencyMs);
+    if (s.qualityScore !== undefined) {
+      b.w.qualitySum += s.qualityScore;
+      b.w.qualityCount++;
+    }
+    if (s.satisfaction !== undefined) {
+      b.w.satisfactionSum += s.satisfaction;
+      b.w.satisfactionCount++;
+    }
+    b.w.costUsdSum += s.costUsd ?? 0;
+    b.w.tokensSum += s.tokens ?? 0;
+  }
+  return [...open.values()]
+    .map((b) => ({ ...b.w, latency: b.latency.toSketch() }))
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.start - b.start));
+}

@@ -1,0 +1,158 @@
+// The ServiceMonitor's decisions, pure and zod-free (the workflow runs them): keep bounded recent
+// state, judge every window against the SLA and the error budget, and turn verdicts into incident actions.
+import { addToBurn, burnRates, emptyBurnState, type BurnAlert, type BurnState } from './burn-rate';
+import { checkKey, stepHysteresis, type HysteresisState } from './hysteresis';
+import { evaluateSla, type SlaCheck, type SlaReport } from './sla';
+import type { ServiceSla } from './sla-config';
+import type { Severity } from './severity';
+import type { WindowSummary } from './window-summary';
+
+/** What a violation needs to become an incident (a subset of domain/violation.ts Violation, kept zod-free). */
+export interface MonitorViolation {
+  service: string;
+  kind: string;
+  dimension: string;
+  severity: Severity;
+  title: string;
+  current?: number;
+  threshold?: number;
+  unit?: string;
+  impact?: string;
+  labels: Record<string, string>;
+  occurrenceId: string;
+}
+
+/** Raise (open, or add an occurrence to) an incident, or tell it its condition cleared. */
+export type MonitorAction =
+  | { type: 'raise'; violation: MonitorViolation }
+  | { type: 'clear'; service: string; kind: string; dimension: string; reason: string };
+
+/** Everything a monitor keeps: bounded, plain JSON, carried across continue-as-new. */
+export interface MonitorState {
+  service: string;
+  /** Windows inside the evaluation window of the newest one, oldest first. */
+  recent: WindowSummary[];
+  burn: BurnState;
+  hysteresis: HysteresisState;
+  /** Burn-rate alert dimensions firing after the last window (so their incidents can be cleared). */
+  burnFiring: string[];
+  /** Starts of recently seen windows: a re-sent window counts once. */
+  seen: number[];
+  lastReport: SlaReport | null;
+  windowsTotal: number;
+  droppedTotal: number;
+}
+
+/** The seed's `{ sla_compliant, violations, compliance_score }` plus the monitor's view, for query, CLI and API. */
+export interface MonitorStatus {
+  service: string;
+  sla_compliant: boolean;
+  violations: SlaCheck[];
+  compliance_score: number;
+  report: SlaReport | null;
+  openChecks: string[];
+  burnFiring: string[];
+  windows: number;
+  droppedSamples: number;
+}
+
+const SEEN_LIMIT = 500;
+const LABELS = { source: 'sla-monitor' };
+
+/** A monitor that has seen nothing yet. */
+export function emptyMonitorState(service: string): MonitorState {
+  return { service, recent: [], burn: emptyBurnState(), hysteresis: {}, burnFiring: [], seen: [], lastReport: null, windowsTotal: 0, droppedTotal: 0 };
+}
+
+interface Verdict {
+  kind: string;
+  dimension: string;
+  severity: Severity;
+  title: string;
+  impact: string;
+  current?: number | null;
+  threshold?: number;
+  unit?: string;
+}
+
+function toViolation(service: string, c: Verdict, windowStart: number): MonitorViolation {
+  return {
+    service,
+    kind: c.kind,
+    dimension: c.dimension,
+    severity: c.severity,
+    title: c.title,
+    ...(c.current !== null && c.current !== undefined ? { current: c.current } : {}),
+    ...(c.threshold !== undefined ? { threshold: c.threshold } : {}),
+    ...(c.unit ? { unit: c.unit } : {}),
+    impact: c.impact,
+    labels: LABELS,
+    // One occurrence per window and check: a replayed activity or a re-sent window counts once.
+    occurrenceId: `monitor:${service}:${c.kind}:${c.dimension}:${windowStart}`,
+  };
+}
+
+function burnViolation(service: string, a: BurnAlert, windowStart: number): MonitorViolation {
+  return toViolation(service, { ...a, current: Math.round(a.burnShort * 10) / 10, threshold: a.threshold, unit: '×' }, windowStart);
+}
+
+/**
+ * Takes one window: updates the rolling state, evaluates the SLA over the evaluation window and the
+ * burn rates over theirs, and steps each check's hysteresis. Returns the actions to perform.
+ */
+export function ingestWindow(state: MonitorState, w: WindowSummary, sla: ServiceSla): { state: MonitorState; actions: MonitorAction[] } {
+  if (state.seen.includes(w.start)) return { state, actions: [] };
+  const recentAll = [...state.recent, w].sort((a, b) => a.start - b.start);
+  const newest = recentAll[recentAll.length - 1]!;
+  const horizon = newest.start + newest.durationMs - sla.evaluationWindow;
+  const recent = recentAll.filter((x) => x.start >= horizon);
+  const burn = addToBurn(state.burn, w, sla.p95LatencyMs);
+  const report = evaluateSla(recent, sla);
+  const actions: MonitorAction[] = [];
+  let hysteresis = state.hysteresis;
+  for (const c of report.checks) {
+    const step = stepHysteresis(hysteresis, checkKey(c.kind, c.dimension), c.breached, sla);
+    hysteresis = step.state;
+    if (step.decision === 'open' || step.decision === 'occurrence') actions.push({ type: 'raise', violation: toViolation(state.service, c, w.start) });
+    if (step.decision === 'clear') {
+      actions.push({ type: 'clear', service: state.service, kind: c.kind, dimension: c.dimension, reason: `${c.title.replace(/ [<>] .*/, '')} back within the SLA for ${sla.resolveAfter} windows` });
+    }
+  }
+  const now = newest.start + newest.durationMs;
+  const alerts = sla.burnRateAlerts ? burnRates(burn, now, sla.slo) : [];
+  for (const a of alerts) actions.push({ type: 'raise', violation: burnViolation(state.service, a, w.start) });
+  const firing = alerts.map((a) => a.dimension as string);
+  for (const dim of state.burnFiring.filter((d) => !firing.includes(d))) {
+    actions.push({ type: 'clear', service: state.service, kind: 'error_budget_burn', dimension: dim, reason: 'error budget no longer burning at this rate' });
+  }
+  return {
+    state: {
+      ...state,
+      recent,
+      burn,
+      hysteresis,
+      burnFiring: firing,
+      seen: [...state.seen, w.start].slice(-SEEN_LIMIT),
+      lastReport: report,
+      windowsTotal: state.windowsTotal + 1,
+      droppedTotal: state.droppedTotal + w.dropped,
+    },
+    actions,
+  };
+}
+
+/** The status a query, `vigil sla status` and the API show. */
+export function monitorStatus(s: MonitorState): MonitorStatus {
+  const r = s.lastReport;
+  return {
+    service: s.service,
+    sla_compliant: r ? r.sla_compliant : true,
+    violations: r ? r.violations : [],
+    compliance_score: r ? r.compliance_score : 1,
+    report: r,
+    openChecks: Object.entries(s.hysteresis).filter(([, h]) => h.open).map(([k]) => k),
+    burnFiring: s.burnFiring,
+    windows: s.windowsTotal,
+    droppedSamples: s.droppedTotal,
+  };
+}

@@ -1,0 +1,10 @@
+// What RAG services import: `createReporter` plus one of the transports.
+export { createReporter, type Reporter, type ReporterOptions, type ReporterStats } from './reporter';
+export type { MetricSample } from './window';
+export type { Transport } from './transport';
+export { systemClock, type ReporterClock, type TimerHandle } from './clock';
+export { ReporterError, TransportError, type ReporterErrorCode, type TransportFailureReason } from './errors';
+export { createHttpTransport, type FetchLike, type HttpTransportOptions } from './transports/http';
+export { createTemporalTransport, MONITOR_WORKFLOW_TYPE, WINDOW_SIGNAL, monitorWorkflowId, type MonitorSignalClient, type TemporalTransportOptions } from './transports/temporal';
+export type { WindowSummary } from '../domain/window-summary';
+export type { LatencySketch } from '../domain/latency-sketch';
