@@ -11,8 +11,9 @@ type Json = Record<string, unknown>;
 
 /** Request bodies as clients write them (`io: 'input'`: defaults are optional, transforms show their input). */
 function fromZod(schema: z.ZodType): Json {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
-  return rest;
+  const out: Json = { ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) };
+  delete out.$schema; // the document names its dialect once (jsonSchemaDialect)
+  return out;
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -262,7 +263,45 @@ export function openApiDocument(): Json {
   return (cached ??= build());
 }
 
-/** `GET /openapi.json`. */
+/** A Fastify route URL as an OpenAPI path: `:id` → `{id}`; the one wildcard route (`/actions/*`) takes a token. */
+export function toOpenApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{token}');
+}
+
+export interface RegisteredRoute {
+  method: string;
+  path: string;
+}
+
+const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/** Routes registered on the app after openApiRoutes (lower-case method, OpenAPI path; HEAD left out). */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return registered.get(app) ?? [];
+}
+
+/**
+ * `GET /openapi.json`. Call it before registering the other routes: it watches them being
+ * registered, so the document describes exactly the operations this server has (e.g. no
+ * /actions without an action secret).
+ */
 export function openApiRoutes(app: FastifyInstance): void {
-  app.get('/openapi.json', async () => openApiDocument());
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m.toLowerCase(), path: toOpenApiPath(r.url) });
+  });
+  let served: Json | undefined;
+  app.get('/openapi.json', async () => {
+    if (!served) {
+      const full = openApiDocument();
+      const paths: Record<string, Json> = {};
+      for (const [path, ops] of Object.entries(full.paths as Record<string, Json>)) {
+        const kept = Object.fromEntries(Object.entries(ops).filter(([method]) => routes.some((r) => r.path === path && r.method === method)));
+        if (Object.keys(kept).length > 0) paths[path] = kept;
+      }
+      served = { ...full, paths };
+    }
+    return served;
+  });
 }

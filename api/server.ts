@@ -45,9 +45,9 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1_048_576,
   });
   app.setErrorHandler(errorHandler);
+  openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger);
-  prometheusRoutes(app, telemetry); // first: its timing hook covers every route
-  openApiRoutes(app);
+  prometheusRoutes(app, telemetry);
   app.get('/healthz', async (_req, reply) => {
     const [db, temporal] = await Promise.allSettled([
       deps.pool.query('SELECT 1'),

@@ -10,6 +10,7 @@ import type { VigilConfig } from '../domain/config';
 import type { IncidentView } from '../domain/incident-view';
 import { FANOUT_CHANNELS, type FanoutChannel } from './fanout-fakes';
 import { runLimited } from './limiter';
+import { collectGarbage } from './memory';
 import { percentile } from './stats';
 
 /** Per-send latency in ms: mean and nearest-rank percentiles, rounded to 0.01 ms. */
@@ -125,6 +126,8 @@ const emptySamples = (): Samples => ({ all: [], byChannel: { hook: [], pd: [], s
  */
 async function round(views: IncidentView[], send: SendFn, concurrency: number, stallMs: number, into?: Samples): Promise<boolean> {
   const n = views.length * FANOUT_CHANNELS.length;
+  // Each round starts from a collected heap, so one mode does not pay for the other's garbage.
+  collectGarbage();
   let lastSettled = performance.now();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
@@ -185,7 +188,7 @@ const ratio = (b: number, a: number) => (a > 0 && Number.isFinite(a) && Number.i
 /**
  * (a) notifier.send() and (b) deliverNotification() over the same channels and Postgres, in ROUNDS
  * rounds of views/ROUNDS views each, alternating which mode goes first (a b, b a, a b, b a) so load
- * drift and warm-up hit both alike. A warm-up of WARMUP_VIEWS views per mode runs first, unmeasured.
+ * drift and warm-up hit both alike, each round after a full GC. A warm-up of WARMUP_VIEWS views per mode runs first, unmeasured.
  */
 export async function runDirect(deps: DirectDeps): Promise<DirectResult> {
   const tag = `bench-direct-${Date.now().toString(36)}`;

@@ -32,7 +32,7 @@ export function escalationRows(r: FanoutResults): Cells[] {
     ['due → send p99 webhook / PagerDuty / Slack (ms)', `${fmt(c.hook.p99)} / ${fmt(c.pd.p99)} / ${fmt(c.slack.p99)}`],
     ['raise → due p50 / p99 (ms)', `${fmt(e.raiseToDueMs.p50)} / ${fmt(e.raiseToDueMs.p99)}`],
     ['raise → send received p50 / p99 (ms)', `${fmt(e.raiseToSendMs.p50)} / ${fmt(e.raiseToSendMs.p99)}`],
-    ['ledger rows retried / not sent; notify_failed; resends', `${e.ledger.retried} / ${e.ledger.notSent}; ${e.notifyFailed}; ${e.duplicates}`],
+    ['retried / unsent ledger rows; notify_failed; resends; step mismatches', `${e.ledger.retried} / ${e.ledger.notSent}; ${e.notifyFailed}; ${e.duplicates}; ${e.stepMismatches}`],
     ['CPU: bench process (% of 1 core) / machine busy (%)', `${e.cpu.processPctOfOneCore} / ${e.cpu.machineBusyPct} of ${e.cpu.cores} cores`],
     ['CPU by process (% of 1 core)', Object.entries(e.cpu.byProcessPctOfOneCore).slice(0, 3).map(([k, v]) => `${k} ${v}`).join(', ') || 'n/a'],
     ['per incident: workflow tasks / activities', e.perIncident ? `${e.perIncident.workflowTasks} / ${e.perIncident.activities.length}` : 'n/a'],
@@ -132,6 +132,8 @@ export const fanoutNotes = (r: FanoutResults): string[] => [
   'One policy level (delay 0) targets all three, so every incident is one escalation step with three sends. Fan-out incidents use their own task queue and services, apart from the incident benchmark\'s.',
   'Due time: the step\'s escalation dueAt (the \'escalated\' timeline entry\'s data.dueAt, read with the state query after the run): workflow time of the first workflow task. Received: Date.now() when the fake answered. Both epoch ms on one machine (workflow clock ≈ wall clock on the dev server).',
   'Sends/s: first-delivery count / (first raise() → last send received). Sends are matched to incidents by payload: webhook incident.workflowId, PagerDuty dedup_key, Slack button values.',
-  'Ledger overhead: the same notifier objects the worker builds (workers/channels.ts), called directly in (a), through createNotifyActivities().deliverNotification() in (b) — ledger transaction (BEGIN, INSERT, SELECT … FOR UPDATE, UPDATE, COMMIT) held open across the send, plus Slack\'s rate-limit slot. Fresh ledger keys every send. Rounds alternate the order (a b, b a, …) after an unmeasured warm-up.',
+  'Ledger overhead: the same notifier objects the worker builds (workers/channels.ts), called directly in (a), through createNotifyActivities().deliverNotification() in (b) — ledger transaction (BEGIN, INSERT, SELECT … FOR UPDATE, UPDATE, COMMIT) held open across the send, plus Slack\'s rate-limit slot. Fresh ledger keys every send. Rounds alternate the order (a b, b a, …), each after a full GC, following an unmeasured warm-up.',
+  'Raise → due is the wait for the incident\'s first workflow task (where dueAt is taken); the rest of an incident\'s tasks go to the worker\'s sticky queue ahead of new incidents, so the raise backlog, not the sends, dominates end-to-end latency here.',
+  'p99 at 50 sends in flight is dominated by whole-process pauses (GC, CPU contention) that delay every send in flight at once (the slowest sends come in runs of consecutive sends on all three channels), so its ratio is not a ledger cost; mean, throughput and CPU per send are.',
   'Worker, fakes and harness share one Node process; Postgres and the Temporal dev server run on the same machine. Load averages are printed because other processes may share the CPUs.',
 ];

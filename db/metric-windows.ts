@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { mergeSketches, quantile, type LatencySketch } from '../domain/latency-sketch';
+import { RAW_SAMPLES_SOURCE } from '../domain/metrics-input';
 import type { WindowSummary } from '../domain/window-summary';
 
 /** What storing a batch did: the windows that are new (to forward) and how many were already there. */
@@ -9,19 +10,22 @@ export interface StoreOutcome {
 }
 
 const COLUMNS = [
-  'service', 'window_start', 'duration_ms', 'count', 'errors', 'p50_ms', 'p95_ms', 'p99_ms', 'quality_avg', 'quality_count',
+  'service', 'window_start', 'source', 'duration_ms', 'count', 'errors', 'p50_ms', 'p95_ms', 'p99_ms', 'quality_avg', 'quality_count',
   'cost_usd', 'tokens', 'satisfaction_avg', 'satisfaction_count', 'dropped', 'sketch',
 ] as const;
-// 16 parameters a row: 1000 rows stay far below Postgres' 65,535 bind parameters.
+// 17 parameters a row: 1000 rows stay far below Postgres' 65,535 bind parameters.
 const ROWS_PER_INSERT = 1000;
 
 const finiteOrNull = (n: number) => (Number.isFinite(n) ? n : null);
-const key = (w: { service: string; start: number }) => `${w.service}\u0000${w.start}`;
-const byKey = (a: WindowSummary, b: WindowSummary) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.start - b.start);
+/** The row a window is stored in: per service, start and source; raw-sample windows share one source. */
+const rowSource = (w: WindowSummary, sampled: boolean) => (sampled ? RAW_SAMPLES_SOURCE : (w.source ?? ''));
+const key = (w: { service: string; start: number }, source: string) => `${w.service}\u0000${w.start}\u0000${source}`;
+const byKey = (a: WindowSummary, b: WindowSummary) =>
+  a.service !== b.service ? (a.service < b.service ? -1 : 1) : a.start !== b.start ? a.start - b.start : (a.source ?? '') < (b.source ?? '') ? -1 : 1;
 
-function rowValues(w: WindowSummary): unknown[] {
+function rowValues(w: WindowSummary, source: string): unknown[] {
   return [
-    w.service, new Date(w.start), w.durationMs, w.count, w.errors,
+    w.service, new Date(w.start), source, w.durationMs, w.count, w.errors,
     finiteOrNull(quantile(w.latency, 0.5)), finiteOrNull(quantile(w.latency, 0.95)), finiteOrNull(quantile(w.latency, 0.99)),
     w.qualityCount > 0 ? w.qualitySum / w.qualityCount : null, w.qualityCount, w.costUsdSum, w.tokensSum,
     w.satisfactionCount > 0 ? w.satisfactionSum / w.satisfactionCount : null, w.satisfactionCount, w.dropped, JSON.stringify(w.latency),
@@ -29,23 +33,23 @@ function rowValues(w: WindowSummary): unknown[] {
 }
 
 /** One multi-row INSERT … ON CONFLICT DO NOTHING per chunk; returns the keys actually inserted. */
-async function insertNew(db: PoolClient, windows: WindowSummary[]): Promise<Set<string>> {
+async function insertNew(db: PoolClient, windows: WindowSummary[], sampled: boolean): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (let i = 0; i < windows.length; i += ROWS_PER_INSERT) {
     const chunk = windows.slice(i, i + ROWS_PER_INSERT);
     const params: unknown[] = [];
     const tuples = chunk.map((w) => {
-      const values = rowValues(w);
+      const values = rowValues(w, rowSource(w, sampled));
       const base = params.length;
       params.push(...values);
       return `(${values.map((_, j) => `$${base + j + 1}`).join(',')})`;
     });
-    const r = await db.query<{ service: string; window_start: Date }>(
+    const r = await db.query<{ service: string; window_start: Date; source: string }>(
       `INSERT INTO metric_windows (${COLUMNS.join(', ')}) VALUES ${tuples.join(',')}
-       ON CONFLICT (service, window_start) DO NOTHING RETURNING service, window_start`,
+       ON CONFLICT (service, window_start, source) DO NOTHING RETURNING service, window_start, source`,
       params,
     );
-    for (const row of r.rows) inserted.add(key({ service: row.service, start: row.window_start.getTime() }));
+    for (const row of r.rows) inserted.add(key({ service: row.service, start: row.window_start.getTime() }, row.source));
   }
   return inserted;
 }
@@ -68,8 +72,8 @@ interface StoredRow {
 async function mergeInto(db: PoolClient, w: WindowSummary): Promise<void> {
   const r = await db.query<StoredRow>(
     `SELECT duration_ms, count, errors, quality_avg, quality_count, cost_usd, tokens, satisfaction_avg, satisfaction_count, dropped, sketch
-     FROM metric_windows WHERE service = $1 AND window_start = $2 FOR UPDATE`,
-    [w.service, new Date(w.start)],
+     FROM metric_windows WHERE service = $1 AND window_start = $2 AND source = $3 FOR UPDATE`,
+    [w.service, new Date(w.start), RAW_SAMPLES_SOURCE],
   );
   const old = r.rows[0]!;
   const qualityCount = Number(old.quality_count);
@@ -89,18 +93,18 @@ async function mergeInto(db: PoolClient, w: WindowSummary): Promise<void> {
     satisfactionCount: satisfactionCount + w.satisfactionCount,
     dropped: Number(old.dropped) + w.dropped,
   };
-  const values = rowValues(merged);
+  const values = rowValues(merged, RAW_SAMPLES_SOURCE);
   await db.query(
-    `UPDATE metric_windows SET ${COLUMNS.slice(2).map((c, j) => `${c} = $${j + 3}`).join(', ')}, received_at = now()
-     WHERE service = $1 AND window_start = $2`,
+    `UPDATE metric_windows SET ${COLUMNS.slice(3).map((c, j) => `${c} = $${j + 4}`).join(', ')}, received_at = now()
+     WHERE service = $1 AND window_start = $2 AND source = $3`,
     values,
   );
 }
 
 /**
  * Stores one ingest batch in one transaction. Reported windows are idempotent: a window already
- * stored (same service and start) is a duplicate and left alone. Windows summarised from raw
- * samples carry no identity, so they add into an existing row instead. `beforeCommit` gets the
+ * stored (same service, start and source) is a duplicate and left alone. Windows summarised from
+ * raw samples carry no identity, so they add into one row per service and start instead. `beforeCommit` gets the
  * new windows and runs inside the transaction: when it fails (the monitor is unreachable),
  * nothing is stored and the client's retry is not mistaken for a duplicate.
  */
@@ -111,17 +115,17 @@ export async function storeWindows(
 ): Promise<StoreOutcome> {
   // A window sent twice in one batch counts once; sorting makes concurrent batches lock rows in the same order.
   const unique = new Map<string, WindowSummary>();
-  for (const w of batch.reported) if (!unique.has(key(w))) unique.set(key(w), w);
+  for (const w of batch.reported) if (!unique.has(key(w, rowSource(w, false)))) unique.set(key(w, rowSource(w, false)), w);
   const reported = [...unique.values()].sort(byKey);
   const sampled = [...batch.sampled].sort(byKey);
 
   const db = await pool.connect();
   try {
     await db.query('BEGIN');
-    const inserted = reported.length ? await insertNew(db, reported) : new Set<string>();
-    const stored = reported.filter((w) => inserted.has(key(w)));
-    const sampledNew = sampled.length ? await insertNew(db, sampled) : new Set<string>();
-    for (const w of sampled) if (!sampledNew.has(key(w))) await mergeInto(db, w);
+    const inserted = reported.length ? await insertNew(db, reported, false) : new Set<string>();
+    const stored = reported.filter((w) => inserted.has(key(w, rowSource(w, false))));
+    const sampledNew = sampled.length ? await insertNew(db, sampled, true) : new Set<string>();
+    for (const w of sampled) if (!sampledNew.has(key(w, RAW_SAMPLES_SOURCE))) await mergeInto(db, w);
     stored.push(...sampled);
     await beforeCommit(stored);
     await db.query('COMMIT');

@@ -63,9 +63,10 @@ export function emptyBurnState(): BurnState {
   return { fine: [], coarse: [] };
 }
 
-type Counts = Omit<BurnBucket, 'start'>;
+/** Request counts over some span: what a bucket holds, without its start. */
+export type BurnCounts = Omit<BurnBucket, 'start'>;
 
-function record(list: BurnBucket[], res: { bucketMs: number; keepMs: number }, at: number, d: Counts): BurnBucket[] {
+function record(list: BurnBucket[], res: { bucketMs: number; keepMs: number }, at: number, d: BurnCounts): BurnBucket[] {
   const start = Math.floor(at / res.bucketMs) * res.bucketMs;
   const horizon = Math.max(list[list.length - 1]?.start ?? start, start) - res.keepMs;
   if (start <= horizon) return list; // late data older than anything an alert window can reach
@@ -87,7 +88,7 @@ function record(list: BurnBucket[], res: { bucketMs: number; keepMs: number }, a
 export function addToBurn(state: BurnState, window: WindowSummary, latencyThresholdMs: number): BurnState {
   const timed = window.latency.count;
   const slow = Math.max(0, timed - Math.round(countBelow(window.latency, latencyThresholdMs)));
-  const d: Counts = { count: window.count, errors: window.errors, timed, slow };
+  const d: BurnCounts = { count: window.count, errors: window.errors, timed, slow };
   if (d.count === 0 && d.timed === 0) return state;
   return {
     fine: record(state.fine, BURN_RESOLUTIONS.fine, window.start, d),
@@ -96,10 +97,10 @@ export function addToBurn(state: BurnState, window: WindowSummary, latencyThresh
 }
 
 /** Totals over the window (now − windowMs, now], from the finest resolution that reaches back far enough. */
-export function burnTotals(state: BurnState, now: number, windowMs: number): Counts {
+export function burnTotals(state: BurnState, now: number, windowMs: number): BurnCounts {
   const fine = windowMs <= 6 * HOUR;
   const { bucketMs } = fine ? BURN_RESOLUTIONS.fine : BURN_RESOLUTIONS.coarse;
-  const t: Counts = { count: 0, errors: 0, timed: 0, slow: 0 };
+  const t: BurnCounts = { count: 0, errors: 0, timed: 0, slow: 0 };
   for (const b of fine ? state.fine : state.coarse) {
     if (b.start + bucketMs <= now - windowMs || b.start >= now) continue;
     t.count += b.count;
@@ -110,7 +111,7 @@ export function burnTotals(state: BurnState, now: number, windowMs: number): Cou
   return t;
 }
 
-const badAndTotal = (t: Counts, sli: Sli): [number, number] => (sli === 'availability' ? [t.errors, t.count] : [t.slow, t.timed]);
+const badAndTotal = (t: BurnCounts, sli: Sli): [number, number] => (sli === 'availability' ? [t.errors, t.count] : [t.slow, t.timed]);
 
 // (bad/total) / budget lands a hair under the threshold in floating point (0.1 % / (1 − 0.999) = 0.99999…).
 const reaches = (burn: number, threshold: number) => burn >= threshold * (1 - 1e-9);

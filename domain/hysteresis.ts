@@ -37,11 +37,18 @@ export function stepHysteresis(
   let decision: HysteresisDecision = 'none';
   if (breached) {
     next = { open: was.open, breachStreak: was.breachStreak + 1, clearStreak: 0 };
-    if (was.open) decision = 'occurrence';
-    else if (next.breachStreak >= sla.openAfter) [next.open, decision] = [true, 'open'];
+    if (was.open) {
+      decision = 'occurrence';
+    } else if (next.breachStreak >= sla.openAfter) {
+      next.open = true;
+      decision = 'open';
+    }
   } else {
     next = { open: was.open, breachStreak: 0, clearStreak: was.clearStreak + 1 };
-    if (was.open && next.clearStreak >= sla.resolveAfter) [next, decision] = [{ open: false, breachStreak: 0, clearStreak: 0 }, 'clear'];
+    if (was.open && next.clearStreak >= sla.resolveAfter) {
+      next = { open: false, breachStreak: 0, clearStreak: 0 };
+      decision = 'clear';
+    }
   }
   const rest = Object.fromEntries(Object.entries(state).filter(([k]) => k !== key));
   return { state: next.open || next.breachStreak > 0 ? { ...rest, [key]: next } : rest, decision };

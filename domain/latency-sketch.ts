@@ -62,8 +62,18 @@ function mappingFor(alpha: number): Mapping {
   const m: Mapping = { lnGamma, repFactor: 2 / (gamma + 1), minIndex: 0, maxIndex: 0 };
   m.minIndex = rawIndex(TRACKED_MIN_MS, lnGamma);
   m.maxIndex = rawIndex(TRACKED_MAX_MS, lnGamma);
+  if (mappings.size >= 16) mappings.clear(); // alphas come from input: keep the cache bounded
   mappings.set(alpha, m);
   return m;
+}
+
+// Reads never throw: a malformed sketch in a signal must not fail the workflow task over and over.
+function readMapping(alpha: number): Mapping | undefined {
+  try {
+    return mappingFor(alpha);
+  } catch {
+    return undefined;
+  }
 }
 
 function rawIndex(v: number, lnGamma: number): number {
@@ -148,7 +158,7 @@ function sortedBuckets(sketch: LatencySketch): Array<[index: number, count: numb
 /**
  * The q-quantile (nearest rank: the ⌈q·count⌉-th smallest value), within α relative error for
  * values inside the tracked range; q = 0 and q = 1 give the exact min and max. NaN when the sketch
- * is empty or q is not in [0, 1] (NaN rather than a throw: workflow code calls this).
+ * is empty, q is not in [0, 1] or alpha is invalid (NaN rather than a throw: workflow code calls this).
  */
 export function quantile(sketch: LatencySketch, q: number): number {
   if (sketch.count === 0 || !(q >= 0 && q <= 1)) return Number.NaN;
@@ -156,7 +166,8 @@ export function quantile(sketch: LatencySketch, q: number): number {
   if (rank === 1) return sketch.min;
   if (rank >= sketch.count) return sketch.max;
   if (rank <= sketch.zeroCount) return 0;
-  const m = mappingFor(sketch.alpha);
+  const m = readMapping(sketch.alpha);
+  if (!m) return Number.NaN;
   let seen = sketch.zeroCount;
   let estimate = sketch.max;
   for (const [index, n] of sortedBuckets(sketch)) {
@@ -172,14 +183,16 @@ export function quantile(sketch: LatencySketch, q: number): number {
 /**
  * About how many values are ≤ threshold (for latency-SLO burn rates): the exact count is bracketed
  * by the counts ≤ threshold/(1+α) and ≤ threshold/(1-α), since only the bucket holding the
- * threshold is split by representative. Exact when the threshold is below min or at/above max.
+ * threshold is split by representative. Exact when the threshold is below min or at/above max;
+ * NaN for a NaN threshold or an invalid alpha.
  */
 export function countBelow(sketch: LatencySketch, threshold: number): number {
   if (Number.isNaN(threshold)) return Number.NaN;
   if (sketch.count === 0 || threshold < 0) return 0;
   if (threshold >= sketch.max) return sketch.count;
   if (threshold < sketch.min) return 0;
-  const m = mappingFor(sketch.alpha);
+  const m = readMapping(sketch.alpha);
+  if (!m) return Number.NaN;
   let below = sketch.zeroCount;
   for (const [index, n] of sortedBuckets(sketch)) {
     if (representative(index, m) > threshold) break;

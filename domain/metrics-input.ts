@@ -7,6 +7,12 @@ import type { WindowSummary } from './window-summary';
 export const MAX_BATCH_ENTRIES = 1000;
 /** Raw samples are summarised into windows of this length, aligned to the epoch (like the SDK's). */
 export const SAMPLE_WINDOW_MS = 10_000;
+/**
+ * Source of windows summarised from raw samples. Raw samples have no identity, so each request's
+ * windows get a source of their own (`~samples:<request>`) and add up in the monitor; stored, they
+ * add up in one row per service and start under this source. Reporters' sources cannot start with "~".
+ */
+export const RAW_SAMPLES_SOURCE = '~samples';
 
 const count = z.number().int().min(0);
 const amount = z.number().min(0); // zod 4 numbers are finite: NaN and ±Infinity fail here too
@@ -17,7 +23,9 @@ const EPSILON = 1e-9;
 export const latencySketchSchema = z
   .object({
     alpha: z.number().min(0.0001, 'alpha must be at least 0.0001').max(0.1, 'alpha must be at most 0.1'),
-    buckets: z.record(z.string().regex(/^(0|-?[1-9][0-9]{0,6})$/, 'bucket keys are integers'), count),
+    buckets: z.record(z.string().regex(/^(0|-?[1-9][0-9]{0,6})$/), count, {
+      error: (issue) => (issue.code === 'invalid_key' ? 'bucket keys are integers (bucket indices)' : undefined),
+    }),
     zeroCount: count,
     count,
     sum: amount,
@@ -40,6 +48,13 @@ export const latencySketchSchema = z
 export const windowSummarySchema = z
   .object({
     service: nameSchema,
+    source: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^~\s]\S*$/, 'no spaces, and no leading "~" (reserved for windows summarised from raw samples)')
+      .optional()
+      .describe('the reporting replica; windows of different sources for the same start add up'),
     start: z.number().int().min(0).max(8.64e15).describe('window start, epoch ms'),
     durationMs: z.number().int().min(1).max(3_600_000),
     count,
@@ -99,8 +114,9 @@ export const metricsBatchSchema = z
 
 export type MetricsBatch = z.output<typeof metricsBatchSchema>;
 
-// The schemas above must produce exactly the shared contracts; this fails to compile if they drift.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The schemas above must produce exactly the shared contracts (same fields, same types); this fails
+// to compile if they drift, e.g. when WindowSummary gains a field the API would reject.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
 const contractsAgree: [Same<z.output<typeof windowSummarySchema>, WindowSummary>, Same<z.output<typeof latencySketchSchema>, LatencySketch>] = [true, true];
 void contractsAgree;
 
@@ -109,8 +125,12 @@ interface Building {
   latency: SketchAccumulator;
 }
 
-/** Summarises raw samples into one window per service per SAMPLE_WINDOW_MS, ordered by service then start. */
-export function windowsFromSamples(samples: RawSample[], alpha: number = DEFAULT_ALPHA): WindowSummary[] {
+/**
+ * Summarises raw samples into one window per service per SAMPLE_WINDOW_MS, ordered by service then
+ * start; `batch` names the request (source `~samples:<batch>`).
+ */
+export function windowsFromSamples(samples: RawSample[], batch: string, alpha: number = DEFAULT_ALPHA): WindowSummary[] {
+  const source = `${RAW_SAMPLES_SOURCE}:${batch}`;
   const open = new Map<string, Building>();
   for (const s of samples) {
     const start = Math.floor(s.at / SAMPLE_WINDOW_MS) * SAMPLE_WINDOW_MS;
@@ -118,7 +138,7 @@ export function windowsFromSamples(samples: RawSample[], alpha: number = DEFAULT
     let b = open.get(key);
     if (!b) {
       b = {
-        w: { service: s.service, start, durationMs: SAMPLE_WINDOW_MS, count: 0, errors: 0, qualitySum: 0, qualityCount: 0, costUsdSum: 0, tokensSum: 0, satisfactionSum: 0, satisfactionCount: 0, dropped: 0 },
+        w: { service: s.service, source, start, durationMs: SAMPLE_WINDOW_MS, count: 0, errors: 0, qualitySum: 0, qualityCount: 0, costUsdSum: 0, tokensSum: 0, satisfactionSum: 0, satisfactionCount: 0, dropped: 0 },
         latency: new SketchAccumulator(alpha),
       };
       open.set(key, b);

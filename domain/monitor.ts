@@ -36,8 +36,10 @@ export interface MonitorState {
   hysteresis: HysteresisState;
   /** Burn-rate alert dimensions firing after the last window (so their incidents can be cleared). */
   burnFiring: string[];
-  /** Starts of recently seen windows: a re-sent window counts once. */
-  seen: number[];
+  /** Keys (source@start) of recently seen windows: a re-sent window counts once, replicas' windows all count. */
+  seen: string[];
+  /** Start of the newest window the hysteresis stepped on: one step per time window, however many replicas report it. */
+  steppedStart: number;
   lastReport: SlaReport | null;
   windowsTotal: number;
   droppedTotal: number;
@@ -61,7 +63,7 @@ const LABELS = { source: 'sla-monitor' };
 
 /** A monitor that has seen nothing yet. */
 export function emptyMonitorState(service: string): MonitorState {
-  return { service, recent: [], burn: emptyBurnState(), hysteresis: {}, burnFiring: [], seen: [], lastReport: null, windowsTotal: 0, droppedTotal: 0 };
+  return { service, recent: [], burn: emptyBurnState(), hysteresis: {}, burnFiring: [], seen: [], steppedStart: -1, lastReport: null, windowsTotal: 0, droppedTotal: 0 };
 }
 
 interface Verdict {
@@ -101,7 +103,8 @@ function burnViolation(service: string, a: BurnAlert, windowStart: number): Moni
  * burn rates over theirs, and steps each check's hysteresis. Returns the actions to perform.
  */
 export function ingestWindow(state: MonitorState, w: WindowSummary, sla: ServiceSla): { state: MonitorState; actions: MonitorAction[] } {
-  if (state.seen.includes(w.start)) return { state, actions: [] };
+  const key = `${w.source ?? ''}@${w.start}`;
+  if (state.seen.includes(key)) return { state, actions: [] };
   const recentAll = [...state.recent, w].sort((a, b) => a.start - b.start);
   const newest = recentAll[recentAll.length - 1]!;
   const horizon = newest.start + newest.durationMs - sla.evaluationWindow;
@@ -110,7 +113,10 @@ export function ingestWindow(state: MonitorState, w: WindowSummary, sla: Service
   const report = evaluateSla(recent, sla);
   const actions: MonitorAction[] = [];
   let hysteresis = state.hysteresis;
-  for (const c of report.checks) {
+  // Verdicts step once per time window: a second replica's window for the same start (or a late one)
+  // only adds its data, or three replicas would open an incident three times as fast.
+  const step = w.start > state.steppedStart;
+  for (const c of step ? report.checks : []) {
     const step = stepHysteresis(hysteresis, checkKey(c.kind, c.dimension), c.breached, sla);
     hysteresis = step.state;
     if (step.decision === 'open' || step.decision === 'occurrence') actions.push({ type: 'raise', violation: toViolation(state.service, c, w.start) });
@@ -119,9 +125,9 @@ export function ingestWindow(state: MonitorState, w: WindowSummary, sla: Service
     }
   }
   const now = newest.start + newest.durationMs;
-  const alerts = sla.burnRateAlerts ? burnRates(burn, now, sla.slo) : [];
+  const alerts = sla.burnRateAlerts && step ? burnRates(burn, now, sla.slo) : [];
   for (const a of alerts) actions.push({ type: 'raise', violation: burnViolation(state.service, a, w.start) });
-  const firing = alerts.map((a) => a.dimension as string);
+  const firing = step ? alerts.map((a) => a.dimension as string) : state.burnFiring;
   for (const dim of state.burnFiring.filter((d) => !firing.includes(d))) {
     actions.push({ type: 'clear', service: state.service, kind: 'error_budget_burn', dimension: dim, reason: 'error budget no longer burning at this rate' });
   }
@@ -132,7 +138,8 @@ export function ingestWindow(state: MonitorState, w: WindowSummary, sla: Service
       burn,
       hysteresis,
       burnFiring: firing,
-      seen: [...state.seen, w.start].slice(-SEEN_LIMIT),
+      seen: [...state.seen, key].slice(-SEEN_LIMIT),
+      steppedStart: Math.max(state.steppedStart, w.start),
       lastReport: report,
       windowsTotal: state.windowsTotal + 1,
       droppedTotal: state.droppedTotal + w.dropped,

@@ -7,6 +7,11 @@ import type { LatencySketch } from './latency-sketch';
  */
 export interface WindowSummary {
   service: string;
+  /**
+   * Which reporter instance (replica) sent it: replicas of one service report windows with the same
+   * start, which must add up, not be mistaken for re-sends. Absent means "the only source".
+   */
+  source?: string;
   /** Window start, epoch ms. */
   start: number;
   durationMs: number;
@@ -21,6 +26,6 @@ export interface WindowSummary {
   tokensSum: number;
   satisfactionSum: number;
   satisfactionCount: number;
-  /** Samples the reporter dropped (full buffer) in this window: reported, never silent. */
+  /** Samples the reporter lost (bad samples, a full queue, failed sends) since the last window: reported, never silent. */
   dropped: number;
 }

@@ -2,6 +2,8 @@
 // totals; windows close on wall-clock-aligned boundaries (so replicas of one service report the
 // same window starts), queue up to a bound, and a single background pump sends them with bounded
 // retries. Nothing here throws into the service's request path, and every loss is counted.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { DEFAULT_ALPHA } from '../domain/latency-sketch';
 import { VigilError } from '../domain/errors';
 import type { WindowSummary } from '../domain/window-summary';
@@ -13,6 +15,8 @@ import { WindowAccumulator, type MetricSample } from './window';
 /** How a reporter is set up; only service and transport are required. */
 export interface ReporterOptions {
   service: string;
+  /** This instance's name among the service's replicas; default `<hostname>-<pid>-<random>`. */
+  source?: string;
   transport: Transport;
   /** Window length; windows start at multiples of it (epoch ms). */
   windowMs?: number;
@@ -75,6 +79,7 @@ function settings(o: ReporterOptions): Settings {
   if (typeof o.transport?.send !== 'function') throw new VigilError('invalid_input', 'reporter transport must have a send(windows) function');
   return {
     service: o.service,
+    source: o.source ?? defaultSource(),
     transport: o.transport,
     windowMs: positiveInt('windowMs', o.windowMs ?? 10_000),
     maxPendingWindows: positiveInt('maxPendingWindows', o.maxPendingWindows ?? 60),
@@ -93,9 +98,14 @@ const floorTo = (t: number, step: number): number => Math.floor(t / step) * step
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** A reporter for one service; call shutdown() before the process exits to send the last window. */
+/** Unique per process: two replicas (or a restarted one) never claim each other's windows. */
+function defaultSource(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
 export function createReporter(options: ReporterOptions): Reporter {
   const s = settings(options);
-  const { service, transport, clock, windowMs } = s;
+  const { service, source, transport, clock, windowMs } = s;
   const acc = new WindowAccumulator(s.alpha);
   const queue: WindowSummary[] = [];
   let inFlight = 0;
@@ -135,7 +145,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       windowStart = end;
       return;
     }
-    const summary = acc.toSummary(service, windowStart, end - windowStart);
+    const summary = acc.toSummary(service, source, windowStart, end - windowStart);
     acc.reset();
     windowStart = end;
     if (queue.length >= s.maxPendingWindows) {

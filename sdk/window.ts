@@ -75,9 +75,10 @@ export class WindowAccumulator {
   }
 
   /** The window as the contract wants it. */
-  toSummary(service: string, start: number, durationMs: number): WindowSummary {
+  toSummary(service: string, source: string, start: number, durationMs: number): WindowSummary {
     return {
       service,
+      source,
       start,
       durationMs,
       count: this.count,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { verifyIngestToken } from '../../db/ingest-tokens';
@@ -91,7 +92,7 @@ export function metricsRoutes(app: FastifyInstance, deps: MetricsDeps): void {
             issues: foreign.slice(0, 50).map((e) => ({ field: e.field, message: `service "${e.service}" is not this token's service "${service}"` })),
           });
         }
-        const outcome = await storeWindows(deps.pool, { reported: windows, sampled: windowsFromSamples(samples) }, async (stored) => {
+        const outcome = await storeWindows(deps.pool, { reported: windows, sampled: windowsFromSamples(samples, randomUUID()) }, async (stored) => {
           if (stored.length === 0) return;
           try {
             await deps.forward(stored);

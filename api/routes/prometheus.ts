@@ -40,7 +40,6 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const postgresUp = new Gauge({ name: 'vigil_postgres_up', help: '1 when the last scrape could read the Postgres projections', registers });
 
   // One round of queries per scrape, shared by the gauges below (prom-client collects them in parallel).
   let scrape: { at: number; data: Promise<{ open: Map<string, number>; sent: Array<{ channel_type: string; status: string; n: string }>; slis: ServiceSli[] } | null> } | undefined;
@@ -51,14 +50,10 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
         pool.query<{ channel_type: string; status: string; n: string }>('SELECT channel_type, status, count(*) AS n FROM notifications GROUP BY 1, 2'),
         recentServiceSlis(pool, SLI_RANGE_MS),
       ]).then(
-        ([open, sent, slis]) => {
-          postgresUp.set(1);
-          return { open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis };
-        },
+        ([open, sent, slis]) => ({ open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis }),
         (err: Error) => {
-          // A scrape must still show the process metrics (and this gauge) while Postgres is down.
+          // A scrape must still show the process metrics (and vigil_postgres_up 0) while Postgres is down.
           logger.warn({ err: err.message }, '/metrics could not read Postgres');
-          postgresUp.set(0);
           return null;
         },
       );
@@ -67,6 +62,14 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
     return scrape.data;
   };
 
+  new Gauge({
+    name: 'vigil_postgres_up',
+    help: '1 when this scrape could read the Postgres projections',
+    registers,
+    async collect() {
+      this.set((await scraped()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'vigil_incidents_open',
     help: 'Incidents not yet resolved, by severity (from the Postgres projection)',

@@ -227,7 +227,8 @@ describe('evaluateSla: check details', () => {
   it('violations carry what an incident needs', () => {
     const report = evaluateSla([win({ latencies: [[100, 90], [2350, 10]], errors: 10, quality: [50, 100] })], SLA);
     for (const v of report.violations) {
-      const { breached: _breached, current, ...rest } = v;
+      const { breached, current, ...rest } = v;
+      expect(breached).toBe(true);
       expect(violationSchema.safeParse({ service: 'search', ...rest, current: current ?? undefined }).success).toBe(true);
     }
   });
