@@ -56,10 +56,13 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities {
       const existing = view.messages.find((m) => m.target === target);
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
-      const out = await sendOnce(deps.pool, key, notifier.type, async () => {
-        await throttle(name);
-        return notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}) });
-      });
+      // The slot is reserved before the ledger's transaction takes a connection: reserving inside it
+      // asks the pool for a second connection per send, which deadlocks once every connection waits so.
+      // A duplicate then wastes one slot, which is harmless.
+      await throttle(name);
+      const out = await sendOnce(deps.pool, key, notifier.type, () =>
+        notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}) }),
+      );
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
     },
@@ -71,8 +74,8 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities {
         const notifier = deps.channels[name];
         if (!notifier?.update) continue;
         const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };
+        await throttle(name);
         await sendOnce(deps.pool, key, notifier.type, async () => {
-          await throttle(name);
           await notifier.update!(view, m);
           return { detail: `message updated (${view.status})` };
         });

@@ -18,7 +18,8 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
     .action(async () => {
       const c = ctx();
       installTemporalRuntime(c.logger);
-      const pool = createPool(c.databaseUrl(), 'vigil-worker');
+      // The ledger holds a connection for each send in flight: size the pool for concurrent sends.
+      const pool = createPool(c.databaseUrl(), 'vigil-worker', 30);
       await migrate(pool);
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
       const connection = await connectWorker(target, c.env);

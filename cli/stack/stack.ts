@@ -83,7 +83,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       databaseUrl = db.url;
     }
     log.info({ database: redactUrl(databaseUrl) }, 'postgres ready');
-    const pool = createPool(databaseUrl);
+    const pool = createPool(databaseUrl, 'vigil', 30);
     stops.push(['pool', () => pool.end()]);
     const applied = await migrate(pool);
     if (applied.length) log.info({ applied }, 'migrations applied');

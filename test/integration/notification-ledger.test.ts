@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
 import type { Notifier } from '../../activities/notify/notifier';
 import { ledgerRows } from '../../db/notification-ledger';
+import { createPool } from '../../db/pool';
 import type { IncidentView } from '../../domain/incident-view';
 import { parseConfig } from '../../app/config-file';
 import { connectServices, silentLogger, type Services } from '../support/integration';
@@ -75,5 +76,20 @@ describe('notification ledger', () => {
       nonRetryable: true,
       message: expect.stringMatching(/no channel named "nope"/),
     });
+  });
+});
+
+describe('rate-limited channels and a small pool', () => {
+  it('does not deadlock: five concurrent sends through a 2-connection pool to a rate-limited channel all complete', async () => {
+    const small = createPool(services.databaseUrl, 'vigil-test-small', 2);
+    try {
+      const { notifier, sends } = countingNotifier({ delayMs: 50 });
+      const config = parseConfig({ channels: { team: { type: 'console', ratePerSecond: 50 } } }, 'test', {});
+      const acts = createNotifyActivities({ pool: small, config, channels: { team: notifier }, logger: silentLogger });
+      await Promise.all([1, 2, 3, 4, 5].map((i) => acts.deliverNotification({ view: view(`rl${i}`), step: '1', target: 'team' })));
+      expect(sends()).toBe(5);
+    } finally {
+      await small.end();
+    }
   });
 });
