@@ -137,6 +137,14 @@ function build(): Json {
           responses: { 204: { description: 'Expired' }, 400: error('Not a silence id'), 404: error('No running silence with this id') },
         },
       },
+      '/v1/services/{service}/sla': {
+        get: {
+          tags: ['ingest'],
+          summary: "A service's live SLA verdict: { sla_compliant, violations, compliance_score } plus every check, open incidents and burning budgets",
+          parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } }],
+          responses: { 200: ok('SLA status', obj({ service: { type: 'string' }, sla_compliant: { type: 'boolean' }, compliance_score: { type: 'number' }, violations: { type: 'array', items: { type: 'object' } } })), 404: error('No monitor for this service yet') },
+        },
+      },
       '/v1/metrics': {
         post: {
           tags: ['ingest'],

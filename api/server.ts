@@ -12,6 +12,7 @@ import { createApiTelemetry, prometheusRoutes } from './routes/prometheus';
 import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
+import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
 
@@ -58,6 +59,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   });
   incidentRoutes(app, deps.incidents);
   silenceRoutes(app, createSilenceService(deps.pool));
+  serviceRoutes(app, deps.client);
   if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
   metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
   alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });

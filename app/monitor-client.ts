@@ -5,21 +5,26 @@ import type { WindowSummary } from '../domain/window-summary';
 import type { serviceMonitorWorkflow } from '../workflows/service-monitor';
 import { monitorWorkflowId, slaStatusQuery, windowSignal } from '../workflows/service-monitor-messages';
 
+const FORWARD_PARALLEL = 16;
+
 /**
  * Hands windows to their services' monitors (`monitor/<service>`), starting a monitor on its first
  * window. One signal per window: the SDK aggregates, so this is one per service per 10 s, not per request.
  */
 export function createWindowForwarder(client: Client, taskQueue: string): (windows: WindowSummary[]) => Promise<void> {
+  const forward = (w: WindowSummary) =>
+    client.workflow.signalWithStart<typeof serviceMonitorWorkflow, [WindowSummary]>('serviceMonitorWorkflow', {
+      workflowId: monitorWorkflowId(w.service),
+      taskQueue,
+      args: [{ service: w.service }],
+      signal: windowSignal,
+      signalArgs: [w],
+      memo: { summary: `${w.service}: SLA monitor` },
+    });
   return async (windows) => {
-    for (const w of windows) {
-      await client.workflow.signalWithStart<typeof serviceMonitorWorkflow, [WindowSummary]>('serviceMonitorWorkflow', {
-        workflowId: monitorWorkflowId(w.service),
-        taskQueue,
-        args: [{ service: w.service }],
-        signal: windowSignal,
-        signalArgs: [w],
-        memo: { summary: `${w.service}: SLA monitor` },
-      });
+    // A batch may hold many windows (and the API holds a database transaction meanwhile): send in parallel, bounded.
+    for (let i = 0; i < windows.length; i += FORWARD_PARALLEL) {
+      await Promise.all(windows.slice(i, i + FORWARD_PARALLEL).map(forward));
     }
   };
 }

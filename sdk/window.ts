@@ -17,6 +17,7 @@ export interface MetricSample {
 
 // typeof first: a string that looks like a number must not be summed (it would concatenate).
 const finite = (x: unknown): x is number => typeof x === 'number' && x - x === 0;
+const unit = (x: unknown): x is number => finite(x) && x >= 0 && x <= 1;
 
 /**
  * The open window's running totals: fixed-size, reused after every close, so recording a sample
@@ -41,7 +42,9 @@ export class WindowAccumulator {
 
   /**
    * Adds a sample; false (and nothing counted but `dropped`) when its latency is not a finite
-   * number ≥ 0. Optional fields that are not finite numbers are ignored, not the whole sample.
+   * number ≥ 0. Optional fields outside the API's ranges (quality and satisfaction in [0, 1], cost
+   * ≥ 0, whole tokens ≥ 0) are ignored, not the whole sample: one bad field must not get the whole
+   * window refused by the API.
    */
   add(s: MetricSample): boolean {
     const latency = s.latencyMs;
@@ -53,16 +56,16 @@ export class WindowAccumulator {
     this.count++;
     if (!s.ok) this.errors++;
     const quality = s.qualityScore;
-    if (quality !== undefined && finite(quality)) {
+    if (quality !== undefined && unit(quality)) {
       this.qualitySum += quality;
       this.qualityCount++;
     }
     const cost = s.costUsd;
-    if (cost !== undefined && finite(cost)) this.costUsdSum += cost;
+    if (cost !== undefined && finite(cost) && cost >= 0) this.costUsdSum += cost;
     const tokens = s.tokens;
-    if (tokens !== undefined && finite(tokens)) this.tokensSum += tokens;
+    if (tokens !== undefined && Number.isInteger(tokens) && tokens >= 0) this.tokensSum += tokens;
     const satisfaction = s.satisfaction;
-    if (satisfaction !== undefined && finite(satisfaction)) {
+    if (satisfaction !== undefined && unit(satisfaction)) {
       this.satisfactionSum += satisfaction;
       this.satisfactionCount++;
     }

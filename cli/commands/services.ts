@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createApiServer } from '../../api/server';
 import { createIncidentService } from '../../app/incident-service';
+import { createWindowForwarder } from '../../app/monitor-client';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
 import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { migrate } from '../../db/migrate';
@@ -51,6 +52,8 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
         logger: c.logger,
         ...(c.env.VIGIL_ACTION_SECRET ? { actionSecret: c.env.VIGIL_ACTION_SECRET } : {}),
         ...(c.env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: c.env.PAGERDUTY_WEBHOOK_SECRET } : {}),
+        ...(c.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: c.env.ALERTMANAGER_TOKEN } : {}),
+        forwardWindows: createWindowForwarder(client, c.config.temporal.taskQueue),
       });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
       c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');

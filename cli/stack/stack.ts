@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createApiServer } from '../../api/server';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
+import { createWindowForwarder } from '../../app/monitor-client';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
 import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { startEmbeddedPostgres } from '../../db/embedded';
@@ -128,6 +129,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       logger: o.logger,
       ...(env.VIGIL_ACTION_SECRET ? { actionSecret: env.VIGIL_ACTION_SECRET } : {}),
       ...(env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: env.PAGERDUTY_WEBHOOK_SECRET } : {}),
+      ...(env.ALERTMANAGER_TOKEN ? { alertmanagerToken: env.ALERTMANAGER_TOKEN } : {}),
+      forwardWindows: createWindowForwarder(client, config.temporal.taskQueue),
     });
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);
