@@ -9,6 +9,8 @@ import type { CliContext } from '../context';
 import { blockActionsBody, signSlackRequest, startFakeSlack } from '../stack/loopback-slack';
 import { freePort } from '../stack/ports';
 import { startStack } from '../stack/stack';
+import { createReporter, createTemporalTransport, type Reporter } from '../../sdk';
+import { fingerprint } from '../../domain/fingerprint';
 
 const DEMO_TOKEN = 'xoxb-demo-token';
 const DEMO_SECRET = 'demo-signing-secret';
@@ -26,7 +28,17 @@ const DEMO_CONFIG = {
     },
   },
   incidents: { reopenWindow: '5s' },
+  // One-second windows judged one at a time, so the SLA story takes seconds instead of minutes.
+  slaDefaults: { evaluationWindow: '1s', openAfter: 2, resolveAfter: 3, minRequests: 5, burnRateAlerts: false },
 };
+
+/** Sends `seconds` of simulated RAG traffic at one latency through the SDK (20 requests a second). */
+async function traffic(reporter: Reporter, latencyMs: number, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds * 20; i++) {
+    reporter.record({ latencyMs: latencyMs * (0.9 + Math.random() * 0.2), ok: true, qualityScore: 0.85, costUsd: 0.002, tokens: 800 });
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -121,6 +133,21 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         const final = (await state()).state;
         step('Timeline');
         for (const e of final.timeline) console.log(`  +${((e.at - final.openedAt) / 1000).toFixed(1).padStart(5)}s  ${e.type.padEnd(13)} ${e.text}`);
+
+        step('A simulated RAG service "search-rag" reports through the SDK (1 s windows here, 10 s normally): healthy, then its reranker slows down');
+        const reporter = createReporter({ service: 'search-rag', windowMs: 1000, transport: createTemporalTransport({ client: stack.client, taskQueue: config.temporal.taskQueue }) });
+        const searchId = `incident/${fingerprint('search-rag', 'response_time_sla', 'p95')}`;
+        const stored = async () =>
+          (await stack.pool.query<{ status: string; title: string; resolved_by: string | null }>('SELECT status, title, resolved_by FROM incidents WHERE workflow_id = $1', [searchId])).rows[0];
+        await traffic(reporter, 300, 2);
+        console.log('  2 s of healthy traffic (p95 ≈ 330 ms)');
+        await traffic(reporter, 2600, 3);
+        await waitFor('the SLA incident', async () => (await stored()) !== undefined);
+        console.log(`  the monitor saw two breaching windows in a row and opened ${searchId}: ${(await stored())!.title}`);
+        await traffic(reporter, 300, 5);
+        await waitFor('the auto-resolve', async () => (await stored())?.status === 'resolved');
+        console.log(`  latency recovered; after three clear windows the monitor resolved it (resolved by ${(await stored())!.resolved_by})`);
+        await reporter.shutdown();
         const slackCalls = slack.calls.map((call) => call.method).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {});
         console.log(`\n  Slack API calls: ${JSON.stringify(slackCalls)}`);
         console.log(`  Temporal UI: ${toView(final).uiUrl ?? '(no UI)'}  (this demo's server stops now; \`npm start\` keeps one running)`);
