@@ -421,14 +421,8 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
   }
 }
 
-/**
- * Pool size of the worker and of the direct comparison. `vigil worker` uses 10, but with 10 the
- * worker deadlocks under this load: each rate-limited (Slack) send holds a pooled connection for its
- * ledger transaction and then asks the same pool for another one for its rate-limit slot, so 10
- * concurrent Slack sends take every connection and wait forever (BENCH_FANOUT_POOL_MAX=10 shows it).
- * 90 stays under the embedded Postgres's 100 connections.
- */
-const DEFAULT_POOL_MAX = 90;
+/** The worker's own pool size (`vigil worker`, `vigil dev`): the ledger holds one connection per send in flight. */
+const DEFAULT_POOL_MAX = 30;
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
