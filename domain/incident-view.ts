@@ -1,32 +1,19 @@
 import { describePosition } from './escalation-policy';
-import type { IncidentState, IncidentStatus, MessageRef } from './incident-state';
-import type { Severity } from './names';
+import type { IncidentState } from './incident-state';
 import type { IncidentDetails } from './violation';
 
+/** The state fields a view carries over unchanged. */
+type ViewedFields =
+  | 'workflowId' | 'incidentId' | 'fingerprint' | 'service' | 'kind' | 'dimension' | 'severity' | 'title' | 'details'
+  | 'labels' | 'status' | 'openedAt' | 'episode' | 'occurrences' | 'acknowledged' | 'resolved' | 'snoozedUntil' | 'messages';
+
 /** What channels render and the projection stores: the incident without its policy and timeline. */
-export interface IncidentView {
-  workflowId: string;
-  incidentId: string;
-  fingerprint: string;
-  service: string;
-  kind: string;
-  dimension: string;
-  severity: Severity;
-  title: string;
-  details: IncidentDetails;
-  labels: Record<string, string>;
-  status: IncidentStatus;
-  openedAt: number;
-  episode: number;
-  occurrences: number;
-  acknowledged: { by: string; at: number } | null;
-  resolved: { by: string; at: number; reason: string } | null;
-  snoozedUntil: number | null;
+export type IncidentView = Pick<IncidentState, ViewedFields> & {
+  /** The last escalation level that fired, as people say it ("level 2"). */
   level: string | null;
   /** Link to this incident's workflow in the Temporal Web UI, when a UI is configured. */
   uiUrl: string | null;
-  messages: MessageRef[];
-}
+};
 
 /** Projects the state to the view channels and stores need. */
 export function toView(s: IncidentState): IncidentView {

@@ -50,3 +50,23 @@ export async function createTestWorker(
     activities,
   });
 }
+
+/** A time-skipping server with one worker on `taskQueue`, for a test file's whole run. */
+export interface TimeSkippingHarness {
+  env: TestWorkflowEnvironment;
+  stop(): Promise<void>;
+}
+
+export async function startTimeSkippingWorker(taskQueue: string, activities: object): Promise<TimeSkippingHarness> {
+  const env = await createTimeSkippingEnv();
+  const worker = await createTestWorker(env, taskQueue, activities);
+  const running = worker.run();
+  return {
+    env,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}

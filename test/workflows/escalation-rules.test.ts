@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, DeliveryPlan, NotifyActivities, PlanInput } from '../../activities/notify/types';
 import type { StoreActivities } from '../../activities/store/types';
@@ -9,13 +8,12 @@ import type { EscalationPolicyInput } from '../../domain/escalation-policy';
 import { escalationPolicySchema } from '../../domain/escalation-policy-schema';
 import type { IncidentState } from '../../domain/incident-state';
 import { violationSchema } from '../../domain/violation';
-import { createTestWorker, createTimeSkippingEnv } from '../support/time-skipping';
+import { startTimeSkippingWorker, type TimeSkippingHarness } from '../support/time-skipping';
 
 const TASK_QUEUE = `rules-wf-${randomUUID()}`;
 const M = 60_000;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let harness: TimeSkippingHarness | undefined;
 const sent: DeliverInput[] = [];
 /** Per service: a mute the fake planner reports (its re-check time computed from the step's workflow time). */
 const mutes = new Map<string, (input: PlanInput) => { reason: string; recheckAt: number }>();
@@ -37,16 +35,10 @@ const activities: NotifyActivities & StoreActivities = {
 };
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, TASK_QUEUE, activities);
-  running = worker.run();
+  harness = await startTimeSkippingWorker(TASK_QUEUE, activities);
+  env = harness.env;
 });
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(async () => harness?.stop());
 
 async function raise(policy: EscalationPolicyInput, service = `svc-${randomUUID().slice(0, 8)}`) {
   const violation = violationSchema.parse({ service, kind: 'quality_sla', severity: 'medium', title: 'quality 0.61 < 0.70' });

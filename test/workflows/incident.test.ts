@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, NotifyActivities, RefreshInput } from '../../activities/notify/types';
 import type { ProjectIncidentInput, StoreActivities } from '../../activities/store/types';
@@ -10,7 +9,7 @@ import type { IncidentState } from '../../domain/incident-state';
 import type { ViolationInput } from '../../domain/violation';
 import { violationSchema } from '../../domain/violation';
 import type { IncidentWorkflowInput } from '../../workflows/incident-messages';
-import { createTestWorker, createTimeSkippingEnv } from '../support/time-skipping';
+import { startTimeSkippingWorker, type TimeSkippingHarness } from '../support/time-skipping';
 
 const TASK_QUEUE = `incident-wf-${randomUUID()}`;
 const POLICY = escalationPolicySchema.parse({
@@ -21,8 +20,7 @@ const POLICY = escalationPolicySchema.parse({
 });
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let harness: TimeSkippingHarness | undefined;
 const sent: DeliverInput[] = [];
 const refreshed: RefreshInput[] = [];
 const projected: ProjectIncidentInput[] = [];
@@ -45,16 +43,10 @@ const activities: NotifyActivities & StoreActivities = {
 };
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, TASK_QUEUE, activities);
-  running = worker.run();
+  harness = await startTimeSkippingWorker(TASK_QUEUE, activities);
+  env = harness.env;
 });
-
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(async () => harness?.stop());
 
 /** A violation on a service name unique to the test, so incidents never collide. */
 function violation(overrides: Partial<ViolationInput> = {}) {

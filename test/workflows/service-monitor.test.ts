@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorActivities } from '../../activities/monitor/types';
 import { slaStatus } from '../../app/monitor-client';
 import type { MonitorAction } from '../../domain/monitor';
 import { SLA_DEFAULTS, type ServiceSla } from '../../domain/sla-config';
 import { monitorWorkflowId, windowSignal } from '../../workflows/service-monitor-messages';
-import { createTestWorker, createTimeSkippingEnv } from '../support/time-skipping';
+import { startTimeSkippingWorker, type TimeSkippingHarness } from '../support/time-skipping';
 import { windowOf } from '../support/windows';
 
 const TASK_QUEUE = `monitor-wf-${randomUUID()}`;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let harness: TimeSkippingHarness | undefined;
 const actions = new Map<string, MonitorAction[]>();
 const stored = new Map<string, number>();
 // Quick verdicts for tests: one-window evaluation, open after 2 breaches, clear after 3 clear windows.
@@ -37,15 +35,10 @@ const activities: MonitorActivities = {
 };
 
 beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createTestWorker(env, TASK_QUEUE, activities);
-  running = worker.run();
+  harness = await startTimeSkippingWorker(TASK_QUEUE, activities);
+  env = harness.env;
 });
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+afterAll(async () => harness?.stop());
 
 const T0 = Date.UTC(2026, 10, 29, 10, 0, 0);
 
