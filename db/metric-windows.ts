@@ -201,3 +201,60 @@ export async function recentServiceSlis(pool: Pool, sinceMs: number): Promise<Se
     latency: sketchOf.get(t.service)!,
   }));
 }
+
+/**
+ * A service's windows since `since`, oldest first, with the replicas' windows for one start merged
+ * into one (what model training learns from). Bounded by `limit` most recent starts.
+ */
+export async function serviceWindows(pool: Pool, service: string, since: number, limit = 20_000): Promise<WindowSummary[]> {
+  const r = await pool.query<{
+    window_start: Date; duration_ms: number; count: string; errors: string; quality_avg: number | null; quality_count: string;
+    cost_usd: number; tokens: string; satisfaction_avg: number | null; satisfaction_count: string; dropped: string; sketch: LatencySketch;
+  }>(
+    `SELECT * FROM (SELECT window_start, duration_ms, count, errors, quality_avg, quality_count, cost_usd, tokens, satisfaction_avg,
+              satisfaction_count, dropped, sketch
+            FROM metric_windows WHERE service = $1 AND window_start >= $2 ORDER BY window_start DESC LIMIT $3) w
+     ORDER BY window_start`,
+    [service, new Date(since), limit],
+  );
+  const byStart = new Map<number, WindowSummary>();
+  for (const row of r.rows) {
+    const qc = Number(row.quality_count);
+    const sc = Number(row.satisfaction_count);
+    const w: WindowSummary = {
+      service,
+      start: row.window_start.getTime(),
+      durationMs: row.duration_ms,
+      count: Number(row.count),
+      errors: Number(row.errors),
+      latency: row.sketch,
+      qualitySum: (row.quality_avg ?? 0) * qc,
+      qualityCount: qc,
+      costUsdSum: row.cost_usd,
+      tokensSum: Number(row.tokens),
+      satisfactionSum: (row.satisfaction_avg ?? 0) * sc,
+      satisfactionCount: sc,
+      dropped: Number(row.dropped),
+    };
+    const prev = byStart.get(w.start);
+    byStart.set(w.start, prev ? mergeWindows(prev, w) : w);
+  }
+  return [...byStart.values()];
+}
+
+/** Two windows of one service and start (two replicas) as one. */
+export function mergeWindows(a: WindowSummary, b: WindowSummary): WindowSummary {
+  return {
+    ...a,
+    count: a.count + b.count,
+    errors: a.errors + b.errors,
+    latency: mergeSketches(a.latency, b.latency),
+    qualitySum: a.qualitySum + b.qualitySum,
+    qualityCount: a.qualityCount + b.qualityCount,
+    costUsdSum: a.costUsdSum + b.costUsdSum,
+    tokensSum: a.tokensSum + b.tokensSum,
+    satisfactionSum: a.satisfactionSum + b.satisfactionSum,
+    satisfactionCount: a.satisfactionCount + b.satisfactionCount,
+    dropped: a.dropped + b.dropped,
+  };
+}

@@ -43,7 +43,7 @@ export const inhibitRuleSchema = z
   })
   .strict();
 
-const temporalDefaults = { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-core', uiUrl: 'http://localhost:8233' };
+const temporalDefaults = { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-core', mlTaskQueue: 'vigil-ml', uiUrl: 'http://localhost:8233' };
 
 const baseSchema = z
   .object({
@@ -52,6 +52,7 @@ const baseSchema = z
         address: z.string().default(temporalDefaults.address),
         namespace: z.string().default(temporalDefaults.namespace),
         taskQueue: z.string().default(temporalDefaults.taskQueue),
+        mlTaskQueue: z.string().default(temporalDefaults.mlTaskQueue).describe('model training and scoring, on their own workers'),
         uiUrl: z.string().url().default(temporalDefaults.uiUrl),
       })
       .strict()
@@ -90,6 +91,17 @@ const baseSchema = z
     /** SLA defaults for every service that reports metrics; `services` overrides them per service. */
     slaDefaults: serviceSlaSchema.default(SLA_DEFAULTS),
     services: z.record(nameSchema, serviceSlaOverrideSchema).default({}),
+    anomalyDetection: z
+      .object({
+        enabled: z.boolean().default(true).describe('score every window with the service model (needs a vigil-ml worker)'),
+        trainEvery: durationSchema.default(3_600_000).describe('how often the ModelTraining schedule runs'),
+        lookback: durationSchema.default(7 * 86_400_000).describe('history a model learns from'),
+        minWindows: z.number().int().min(10).default(100).describe('no model for a service with fewer windows than this'),
+        openAfter: z.number().int().min(1).default(2).describe('anomalous windows in a row before an incident opens'),
+        resolveAfter: z.number().int().min(1).default(6).describe('normal windows in a row before it auto-resolves'),
+      })
+      .strict()
+      .default({ enabled: true, trainEvery: 3_600_000, lookback: 7 * 86_400_000, minWindows: 100, openAfter: 2, resolveAfter: 6 }),
   })
   .strict();
 

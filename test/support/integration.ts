@@ -9,6 +9,7 @@ import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/
 import { createPool } from '../../db/pool';
 import type { VigilConfig, VigilConfigInput } from '../../domain/config';
 import { createCoreWorker } from '../../workers/core-worker';
+import { createMlWorker } from '../../workers/ml-worker';
 import { quietRuntime, workflowBundle } from './time-skipping';
 
 /** Connections to the shared dev server and database started by global-stack.ts. */
@@ -42,7 +43,7 @@ export async function connectServices(): Promise<Services> {
 /** A validated config on a task queue of its own, so test files never share workers. */
 export function testConfig(input: VigilConfigInput, services: Services): VigilConfig {
   return parseConfig(
-    { ...input, temporal: { address: services.temporalAddress, taskQueue: `it-${randomUUID()}`, ...input.temporal } },
+    { ...input, temporal: { address: services.temporalAddress, taskQueue: `it-${randomUUID()}`, mlTaskQueue: `it-ml-${randomUUID()}`, ...input.temporal } },
     'test',
     {},
   );
@@ -54,11 +55,14 @@ export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent'
 export async function startWorker(services: Services, config: VigilConfig, env: NodeJS.ProcessEnv = {}): Promise<{ worker: Worker; stop(): Promise<void> }> {
   const connection = await connectWorker({ address: services.temporalAddress, namespace: 'default' }, {});
   const worker = await createCoreWorker({ connection, config, pool: services.pool, logger: silentLogger, env, workflowBundle: workflowBundle() });
-  const running = worker.run();
+  // The ML worker too: monitors score every window on it (without one, each window waits for a timeout).
+  const ml = await createMlWorker({ connection, config, pool: services.pool, logger: silentLogger });
+  const running = Promise.all([worker.run(), ml.run()]);
   return {
     worker,
     async stop() {
       worker.shutdown();
+      ml.shutdown();
       await running;
       await connection.close();
     },

@@ -18,8 +18,8 @@ const stored = new Map<string, number>();
 const SLA: ServiceSla = { ...SLA_DEFAULTS, evaluationWindow: 10_000, openAfter: 2, resolveAfter: 3, minRequests: 10, burnRateAlerts: false };
 
 const activities: MonitorActivities = {
-  async loadSla() {
-    return SLA;
+  async loadMonitorSettings() {
+    return { sla: SLA, anomaly: { enabled: false, openAfter: 2, resolveAfter: 6 }, mlTaskQueue: 'unused' };
   },
   async applyMonitorActions({ actions: list }) {
     for (const a of list) {
