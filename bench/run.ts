@@ -1,7 +1,8 @@
 // `npm run bench`: 1,000 incidents opened concurrently on one Vigil worker, next to the Temporal
 // floor (bare workflow + one no-op activity) measured the same way in the same run; then the
 // notification fan-out (bench/fanout.ts); first, the SDK's aggregation path (bench/sdk-aggregation.ts),
-// which needs no servers. BENCH_ONLY=sdk, BENCH_ONLY=incidents or BENCH_ONLY=fanout runs one.
+// and the Isolation Forest against scikit-learn and the npm package, which need no servers.
+// BENCH_ONLY=sdk|iforest|incidents|fanout runs one.
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
@@ -10,6 +11,7 @@ import { createPool } from '../db/pool';
 import { startEnvironment } from './environment';
 import { fanoutBench } from './fanout';
 import { runSdkBench } from './sdk-aggregation';
+import { runIsolationForestBench } from './isolation-forest';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
@@ -36,10 +38,16 @@ async function bundle(workflowsPath: string): Promise<string> {
 
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'sdk', 'incidents', 'fanout'].includes(only)) throw new Error(`BENCH_ONLY must be "sdk", "incidents" or "fanout", got "${only}"`);
+  if (!['', 'sdk', 'iforest', 'incidents', 'fanout'].includes(only)) {
+    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "incidents" or "fanout", got "${only}"`);
+  }
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
     if (only === 'sdk') return sdk.goal.met ? 0 : 1;
+  }
+  if (only === '' || only === 'iforest') {
+    await runIsolationForestBench();
+    if (only === 'iforest') return 0;
   }
   const n = positiveInt('BENCH_INCIDENTS', 1000);
   const concurrency = positiveInt('BENCH_CONCURRENCY', 100);

@@ -3,6 +3,7 @@ import { VigilError } from '../domain/errors';
 import { registerChannelCommands } from './commands/channels';
 import { registerConfigCommands } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
+import { registerDetectCommand } from './commands/detect';
 import { registerDevCommand } from './commands/dev';
 import { registerIncidentCommands } from './commands/incidents';
 import { registerMigrateCommand } from './commands/migrate';
@@ -35,6 +36,7 @@ registerSlaCommands(program, ctx);
 registerConfigCommands(program);
 registerChannelCommands(program, ctx);
 registerTokenCommands(program, ctx);
+registerDetectCommand(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -142,7 +142,7 @@ export function registerDetectCommand(program: Command): void {
         const names = parser.names()!.slice(1);
         fs.writeFileSync(o.report, `${JSON.stringify(anomalyReport(names, events), null, 2)}\n`);
       }
-      console.log(`${o.output}: ${rows} row(s) scored by ${built.detector.name}, ${alarms} at or above ${threshold.toFixed(4)}${o.report ? `; ${events.length} anomalies in ${o.report}` : ''}`);
+      console.log(`${o.output}: ${rows} row(s) scored by ${built.detector.name}, ${alarms} at or above ${threshold.toFixed(4)}${o.report ? `; ${events.length} anomal${events.length === 1 ? "y" : "ies"} in ${o.report}` : ''}`);
       if (skipped.length > 0) {
         process.stderr.write(`vigil: skipped ${skipped.length} malformed row(s):\n${skipped.slice(0, 10).map((e) => `  ${e.message}\n`).join('')}${skipped.length > 10 ? `  … and ${skipped.length - 10} more\n` : ''}`);
       }
