@@ -107,6 +107,8 @@ export function createRowParser() {
     names: (): string[] | undefined => names,
     /** Parses one physical line; throws RowError for anything that cannot be scored. */
     parse(text: string, line: number): ParsedLine {
+      // A byte-order mark (spreadsheet exports) is not part of the first column's name.
+      if (line === 1 && text.startsWith('\ufeff')) text = text.slice(1);
       if (text.trim() === '') return { kind: 'blank' };
       const cols = fields(text);
       if (names) return { kind: 'row', row: row(cols, line) };

@@ -4,12 +4,13 @@
  */
 import { ALARM_SCORE } from '../domain/anomaly/calibration';
 import type { StreamingDetector } from '../domain/anomaly/detector';
-import { createStatDetector, defaultEnsemble, type CompositeDetector } from '../domain/anomaly/ensemble';
-import { createIsolationForestDetector } from '../domain/anomaly/isolation-forest';
+import { createForestMember, createStatDetector, defaultEnsemble, type CompositeDetector } from '../domain/anomaly/ensemble';
 import { deriveSeed } from '../domain/anomaly/rng';
 import { VigilError } from '../domain/errors';
 
+/** The names `--detector` accepts. */
 export const DETECTOR_KINDS = ['ensemble', 'iforest', 'lstm', 'stat'] as const;
+/** One of DETECTOR_KINDS. */
 export type DetectorKind = (typeof DETECTOR_KINDS)[number];
 
 type LstmFactory = (opts: { seed: number }) => StreamingDetector;
@@ -19,13 +20,9 @@ type LstmFactory = (opts: { seed: number }) => StreamingDetector;
  * Seeds are passed through; every other LSTM option keeps its module's default.
  */
 export async function loadLstm(): Promise<{ create: LstmFactory } | { error: string }> {
-  // A computed specifier keeps type-checking and bundling independent of the optional ML stack.
-  const specifier = ['..', 'activities', 'ml', 'lstm'].join('/');
   try {
-    const mod = (await import(specifier)) as { createLstmDetector?: LstmFactory };
-    if (typeof mod.createLstmDetector !== 'function') return { error: 'activities/ml/lstm.ts does not export createLstmDetector' };
-    const create = mod.createLstmDetector;
-    return { create: (opts) => create(opts) };
+    const { createLstmDetector } = await import('../activities/ml/lstm');
+    return { create: (opts) => createLstmDetector(opts) };
   } catch (err) {
     return { error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   }
@@ -48,7 +45,8 @@ export async function buildDetector(kind: DetectorKind, opts: { seed: number; fe
       return { detector: d, threshold: d.threshold, composite: d, notes: [] };
     }
     case 'iforest':
-      return { detector: createIsolationForestDetector({ seed: deriveSeed(opts.seed, 1) }), threshold: ALARM_SCORE, notes: [] };
+      // The ensemble's forest member exactly: values and their changes (see withChanges).
+      return { detector: createForestMember(opts.seed), threshold: ALARM_SCORE, notes: [] };
     case 'lstm': {
       const lstm = await loadLstm();
       if ('error' in lstm) throw new VigilError('unavailable', `the lstm detector is unavailable: ${lstm.error}`);

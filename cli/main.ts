@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../domain/errors';
+import { registerAuditCommands } from './commands/audit';
 import { registerChannelCommands } from './commands/channels';
 import { registerConfigCommands } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
@@ -35,6 +36,7 @@ registerSilenceCommands(program, ctx);
 registerSlaCommands(program, ctx);
 registerConfigCommands(program);
 registerChannelCommands(program, ctx);
+registerAuditCommands(program, ctx);
 registerTokenCommands(program, ctx);
 registerDetectCommand(program);
 

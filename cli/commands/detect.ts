@@ -61,35 +61,49 @@ export function registerDetectCommand(program: Command): void {
       const opts = parseOptions(o);
       let size: number;
       try {
-        size = fs.statSync(o.input).size;
+        const stat = fs.statSync(o.input);
+        if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
+        size = stat.size;
       } catch (err) {
         throw new VigilError('invalid_input', `cannot read --input ${o.input}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
       }
+      const out = fs.createWriteStream(o.output);
+      try {
+        await once(out, 'open');
+      } catch (err) {
+        throw new VigilError('invalid_input', `cannot write --output ${o.output}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+      await writeLine(out, 'timestamp,anomaly_score,is_anomaly\n');
       const input = fs.createReadStream(o.input);
       const lines = readline.createInterface({ input, crlfDelay: Infinity });
-      const out = fs.createWriteStream(o.output);
-      await once(out, 'open');
+      // Taken now, not at the loop: lines read before an iterator exists would be lost across an await.
+      const iterator = lines[Symbol.asyncIterator]();
       const parser = createRowParser();
       const progress = createProgress(process.stderr, size);
       let built: Awaited<ReturnType<typeof buildDetector>> | undefined;
       let deviation: ReturnType<typeof createFeatureDeviation> | undefined;
       let threshold = 0;
       let lineNo = 0;
+      let bytesDone = 0;
       let rows = 0;
       let alarms = 0;
       let lastAlarmRow = -Infinity;
+      // The first few skipped rows are kept for the message; the rest are only counted.
       const skipped: RowError[] = [];
+      let skippedCount = 0;
       const events: AnomalyEvent[] = [];
-      await writeLine(out, 'timestamp,anomaly_score,is_anomaly\n');
       try {
-        for await (const text of lines) {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+          const text = next.value;
           lineNo++;
+          // Bytes of the lines handled so far (the stream itself reads ahead): what the progress bar shows.
+          bytesDone += Buffer.byteLength(text) + 1;
           let parsed;
           try {
             parsed = parser.parse(text, lineNo);
           } catch (err) {
             if (!(err instanceof RowError) || !o.skipBad) throw err;
-            skipped.push(err);
+            if (skippedCount++ < 10) skipped.push(err);
             continue;
           }
           if (parsed.kind !== 'row') continue;
@@ -120,7 +134,7 @@ export function registerDetectCommand(program: Command): void {
           }
           deviation!.learn(row.values);
           rows++;
-          progress.update(input.bytesRead, rows);
+          progress.update(bytesDone, rows);
         }
       } catch (err) {
         lines.close();
@@ -142,9 +156,10 @@ export function registerDetectCommand(program: Command): void {
         const names = parser.names()!.slice(1);
         fs.writeFileSync(o.report, `${JSON.stringify(anomalyReport(names, events), null, 2)}\n`);
       }
-      console.log(`${o.output}: ${rows} row(s) scored by ${built.detector.name}, ${alarms} at or above ${threshold.toFixed(4)}${o.report ? `; ${events.length} anomal${events.length === 1 ? "y" : "ies"} in ${o.report}` : ''}`);
-      if (skipped.length > 0) {
-        process.stderr.write(`vigil: skipped ${skipped.length} malformed row(s):\n${skipped.slice(0, 10).map((e) => `  ${e.message}\n`).join('')}${skipped.length > 10 ? `  … and ${skipped.length - 10} more\n` : ''}`);
+      console.log(`${o.output}: ${rows} row(s) scored by ${built.detector.name}, ${alarms} at or above ${threshold.toFixed(4)}${o.report ? `; ${events.length} anomal${events.length === 1 ? 'y' : 'ies'} in ${o.report}` : ''}`);
+      if (skippedCount > 0) {
+        const more = skippedCount > skipped.length ? `  … and ${skippedCount - skipped.length} more\n` : '';
+        process.stderr.write(`vigil: skipped ${skippedCount} malformed row(s):\n${skipped.map((e) => `  ${e.message}\n`).join('')}${more}`);
       }
     });
 }

@@ -4,6 +4,7 @@
  * `recommended_actions`) that `vigil detect --report` writes. Pure.
  */
 
+/** The three kinds of trouble a RAG service has, each with its own first steps. */
 export type AnomalyClass = 'performance' | 'security' | 'data_quality';
 
 /** A flagged point's class, the features that deviate (largest first) and the actions for that class. */

@@ -58,7 +58,7 @@ const MIN_CALIBRATION = 100;
  * the detector itself is warming up) and it stays silent (0) for MIN_CALIBRATION scores after that:
  * until then nobody knows what "rare" means on this stream.
  */
-export function createScaleCalibrator(window: number, initial: readonly number[] = []) {
+export function createScaleCalibrator(window: number) {
   const sorted = new Float64Array(window);
   const ring = new Float64Array(window);
   let n = 0;
@@ -103,18 +103,18 @@ export function createScaleCalibrator(window: number, initial: readonly number[]
       ring[head] = z;
       head = (head + 1) % window;
     },
-    /** The recent scores' z, oldest first (for snapshots: `initial` of a new calibrator). */
+    /** The recent scores' z, oldest first (part of the owning detector's snapshot). */
     recent(): number[] {
       return Array.from({ length: n }, (_, i) => ring[(head - n + i + window) % window]!);
     },
   };
-  for (const z of initial.slice(-window)) calibrator.learn(gaussianScore(z));
   return calibrator;
 }
 
 /** One week of 5-minute points: enough to place a 99th percentile, short enough to follow a changing stream. */
 export const CALIBRATION_WINDOW = 2016;
 
+/** How an ensemble combines its members; see createEnsembleDetector. */
 export interface EnsembleOptions {
   members: StreamingDetector[];
   rule: 'vote' | 'weighted';
@@ -281,6 +281,30 @@ export function createStatDetector(features = 1): CompositeDetector {
   return createMaxDetector('stat', members);
 }
 
+/**
+ * A detector fed each point's values followed by their change since the previous point (zero at the
+ * first point). A forest on the bare values only sees their marginal distribution, which the robust z
+ * already watches; with the changes beside them it sees jumps relative to where the series just was, a
+ * view the statistical detectors do not have, and an ensemble is only as good as its members differ.
+ */
+export function withChanges(detector: StreamingDetector): StreamingDetector {
+  let previous: number[] | undefined;
+  return {
+    name: detector.name,
+    update(point) {
+      const changes = point.values.map((v, i) => v - (previous?.[i] ?? v));
+      previous = [...point.values];
+      return detector.update({ t: point.t, values: [...point.values, ...changes] });
+    },
+    toJSON: () => ({ kind: 'with-changes', previous: previous ?? null, inner: detector.toJSON() }),
+  };
+}
+
+/** The forest member: the isolation forest (its module's defaults, a seed derived from `seed`) on values and their changes. */
+export function createForestMember(seed: number): StreamingDetector {
+  return withChanges(createIsolationForestDetector({ seed: deriveSeed(seed, 1) }));
+}
+
 /** The consensus rule of the default ensemble: two members must agree. */
 export const DEFAULT_RULE = { rule: 'vote', minVotes: 2 } as const;
 
@@ -296,13 +320,14 @@ export interface DefaultEnsembleOptions {
 }
 
 /**
- * The ensemble `vigil detect` and the evaluation use: a two-vote over independent views of the series —
- * the statistical specialists (one Bonferroni-corrected vote), the isolation forest (which sees the recent
- * shape of the series, not one residual) and, when given, the LSTM forecaster. Member thresholds follow
- * from voteMemberThreshold; nothing here is fitted to any data set.
+ * The ensemble `vigil detect` and the evaluation use: a two-vote over different views of the series —
+ * the statistical specialists (residuals against a rolling or seasonal baseline, one Bonferroni-corrected
+ * vote), the isolation forest (how easily the point's values and their changes are isolated among the
+ * last 2,000 points) and, when given, the LSTM forecaster (how far the point is from its forecast). Every member keeps its
+ * module's defaults and votes at its own alarm rule after calibration; nothing here is fitted to any data.
  */
 export function defaultEnsemble(seed: number, opts: DefaultEnsembleOptions = {}): CompositeDetector {
-  const members: StreamingDetector[] = [createStatDetector(opts.features ?? 1), createIsolationForestDetector({ seed: deriveSeed(seed, 1) })];
+  const members: StreamingDetector[] = [createStatDetector(opts.features ?? 1), createForestMember(seed)];
   if (opts.withLstm) members.push(opts.withLstm);
   return createEnsembleDetector({ members, ...DEFAULT_RULE });
 }

@@ -57,6 +57,7 @@ export function addCounts(a: Counts, b: Counts): Counts {
   };
 }
 
+/** The sum of nothing, to start a sum from. */
 export const NO_COUNTS: Counts = { points: 0, windows: 0, detected: 0, falsePositives: 0, alarmedPoints: 0, delays: [] };
 
 /** The headline numbers for one detector. */

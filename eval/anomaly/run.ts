@@ -12,8 +12,7 @@ import path from 'node:path';
 import { loadLstm } from '../../cli/detectors';
 import { ALARM_SCORE } from '../../domain/anomaly/calibration';
 import type { StreamingDetector } from '../../domain/anomaly/detector';
-import { createEnsembleDetector, createStatDetector, DEFAULT_RULE, defaultEnsemble } from '../../domain/anomaly/ensemble';
-import { createIsolationForestDetector } from '../../domain/anomaly/isolation-forest';
+import { createEnsembleDetector, createForestMember, createStatDetector, DEFAULT_RULE, defaultEnsemble } from '../../domain/anomaly/ensemble';
 import { createCusumDetector, createEwmaDetector, createRobustZDetector, createSeasonalDetector } from '../../domain/anomaly/statistical';
 import { deriveSeed } from '../../domain/anomaly/rng';
 import { addCounts, metricsOf, NO_COUNTS, scoreAlarms, TOLERANCE, type Counts, type Metrics } from './metrics';
@@ -38,19 +37,26 @@ function tiers(quick: boolean): TierSpec[] {
       ]
     : [
         { name: 'main', perKind: 16, clean: 16, length: 2000, withLstm: false },
-        { name: 'lstm', perKind: 3, clean: 3, length: 1200, withLstm: true },
+        { name: 'lstm', perKind: 3, clean: 2, length: 1200, withLstm: true },
       ];
 }
 
-/** A member that replays recorded scores: the ensemble is a function of its members' scores, so it need not rerun them. */
-function replay(name: string, scores: number[]): StreamingDetector {
+/**
+ * A member that replays recorded scores: the ensemble is a function of its members' scores, so it need not
+ * rerun them. A composite member is replayed as a composite (members and lastScores present), because the
+ * ensemble leaves composites' calibration to them.
+ */
+function replay(source: StreamingDetector, scores: number[]): StreamingDetector {
   let i = 0;
-  return { name, update: () => scores[i++]!, toJSON: () => ({ kind: 'replay', name, at: i }) };
+  const base = { name: source.name, update: () => scores[i++]!, toJSON: () => ({ kind: 'replay', name: source.name, at: i }) };
+  if (!('members' in source)) return base;
+  const composite: StreamingDetector & { members: StreamingDetector[]; lastScores(): [] } = { ...base, members: [], lastScores: () => [] };
+  return composite;
 }
 
 /** Every detector's score for every point of one series; the ensemble replays its members' scores. */
 function scoreSeries(s: LabelledSeries, seed: number, lstm: ((o: { seed: number }) => StreamingDetector) | undefined, timing: Map<string, number>) {
-  const members: StreamingDetector[] = [createStatDetector(1), createIsolationForestDetector({ seed: deriveSeed(seed, 1) })];
+  const members: StreamingDetector[] = [createStatDetector(1), createForestMember(seed)];
   if (lstm) members.push(lstm({ seed: deriveSeed(seed, 2) }));
   // The statistical specialists on their own, uncalibrated: the detectors as their module ships them.
   const specialists = [createRobustZDetector(), createEwmaDetector(), createCusumDetector(), createSeasonalDetector()];
@@ -63,7 +69,7 @@ function scoreSeries(s: LabelledSeries, seed: number, lstm: ((o: { seed: number 
     );
     timing.set(d.name, (timing.get(d.name) ?? 0) + performance.now() - started);
   }
-  const ensemble = createEnsembleDetector({ members: members.map((m) => replay(m.name, scores.get(m.name)!)), ...DEFAULT_RULE });
+  const ensemble = createEnsembleDetector({ members: members.map((m) => replay(m, scores.get(m.name)!)), ...DEFAULT_RULE });
   scores.set(
     'ensemble',
     s.values.map((v, i) => ensemble.update({ t: s.t[i]!, values: [v] })),
@@ -160,6 +166,16 @@ function runChild(args: string[]): Promise<TierResult | { tier: string; skipped:
   });
 }
 
+/** What the rows and tiers mean, for the results file. */
+const NOTES = [
+  'Series (eval/anomaly/series.ts): level + AR(1) noise (half of them Student-t tails), half with a daily cycle at 5-60 minute resolution; one anomaly each after the first 40 %: spike (6-10 σ, 1-3 points), level shift (4-7 σ), drift (6-9 σ over 150-300 points), variance change (×3-5 for 100-200 points) or seasonality break (flattened or half-day phase shift); clean series add false-positive exposure only.',
+  'robust-z, ewma, cusum, seasonal: the statistical detectors alone, with their module defaults and no calibration.',
+  'stat: the four as one vote (the max of their scores after each is calibrated on its own recent history, Bonferroni-corrected for four looks) — `vigil detect --detector stat`.',
+  'isolation-forest: the forest on each value and its change since the previous point — `--detector iforest` and the ensemble member.',
+  'ensemble: members calibrated on their own recent history, alarm when two reach their alarm rule (defaultEnsemble); tier main without the LSTM (two of two), tier lstm with it (two of three).',
+  'Tier lstm is smaller because the LSTM (TensorFlow.js, CPU) costs milliseconds per point; it runs in a second process beside tier main.',
+];
+
 const ORDER = ['robust-z', 'ewma', 'cusum', 'seasonal', 'stat', 'isolation-forest', 'lstm', 'ensemble'];
 
 async function main(): Promise<number> {
@@ -191,7 +207,9 @@ async function main(): Promise<number> {
   let md = `# Anomaly detection evaluation\n\nGenerated by \`npm run eval:anomaly${quick ? ' -- --quick' : ''}\` (seed ${seed}, ${seconds.toFixed(0)} s on ${os.cpus().length} CPUs, Node ${process.version}).\n`;
   md += `Event-level scoring: a labelled window counts as detected when an alarm falls in it or within ${TOLERANCE} points after; `;
   md += 'alarms elsewhere are false positives, one per run of consecutive alarmed points; delay = first alarm − window start. ';
-  md += `Single detectors alarm at their own alarm rule (score ≥ ${ALARM_SCORE.toFixed(4)}); the ensemble is the default two-vote.\n`;
+  md += `Single detectors alarm at their own alarm rule (score ≥ ${ALARM_SCORE.toFixed(4)}); the ensemble is the default two-vote.\n\n`;
+  md += NOTES.map((n) => `- ${n}`).join('\n');
+  md += '\n';
   for (const r of results) {
     if ('skipped' in r) {
       text += `\ntier ${r.tier}: skipped (${r.skipped})\n`;
@@ -210,9 +228,11 @@ async function main(): Promise<number> {
   process.stdout.write(text);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const json = { evaluation: 'anomaly', date: new Date().toISOString(), seed, quick, seconds: Math.round(seconds), alarmScore: ALARM_SCORE, tolerance: TOLERANCE, tiers: results };
-  fs.writeFileSync(path.join(RESULTS_DIR, 'anomaly.json'), `${JSON.stringify(json, null, 2)}\n`);
-  fs.writeFileSync(path.join(RESULTS_DIR, 'anomaly.md'), md);
-  log(`\neval:anomaly: wrote eval/results/anomaly.json and anomaly.md in ${seconds.toFixed(0)} s`);
+  // A quick run must not overwrite the full results.
+  const base = quick ? 'anomaly.quick' : 'anomaly';
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.json`), `${JSON.stringify({ ...json, notes: NOTES }, null, 2)}\n`);
+  fs.writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md);
+  log(`\neval:anomaly: wrote eval/results/${base}.json and ${base}.md in ${seconds.toFixed(0)} s`);
   return results.some((r) => 'failures' in r && r.failures.length > 0) ? 1 : 0;
 }
 

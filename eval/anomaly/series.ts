@@ -5,7 +5,9 @@
  */
 import { createRng, deriveSeed, type Rng } from '../../domain/anomaly/rng';
 
+/** The anomaly shapes the suite injects. */
 export type AnomalyKind = 'spike' | 'level_shift' | 'drift' | 'variance' | 'seasonality_break';
+/** Every kind, in table order. */
 export const ANOMALY_KINDS: readonly AnomalyKind[] = ['spike', 'level_shift', 'drift', 'variance', 'seasonality_break'];
 
 /** Indices [start, end) where an anomaly is present and an alarm is a true positive. */
@@ -15,6 +17,7 @@ export interface AnomalyWindow {
   kind: AnomalyKind;
 }
 
+/** A generated series with the windows where its anomaly is. */
 export interface LabelledSeries {
   name: string;
   kind: AnomalyKind | 'clean';

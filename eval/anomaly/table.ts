@@ -1,6 +1,7 @@
 /** Renders evaluation rows as an aligned text table (terminal) or a Markdown table (results file). */
 import type { Metrics } from './metrics';
 
+/** One detector's line in a table. */
 export interface ResultRow {
   detector: string;
   metrics: Metrics;

@@ -1,0 +1,168 @@
+import type { Pool } from 'pg';
+import { entryHash, GENESIS_HASH } from '../../domain/audit-hash';
+
+/** Which part of the chain to check (inclusive seqs); the whole log by default. */
+export interface VerifyOptions {
+  from?: number;
+  to?: number;
+  pageSize?: number;
+}
+
+/** The first bad entry, named by seq, with what kind of tampering it shows. */
+export interface AuditProblem {
+  seq: number;
+  problem: 'changed' | 'deleted' | 'inserted' | 'reordered';
+  detail: string;
+}
+
+/** The outcome of a verification. */
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  checkpoints: number;
+  firstBad?: AuditProblem;
+}
+
+interface Row {
+  seq: number;
+  atMicros: string;
+  kind: string;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+const PREFETCH = 3;
+const COLUMNS = `seq::text AS seq_text, (extract(epoch FROM at) * 1000000)::bigint::text, kind, payload::text, prev_hash, hash`;
+
+function toRow(r: string[]): Row {
+  return { seq: Number(r[0]), atMicros: r[1]!, kind: r[2]!, payload: JSON.parse(r[3]!) as unknown, prevHash: r[4]!, hash: r[5]! };
+}
+
+/** Rows with after < seq <= to, in seq order. */
+async function page(pool: Pool, after: number, to: number): Promise<Row[]> {
+  const res = await pool.query<string[]>({
+    text: `SELECT ${COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+    values: [after, to],
+    rowMode: 'array',
+  });
+  return res.rows.map(toRow);
+}
+
+async function seqOfHash(pool: Pool, hash: string): Promise<number | undefined> {
+  const r = await pool.query<{ seq: string }>('SELECT seq FROM audit_log WHERE hash = $1 ORDER BY seq LIMIT 1', [hash]);
+  return r.rows[0] ? Number(r.rows[0].seq) : undefined;
+}
+
+const hashAt = (r: Row, seq: number) => entryHash({ seq, atMicros: r.atMicros, kind: r.kind, payload: r.payload, prevHash: r.prevHash });
+
+/**
+ * Names the tampering behind a row whose own hash or link is wrong. Seq is inside the hash, so a row
+ * that moved still hashes correctly at its old seq: one place down means an entry was inserted before
+ * it, one place up with its predecessor gone means one was deleted, anything else is a reordering.
+ */
+async function classify(pool: Pool, r: Row, prev: Row | undefined, next: Row | undefined): Promise<AuditProblem> {
+  const linked = r.prevHash === GENESIS_HASH ? 0 : await seqOfHash(pool, r.prevHash);
+  if (hashAt(r, r.seq) !== r.hash) {
+    const candidates = [r.seq - 1, r.seq + 1, ...(linked !== undefined ? [linked + 1] : [])].filter((s) => s > 0 && s !== r.seq);
+    const moved = candidates.find((s) => hashAt(r, s) === r.hash);
+    if (moved === undefined && next && hashAt(next, next.seq - 1) === next.hash) {
+      return { seq: r.seq, problem: 'inserted', detail: `entry ${r.seq} is not part of the chain; entry ${next.seq} was written as ${next.seq - 1}` };
+    }
+    if (moved === undefined) return { seq: r.seq, problem: 'changed', detail: `entry ${r.seq} does not match its hash` };
+    if (moved === r.seq - 1 && linked !== undefined && linked < r.seq - 1) {
+      return { seq: r.seq - 1, problem: 'inserted', detail: `entry ${r.seq - 1} is not part of the chain; entry ${r.seq} was written as ${moved}` };
+    }
+    if (moved === r.seq + 1 && linked === undefined) {
+      return { seq: r.seq, problem: 'deleted', detail: `the entry before entry ${r.seq} (written as ${moved}) was deleted and later entries renumbered` };
+    }
+    return { seq: r.seq, problem: 'reordered', detail: `entry ${r.seq} was written as entry ${moved}` };
+  }
+  // Its own hash is right, but it does not follow its predecessor.
+  if (linked !== undefined && prev && linked < prev.seq) {
+    return { seq: linked + 1, problem: 'inserted', detail: `entry ${r.seq} follows entry ${linked}; entries ${linked + 1}..${prev.seq} were inserted` };
+  }
+  if (linked !== undefined && linked > r.seq) {
+    return { seq: r.seq, problem: 'reordered', detail: `entry ${r.seq} follows entry ${linked}, which comes after it` };
+  }
+  if (linked === undefined && prev && next && next.prevHash === prev.hash) {
+    return { seq: r.seq, problem: 'inserted', detail: `entry ${r.seq} is not part of the chain (entry ${next.seq} follows entry ${prev.seq})` };
+  }
+  if (linked === undefined && prev) {
+    return { seq: prev.seq, problem: 'changed', detail: `entry ${prev.seq} was changed and rehashed: entry ${r.seq} records a different hash for it` };
+  }
+  return { seq: r.seq, problem: 'changed', detail: `entry ${r.seq} does not link to entry ${prev?.seq ?? r.seq - 1}` };
+}
+
+/** Recomputes the chain in seq order (keyset pages, the next one fetched while this one is hashed) and checks checkpoints. */
+export async function verifyAudit(pool: Pool, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const from = Math.max(1, opts.from ?? 1);
+  const size = opts.pageSize ?? 10_000;
+  // Checkpoints first: each is committed with its entry, so every one read here is at or below the head read next.
+  const cps = await pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_checkpoints WHERE seq >= $1 AND seq <= $2 ORDER BY seq', [
+    from,
+    opts.to ?? Number.MAX_SAFE_INTEGER,
+  ]);
+  // Entries appended after this point are left for the next run.
+  const head = Number((await pool.query<{ max: string | null }>('SELECT max(seq) AS max FROM audit_log')).rows[0]?.max ?? 0);
+  const to = Math.min(opts.to ?? Number.MAX_SAFE_INTEGER, head);
+  const checkpoints = new Map(cps.rows.map((c) => [Number(c.seq), c.hash]));
+  let prev: Row | undefined;
+  let expectedPrev: string | undefined = GENESIS_HASH;
+  if (from > 1) {
+    const before = await page(pool, from - 2, from - 1);
+    prev = before[0];
+    // Without the entry before the range, the first link cannot be checked.
+    expectedPrev = prev?.hash;
+  }
+  let expectedSeq = from;
+  let checked = 0;
+  let cpChecked = 0;
+  const bad = (p: AuditProblem): VerifyResult => ({ ok: false, checked, checkpoints: cpChecked, firstBad: p });
+  // Pages are seq ranges (seq is meant to be gapless; a gap only shrinks a page), so several can be
+  // fetched at once on different connections while this one is hashed: the database is the slow part.
+  const pending: Array<Promise<Row[]>> = [];
+  let nextStart = from - 1;
+  const refill = () => {
+    while (pending.length < PREFETCH && nextStart < to) {
+      const end = Math.min(nextStart + size, to);
+      const p = page(pool, nextStart, end);
+      p.catch(() => undefined); // awaited below; this only stops an early return leaving it unhandled
+      pending.push(p);
+      nextStart = end;
+    }
+  };
+  refill();
+  while (pending.length > 0) {
+    const rows = await pending.shift()!;
+    refill();
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.seq !== expectedSeq && !(checked === 0 && from > 1 && prev === undefined)) {
+        return bad({ seq: expectedSeq, problem: 'deleted', detail: `entries ${expectedSeq}..${r.seq - 1} are missing` });
+      }
+      const linkOk = expectedPrev === undefined || r.prevHash === expectedPrev;
+      if (!linkOk || hashAt(r, r.seq) !== r.hash) {
+        const after = rows[i + 1] ?? (pending[0] ? (await pending[0])[0] : undefined);
+        return bad(await classify(pool, r, prev, after));
+      }
+      const cp = checkpoints.get(r.seq);
+      if (cp !== undefined) {
+        if (cp !== r.hash) {
+          return bad({ seq: r.seq, problem: 'changed', detail: `entry ${r.seq} differs from checkpoint ${r.seq}: the chain up to it was rewritten` });
+        }
+        cpChecked++;
+        checkpoints.delete(r.seq);
+      }
+      checked++;
+      prev = r;
+      expectedPrev = r.hash;
+      expectedSeq = r.seq + 1;
+    }
+  }
+  const missing = [...checkpoints.keys()].sort((a, b) => a - b)[0];
+  if (missing !== undefined) {
+    return bad({ seq: Math.min(missing, expectedSeq), problem: 'deleted', detail: `checkpoint ${missing} names an entry that is missing` });
+  }
+  return { ok: true, checked, checkpoints: cpChecked };
+}
