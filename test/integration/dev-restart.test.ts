@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MODEL_TRAINING_SCHEDULE } from '../../app/schedules';
+import { connectClient } from '../../app/temporal-connection';
 import { freePort } from '../../cli/stack/ports';
 import { spawnVigil, type VigilProcess } from '../support/processes';
 
@@ -39,6 +41,14 @@ describe('npm start (vigil dev)', () => {
     expect(await ui.text()).toMatch(/<html/i);
     const health = await fetch(`http://127.0.0.1:${env.VIGIL_API_PORT}/healthz`);
     expect(await health.json()).toEqual({ ok: true, postgres: true, temporal: true });
+    // The model-training Schedule exists (visible in the Web UI) and starts the right workflow.
+    const client = await connectClient({ address: `127.0.0.1:${env.TEMPORAL_PORT}`, namespace: 'default' }, {});
+    try {
+      const schedule = await client.schedule.getHandle(MODEL_TRAINING_SCHEDULE).describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'modelTrainingWorkflow' });
+    } finally {
+      await client.connection.close();
+    }
 
     const raised = await vigil(['trigger', '--service', 'restart-rag', '--severity', 'critical'], env);
     const workflowId = /incident\/[0-9a-f]{16}/.exec(raised)![0];
