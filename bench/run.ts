@@ -2,7 +2,7 @@
 // floor (bare workflow + one no-op activity) measured the same way in the same run; then the
 // notification fan-out (bench/fanout.ts); first, the SDK's aggregation path (bench/sdk-aggregation.ts),
 // and the Isolation Forest against scikit-learn and the npm package, which need no servers.
-// BENCH_ONLY=sdk|iforest|incidents|fanout runs one.
+// and the hash-chained audit trail (bench/audit-log.ts). BENCH_ONLY=sdk|iforest|audit|incidents|fanout runs one.
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
@@ -12,6 +12,7 @@ import { startEnvironment } from './environment';
 import { fanoutBench } from './fanout';
 import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
+import { runAuditBench } from './audit-log';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
@@ -38,8 +39,8 @@ async function bundle(workflowsPath: string): Promise<string> {
 
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'sdk', 'iforest', 'incidents', 'fanout'].includes(only)) {
-    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "incidents" or "fanout", got "${only}"`);
+  if (!['', 'sdk', 'iforest', 'audit', 'incidents', 'fanout'].includes(only)) {
+    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "incidents" or "fanout", got "${only}"`);
   }
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
@@ -48,6 +49,10 @@ async function main(): Promise<number> {
   if (only === '' || only === 'iforest') {
     await runIsolationForestBench();
     if (only === 'iforest') return 0;
+  }
+  if (only === '' || only === 'audit') {
+    await runAuditBench();
+    if (only === 'audit') return 0;
   }
   const n = positiveInt('BENCH_INCIDENTS', 1000);
   const concurrency = positiveInt('BENCH_CONCURRENCY', 100);
