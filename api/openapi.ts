@@ -137,6 +137,20 @@ function build(): Json {
           responses: { 204: { description: 'Expired' }, 400: error('Not a silence id'), 404: error('No running silence with this id') },
         },
       },
+      '/v1/processing-events': {
+        post: {
+          tags: ['ingest'],
+          summary: 'Report data-processing events: each is checked against the active regulations, recorded in the hash-chained audit trail, and violations become compliance incidents',
+          description: 'All or nothing; the bearer ingest token names the one system whose events it may report. At most 1,000 events.',
+          requestBody: { required: true, ...json(obj({ events: { type: 'array', items: { type: 'object' } } })) },
+          responses: {
+            202: ok('Checked and recorded', obj({ accepted: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } })),
+            400: error('Invalid event'),
+            401: error('Missing or unknown token'),
+            403: error('Event of another system than the token'),
+          },
+        },
+      },
       '/v1/services/{service}/sla': {
         get: {
           tags: ['ingest'],

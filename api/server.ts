@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { Client } from '@temporalio/client';
 import type { IncidentService } from '../app/incident-service';
+import type { ComplianceConfig } from '../domain/compliance/event';
 import type { WindowSummary } from '../domain/window-summary';
 import { errorHandler } from './errors';
 import { openApiRoutes } from './openapi';
@@ -12,11 +13,14 @@ import { createApiTelemetry, prometheusRoutes } from './routes/prometheus';
 import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
+import { processingEventRoutes } from './routes/processing-events';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
 
 export interface ApiDeps {
+  /** Active regulations and their parameters; POST /v1/processing-events exists when given. */
+  compliance?: ComplianceConfig;
   incidents: IncidentService;
   client: Client;
   pool: Pool;
@@ -60,6 +64,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   incidentRoutes(app, deps.incidents);
   silenceRoutes(app, createSilenceService(deps.pool));
   serviceRoutes(app, deps.client);
+  if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
   if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
   metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
   alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });

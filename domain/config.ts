@@ -7,6 +7,7 @@ import { matcherSchema } from './matchers';
 import { nameSchema } from './names';
 import { scheduleSchema, scheduleUserRefs } from './oncall';
 import { routeSchema } from './routing';
+import { complianceConfigSchema } from './compliance/event';
 import { serviceSlaOverrideSchema, serviceSlaSchema, SLA_DEFAULTS } from './sla-config';
 import { targetProblem } from './targets';
 
@@ -91,6 +92,7 @@ const baseSchema = z
     /** SLA defaults for every service that reports metrics; `services` overrides them per service. */
     slaDefaults: serviceSlaSchema.default(SLA_DEFAULTS),
     services: z.record(nameSchema, serviceSlaOverrideSchema).default({}),
+    compliance: complianceConfigSchema.default(complianceConfigSchema.parse({})),
     anomalyDetection: z
       .object({
         enabled: z.boolean().default(true).describe('score every window with the service model (needs a vigil-ml worker)'),

@@ -64,6 +64,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
         ...(c.env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: c.env.PAGERDUTY_WEBHOOK_SECRET } : {}),
         ...(c.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: c.env.ALERTMANAGER_TOKEN } : {}),
         forwardWindows: createWindowForwarder(client, c.config.temporal.taskQueue),
+        compliance: c.config.compliance,
       });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
       c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');

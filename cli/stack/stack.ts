@@ -141,6 +141,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       ...(env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: env.PAGERDUTY_WEBHOOK_SECRET } : {}),
       ...(env.ALERTMANAGER_TOKEN ? { alertmanagerToken: env.ALERTMANAGER_TOKEN } : {}),
       forwardWindows: createWindowForwarder(client, config.temporal.taskQueue),
+      compliance: config.compliance,
     });
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { IncidentService } from '../../app/incident-service';
+import { appendAudit, type AuditInput } from '../../db/audit-log';
+import { verifyIngestToken } from '../../db/ingest-tokens';
+import { checkEvent, type ComplianceCheckResult } from '../../domain/compliance/check';
+import { complianceContextFrom, processingEventSchema, type ComplianceConfig } from '../../domain/compliance/event';
+import { VigilError } from '../../domain/errors';
+import { violationSchema } from '../../domain/violation';
+import { parseOr400 } from '../errors';
+
+const batchSchema = z.object({ events: z.array(processingEventSchema).min(1, 'send at least one event').max(1000, 'at most 1,000 events per batch') }).strict();
+
+export interface ProcessingEventDeps {
+  pool: Pool;
+  incidents: IncidentService;
+  compliance: ComplianceConfig;
+}
+
+/** Personal fields of an event, kept beside the hash chain so erasure never breaks it. */
+function personalOf(event: z.output<typeof processingEventSchema>): AuditInput['personal'] {
+  return event.subjectId ? { subjectId: event.subjectId, data: { subjectId: event.subjectId } } : undefined;
+}
+
+/**
+ * `POST /v1/processing-events`: every data-processing event of a RAG system is checked against the
+ * active regulations, recorded in the hash-chained audit trail, and each violation becomes (or joins)
+ * an incident of kind `compliance`. A batch is all or nothing; the bearer token names the system.
+ */
+export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEventDeps): void {
+  const ctx = complianceContextFrom(deps.compliance);
+  app.post('/v1/processing-events', async (req, reply) => {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <system>`');
+    const token = await verifyIngestToken(deps.pool, m[1]!);
+    if (!token) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
+    const { events } = parseOr400(batchSchema, req.body, 'body');
+    const foreign = events.findIndex((e) => e.system !== token.service);
+    if (foreign >= 0) {
+      return reply.status(403).send({
+        error: 'forbidden',
+        message: `this token is for "${token.service}"`,
+        issues: [{ field: `body.events.${foreign}.system`, message: `the token may report events of "${token.service}" only` }],
+      });
+    }
+    const results: ComplianceCheckResult[] = events.map((e) => checkEvent(e, ctx, deps.compliance.regulations));
+    // Incidents first: raising is idempotent (occurrence ids), so a retry after an audit failure adds nothing twice.
+    for (const [i, r] of results.entries()) {
+      const e = events[i]!;
+      for (const v of Object.values(r.regulation_results).flatMap((x) => x?.violations ?? [])) {
+        await deps.incidents.raise(
+          violationSchema.parse({
+            service: e.system,
+            kind: 'compliance',
+            dimension: v.rule,
+            severity: v.severity,
+            title: `${v.clause}: ${v.message}`.slice(0, 300),
+            impact: `Event ${e.id} (${e.action} by ${e.actor.id}) violated ${v.rule}.`,
+            labels: { regulation: v.rule.split('-')[0]!.toLowerCase(), rule: v.rule.replace(/[^A-Za-z0-9_]/g, '_') },
+            occurrenceId: `compliance:${e.id}:${v.rule}`,
+          }),
+        );
+      }
+    }
+    await appendAudit(
+      deps.pool,
+      results.map((r, i) => {
+        const { personal: _personal, ...payload } = r.audit_trail_entry;
+        const personal = personalOf(events[i]!);
+        return { kind: `processing.${events[i]!.action}`, payload, ...(personal ? { personal } : {}) };
+      }),
+    );
+    return reply.status(202).send({
+      accepted: events.length,
+      results: results.map((r) => ({ id: r.audit_trail_entry.event_id, overall_compliant: r.overall_compliant, violated_rules: r.audit_trail_entry.violated_rules })),
+    });
+  });
+}
