@@ -66,7 +66,9 @@ export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEven
     await appendAudit(
       deps.pool,
       results.map((r, i) => {
-        const { personal: _personal, ...payload } = r.audit_trail_entry;
+        // The subject id goes beside the chain (erasable), never into the hashed payload.
+        const payload: Record<string, unknown> = { ...r.audit_trail_entry };
+        delete payload.personal;
         const personal = personalOf(events[i]!);
         return { kind: `processing.${events[i]!.action}`, payload, ...(personal ? { personal } : {}) };
       }),
