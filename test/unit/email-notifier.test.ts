@@ -1,11 +1,11 @@
 import net from 'node:net';
-import { ApplicationFailure } from '@temporalio/activity';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifySmtpError, createEmailNotifier, smtpSecrets, type SmtpSettings } from '../../activities/notify/email';
 import { emailChannelSchema } from '../../domain/channels/schemas';
 import type { IncidentView } from '../../domain/incident-view';
+import { failureOf } from '../support/failures';
 
 const PASSWORD = 'hunter2-smtp-password';
 const LINKS = { acknowledge: 'https://vigil.example.com/actions/ack.token', resolve: 'https://vigil.example.com/actions/res.token' };
@@ -82,15 +82,6 @@ async function startSmtp(options: SMTPServerOptions = {}): Promise<LoopbackSmtp>
 
 const channel = (over: Record<string, unknown> = {}) => emailChannelSchema.parse({ type: 'email', to: ['oncall@example.com'], timeout: 5000, ...over });
 const smtpFor = (port: number, over: Partial<SmtpSettings> = {}): SmtpSettings => ({ host: '127.0.0.1', port, secure: false, from: 'vigil@example.com', ...over });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 describe('email notifier', () => {
   it('sends a multipart mail with the incident facts, the Temporal link and the action links', async () => {

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApplicationFailure } from '@temporalio/activity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPagerDutyNotifier } from '../../activities/notify/pagerduty';
 import { pagerDutyChannelSchema } from '../../domain/channels/schemas';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyFailure } from '../support/fake-pagerduty';
+import { failureOf } from '../support/failures';
 
 // Events API v2 integration keys are 32 characters; the fake refuses others, as PagerDuty does.
 const ROUTING_KEY = 'pdroutingkey0123456789abcdef0123';
@@ -34,15 +34,6 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   messages: [],
   ...over,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 let pd: FakePagerDuty;
 const notifierFor = (url: string, over: { routingKey?: string; timeout?: number } = {}) =>

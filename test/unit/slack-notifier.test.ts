@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackNotifier } from '../../activities/notify/slack';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakeSlack, type FakeSlack, type FakeSlackFailure } from '../support/fake-slack';
+import { failureOf } from '../support/failures';
 
 const TOKEN = 'xoxb-1111-2222-secretsecret';
 const CHANNEL = 'C0INCIDENTS';
@@ -30,15 +30,6 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   messages: [],
   ...over,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 let slack: FakeSlack;
 beforeEach(async () => {

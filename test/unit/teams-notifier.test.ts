@@ -1,9 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTeamsNotifier } from '../../activities/notify/teams';
 import { teamsChannelSchema } from '../../domain/channels/schemas';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakeTeams, type FakeTeams, type FakeTeamsFailure } from '../support/fake-teams';
+import { failureOf } from '../support/failures';
 
 const LINKS = { acknowledge: 'https://vigil.example/a/ack-token', resolve: 'https://vigil.example/a/resolve-token' };
 const UI = 'http://localhost:8233/namespaces/default/workflows/incident%2F0123456789abcdef';
@@ -31,15 +31,6 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   messages: [],
   ...over,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 type Card = { body: Array<Record<string, unknown>>; actions?: Array<{ type: string; title: string; url: string }> };
 

@@ -1,9 +1,9 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookNotifier, signVigilWebhook, verifyVigilWebhook } from '../../activities/notify/webhook';
 import { webhookChannelSchema } from '../../domain/channels/schemas';
 import type { IncidentView } from '../../domain/incident-view';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverFailure } from '../support/webhook-receiver';
+import { failureOf } from '../support/failures';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 const LINKS = { acknowledge: 'https://vigil.example/a/ack-token', resolve: 'https://vigil.example/a/resolve-token' };
@@ -31,15 +31,6 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   messages: [{ target: 'slack', channelType: 'slack', ref: { ts: '1' } }],
   ...over,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 let hook: WebhookReceiver;
 const notifierFor = (url: string, secret = SECRET) =>
