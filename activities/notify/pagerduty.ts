@@ -5,6 +5,7 @@ import type { PagerDutyChannelConfig } from '../../domain/channels/schemas';
 import { deliveryFailure, reasonForStatus, redact } from './http-errors';
 import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
 import type { PinoLike } from './slack';
+import { parseRetryAfter } from '../../domain/retry-after';
 
 export interface PagerDutyNotifierDeps {
   /** Events API v2 integration key (a secret: never in messages or logs). */
@@ -26,15 +27,6 @@ export const PAGERDUTY_DEFAULT_RETRY_AFTER_MS = 30_000;
 const SUMMARY_MAX = 1024;
 
 type EventAction = 'trigger' | 'acknowledge' | 'resolve';
-
-/** Parses Retry-After (delta-seconds or an HTTP date) into milliseconds. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

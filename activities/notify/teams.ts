@@ -3,7 +3,7 @@ import { formatMeasurement, type IncidentView } from '../../domain/incident-view
 import type { TeamsChannelConfig } from '../../domain/channels/schemas';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
 import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
-import { parseRetryAfter } from './pagerduty';
+import { parseRetryAfter } from '../../domain/retry-after';
 import type { PinoLike } from './slack';
 
 export interface TeamsNotifierDeps {

@@ -4,6 +4,7 @@
 import type { WindowSummary } from '../../domain/window-summary';
 import { TransportError, type TransportFailureReason } from '../errors';
 import type { Transport } from '../transport';
+import { parseRetryAfter } from '../../domain/retry-after';
 
 /** The slice of fetch the transport uses (global fetch fits; tests pass a fake). */
 export type FetchLike = (
@@ -22,15 +23,6 @@ export interface HttpTransportOptions {
   timeoutMs?: number;
   /** Windows per POST (after an outage the backlog goes out in a few requests). */
   maxBatch?: number;
-}
-
-/** Retry-After as milliseconds from now: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, nowMs: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 function reasonFor(status: number): TransportFailureReason {
