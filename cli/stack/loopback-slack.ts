@@ -1,7 +1,7 @@
 // A loopback server speaking the Slack Web API subset Vigil uses: the demo's stand-in for Slack and the tests' fake.
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from './loopback-http';
 
 /** One Web API call the fake received, as the handler saw it. */
 export interface FakeSlackCall {
@@ -39,12 +39,6 @@ function parseArgs(raw: string, contentType: string): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw)) args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
   return args;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Starts a loopback server speaking the Slack Web API subset Vigil uses. */
@@ -108,24 +102,13 @@ export async function startFakeSlack(opts: { token: string }): Promise<FakeSlack
     send(status, body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.writeHead(500);
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLoopbackServer(handle);
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext: (count, failure) => void failures.push({ ...failure, left: count }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close,
   };
 }
 

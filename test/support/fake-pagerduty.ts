@@ -1,6 +1,6 @@
 // A loopback server speaking the PagerDuty Events API v2 (POST /v2/enqueue), with scriptable failures.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from '../../cli/stack/loopback-http';
 
 /** One request the fake received, with what it answered. */
 export interface FakePagerDutyRequest {
@@ -49,12 +49,6 @@ function problems(e: Record<string, unknown>): string[] {
   return out;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Starts the fake on a random loopback port. */
 export async function startFakePagerDuty(): Promise<FakePagerDuty> {
   const requests: FakePagerDutyRequest[] = [];
@@ -96,14 +90,7 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
     answer(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.writeHead(500);
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLoopbackServer(handle);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -111,10 +98,6 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
     failNext(count, failure) {
       failures.push({ ...failure, left: count });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -1,7 +1,7 @@
 // A loopback stand-in for a Microsoft Teams incoming webhook (or a Workflows "webhook request received" trigger).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from '../../cli/stack/loopback-http';
 
 /** One card the fake accepted or refused. */
 export interface FakeTeamsPost {
@@ -49,12 +49,6 @@ function refusal(body: Record<string, unknown>): string | null {
   return null;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Starts the fake; `flavour` picks the success answer: legacy webhooks say 200 "1", Workflows say 202. */
 export async function startFakeTeams(opts: { flavour?: 'incoming-webhook' | 'workflows' } = {}): Promise<FakeTeams> {
   const posts: FakeTeamsPost[] = [];
@@ -88,14 +82,7 @@ export async function startFakeTeams(opts: { flavour?: 'incoming-webhook' | 'wor
     answer(200, '1', {}, true);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.writeHead(500);
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLoopbackServer(handle);
   return {
     url: `http://127.0.0.1:${port}${path}`,
     posts,
@@ -106,10 +93,6 @@ export async function startFakeTeams(opts: { flavour?: 'incoming-webhook' | 'wor
     failNext(count, failure) {
       failures.push({ ...failure, left: count });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

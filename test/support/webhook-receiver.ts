@@ -1,6 +1,6 @@
 // A loopback receiver for Vigil's signed webhooks: verifies them as a real receiver should, and records them.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from '../../cli/stack/loopback-http';
 import { verifyVigilWebhook } from '../../activities/notify/webhook';
 
 /** One delivery as received: headers, the exact body bytes, and whether it verified. */
@@ -25,12 +25,6 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   failNext(count: number, failure: WebhookReceiverFailure): void;
   close(): Promise<void>;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Starts a receiver that answers 401 to anything not signed with `secret`, else 204 (or a scripted failure). */
@@ -63,24 +57,13 @@ export async function startWebhookReceiver(opts: { secret: string }): Promise<We
     answer(204);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      res.writeHead(500);
-      res.end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await startLoopbackServer(handle);
   return {
     url: `http://127.0.0.1:${port}/hooks/vigil`,
     received,
     failNext(count, failure) {
       failures.push({ ...failure, left: count });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
