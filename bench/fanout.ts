@@ -21,6 +21,7 @@ import { FANOUT_CHANNELS, SLACK_RATE_PER_SECOND, fanoutConfig, startFakes, type 
 import { runLimited } from './limiter';
 import { treeCpu, treeCpuPct } from './proc-cpu';
 import { summarize, type LatencySummary } from './stats';
+import { positiveInt } from './env';
 
 /** Fan-out runs on its own task queue, so incidents the incident benchmark left open never reach its worker. */
 export const FANOUT_TASK_QUEUE = 'bench-fanout';
@@ -423,14 +424,6 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
 
 /** The worker's own pool size (`vigil worker`, `vigil dev`): the ledger holds one connection per send in flight. */
 const DEFAULT_POOL_MAX = 30;
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 /**
  * `npm run bench`'s fan-out part: settings from the environment (BENCH_FANOUT_INCIDENTS,

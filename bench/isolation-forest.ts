@@ -14,6 +14,7 @@ import { rocAuc } from '../domain/anomaly/evaluation';
 import { fitIsolationForest, scoreIsolationForest } from '../domain/anomaly/isolation-forest';
 import { createRng } from '../domain/anomaly/rng';
 import { RESULTS_DIR, machineInfo, type MachineInfo } from './results-file';
+import { positiveInt } from './env';
 
 const D = 8;
 const TREES = 100;
@@ -205,14 +206,6 @@ function runNpm(x: Float64Array, labels: Uint8Array, subsetRows: number, fullLim
   const full = npmRun(x, rows);
   notes.push(`a ${sub.toLocaleString('en-US')}-row probe run first (doubles as its warm-up); one timed full run`);
   return { name: 'npm isolation-forest', rows, fitMs: full.fitMs, scoreMs: full.scoreMs, totalMs: full.fitMs + full.scoreMs, auc: rocAuc(full.scores, labels), extrapolated: false, notes };
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 const round = (x: number, digits: number): number => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : NaN);

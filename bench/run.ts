@@ -17,19 +17,12 @@ import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
 import { comparisonRows, textTable } from './table';
+import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 

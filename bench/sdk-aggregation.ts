@@ -10,6 +10,7 @@ import type { WindowSummary } from '../domain/window-summary';
 import { createReporter, type MetricSample, type ReporterClock, type Transport } from '../sdk';
 import { collectGarbage, toMb } from './memory';
 import { RESULTS_DIR, machineInfo, type MachineInfo } from './results-file';
+import { positiveInt } from './env';
 
 const WINDOW_MS = 10_000;
 const GOAL_SAMPLES_PER_SEC = 5_000_000;
@@ -166,14 +167,6 @@ async function measure(make: () => Aggregator, xs: Float64Array, windows: number
     retainedBytesPerWindow: await retainedPerWindow(make, xs, perWindow),
     lastWindowP95Ms: agg.lastP95(),
   };
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 type Row = [string, string, string, string];
