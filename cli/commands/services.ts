@@ -1,18 +1,16 @@
 import type { Command } from 'commander';
-import { createApiServer } from '../../api/server';
 import { createIncidentService } from '../../app/incident-service';
-import { createWindowForwarder } from '../../app/monitor-client';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
 import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
-import { createSlackApp } from '../../slack/app';
 import { createCoreWorker } from '../../workers/core-worker';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { VigilError } from '../../domain/errors';
 import type { CliContext } from '../context';
 import { untilSignal } from './dev';
+import { createConfiguredApi, createConfiguredSlackApp } from '../entry-points';
 
 /** `vigil worker` and `vigil api`: the production processes, against DATABASE_URL and TEMPORAL_ADDRESS. */
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
@@ -55,28 +53,11 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
         c.logger.warn({ err: err.message }, 'could not register search attributes; ask your Temporal admin to add VigilService, VigilKind, VigilSeverity, VigilStatus (Keyword)'),
       );
       const incidents = createIncidentService({ client, pool, config: c.config });
-      const api = createApiServer({
-        incidents,
-        client,
-        pool,
-        logger: c.logger,
-        ...(c.env.VIGIL_ACTION_SECRET ? { actionSecret: c.env.VIGIL_ACTION_SECRET } : {}),
-        ...(c.env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: c.env.PAGERDUTY_WEBHOOK_SECRET } : {}),
-        ...(c.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: c.env.ALERTMANAGER_TOKEN } : {}),
-        forwardWindows: createWindowForwarder(client, c.config.temporal.taskQueue),
-        compliance: c.config.compliance,
-      });
+      const api = createConfiguredApi({ incidents, client, pool, config: c.config, env: c.env, logger: c.logger });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
       c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');
-      let slack: ReturnType<typeof createSlackApp> | undefined;
-      if (c.env.SLACK_SIGNING_SECRET && c.env.SLACK_BOT_TOKEN) {
-        slack = createSlackApp({
-          signingSecret: c.env.SLACK_SIGNING_SECRET,
-          token: c.env.SLACK_BOT_TOKEN,
-          ...(c.env.SLACK_API_URL ? { apiUrl: c.env.SLACK_API_URL } : {}),
-          act: (id, action) => incidents.act(id, action),
-          logger: c.logger.child({ component: 'slack' }),
-        });
+      const slack = createConfiguredSlackApp({ incidents, env: c.env, logger: c.logger });
+      if (slack) {
         await slack.start(c.config.slack.port, c.config.api.host);
         c.logger.info({ port: c.config.slack.port }, 'slack actions endpoint listening on /slack/events');
       }

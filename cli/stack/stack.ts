@@ -5,19 +5,17 @@ import type { Client } from '@temporalio/client';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { createApiServer } from '../../api/server';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
-import { createWindowForwarder } from '../../app/monitor-client';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../../app/temporal-connection';
 import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { startEmbeddedPostgres } from '../../db/embedded';
 import { migrate } from '../../db/migrate';
 import { createPool, redactUrl } from '../../db/pool';
 import type { VigilConfig } from '../../domain/config';
-import { createSlackApp } from '../../slack/app';
 import { createCoreWorker } from '../../workers/core-worker';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
+import { createConfiguredApi, createConfiguredSlackApp } from '../entry-points';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 function localSecret(file: string): string {
@@ -132,31 +130,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (schedules.length) log.info({ schedules }, 'schedules created');
 
     const incidents = createIncidentService({ client, pool, config });
-    const api = createApiServer({
-      incidents,
-      client,
-      pool,
-      logger: o.logger,
-      ...(env.VIGIL_ACTION_SECRET ? { actionSecret: env.VIGIL_ACTION_SECRET } : {}),
-      ...(env.PAGERDUTY_WEBHOOK_SECRET ? { pagerDutyWebhookSecret: env.PAGERDUTY_WEBHOOK_SECRET } : {}),
-      ...(env.ALERTMANAGER_TOKEN ? { alertmanagerToken: env.ALERTMANAGER_TOKEN } : {}),
-      forwardWindows: createWindowForwarder(client, config.temporal.taskQueue),
-      compliance: config.compliance,
-    });
+    const api = createConfiguredApi({ incidents, client, pool, config, env, logger: o.logger });
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);
     const addr = api.server.address();
     const apiUrl = `http://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
 
     let slackUrl: string | null = null;
-    if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) {
-      const slack = createSlackApp({
-        signingSecret: env.SLACK_SIGNING_SECRET,
-        token: env.SLACK_BOT_TOKEN,
-        ...(o.env.SLACK_API_URL ? { apiUrl: o.env.SLACK_API_URL } : {}),
-        act: (id, action) => incidents.act(id, action),
-        logger: o.logger.child({ component: 'slack' }),
-      });
+    const slack = createConfiguredSlackApp({ incidents, env, logger: o.logger });
+    if (slack) {
       await slack.start(config.slack.port, config.api.host);
       stops.push(['slack', () => slack.stop()]);
       slackUrl = `http://${config.api.host}:${slack.port()}/slack/events`;
