@@ -66,7 +66,7 @@ function build(): Json {
       description: 'Durable incident response for RAG services. Every error is JSON `{ error, message, issues? }`; `issues` names each invalid field (e.g. `body.windows.3.errors`).',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'operations' }],
+    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'operations' }],
     paths: {
       '/healthz': {
         get: {
@@ -148,6 +148,26 @@ function build(): Json {
             400: error('Invalid event'),
             401: error('Missing or unknown token'),
             403: error('Event of another system than the token'),
+          },
+        },
+      },
+      '/v1/compliance/reports': {
+        get: {
+          tags: ['compliance'],
+          summary: 'Stored compliance reports, newest first (period, status, chain check; no findings)',
+          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } }],
+          responses: { 200: ok('Reports', obj({ reports: { type: 'array', items: { type: 'object' } } })), 400: error('Invalid limit') },
+        },
+      },
+      '/v1/compliance/reports/{file}': {
+        get: {
+          tags: ['compliance'],
+          summary: 'One compliance report: `<id>` or `<id>.json` as JSON, `<id>.md` as Markdown, `<id>.html` as HTML',
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' }, description: 'report id (the ComplianceAudit workflow id), optionally with .json, .md or .html' }],
+          responses: {
+            200: { description: 'The report', content: { 'application/json': { schema: { type: 'object' } }, 'text/markdown': { schema: str }, 'text/html': { schema: str } } },
+            400: error('Malformed id'),
+            404: error('No such report'),
           },
         },
       },

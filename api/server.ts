@@ -14,6 +14,7 @@ import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
 import { processingEventRoutes } from './routes/processing-events';
+import { complianceReportRoutes } from './routes/compliance-reports';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
@@ -65,6 +66,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   silenceRoutes(app, createSilenceService(deps.pool));
   serviceRoutes(app, deps.client);
   if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
+  complianceReportRoutes(app, deps.pool);
   if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
   metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
   alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });

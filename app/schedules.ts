@@ -1,9 +1,11 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { VigilConfig } from '../domain/config';
+import type { ComplianceAuditInput } from '../workflows/compliance-audit';
 import type { ModelTrainingInput } from '../workflows/model-training';
 
 /** Schedule IDs Vigil owns. */
 export const MODEL_TRAINING_SCHEDULE = 'vigil-model-training';
+export const COMPLIANCE_AUDIT_SCHEDULE = 'vigil-compliance-audit';
 
 /**
  * Creates Vigil's Temporal Schedules if they do not exist (idempotent; an existing schedule is left
@@ -11,26 +13,45 @@ export const MODEL_TRAINING_SCHEDULE = 'vigil-model-training';
  */
 export async function ensureSchedules(client: Client, config: VigilConfig): Promise<string[]> {
   const created: string[] = [];
-  if (config.anomalyDetection.enabled) {
-    const a = config.anomalyDetection;
+  const createOnce = async (scheduleId: string, options: Omit<Parameters<Client['schedule']['create']>[0], 'scheduleId'>) => {
     try {
-      await client.schedule.create({
-        scheduleId: MODEL_TRAINING_SCHEDULE,
-        spec: { intervals: [{ every: a.trainEvery }] },
-        action: {
-          type: 'startWorkflow',
-          workflowType: 'modelTrainingWorkflow',
-          workflowId: 'model-training',
-          taskQueue: config.temporal.taskQueue,
-          args: [{ mlTaskQueue: config.temporal.mlTaskQueue, lookbackMs: a.lookback, minWindows: a.minWindows } satisfies ModelTrainingInput],
-        },
-        policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
-        memo: { summary: 'Trains per-service anomaly models from metric_windows' },
-      });
-      created.push(MODEL_TRAINING_SCHEDULE);
+      await client.schedule.create({ scheduleId, ...options });
+      created.push(scheduleId);
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     }
+  };
+  const reports = config.compliance.reports;
+  if (reports.enabled) {
+    await createOnce(COMPLIANCE_AUDIT_SCHEDULE, {
+      spec: { intervals: [{ every: reports.every, offset: reports.offset }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'complianceAuditWorkflow',
+        // Temporal appends each slot's time to this id, so every run (and its report) has its own.
+        workflowId: 'compliance-audit',
+        taskQueue: config.temporal.taskQueue,
+        args: [{ periodMs: reports.period ?? reports.every, trigger: 'schedule' } satisfies ComplianceAuditInput],
+      },
+      // BUFFER_ALL: after downtime every missed slot within the window gets its own report, in order.
+      policies: { overlap: 'BUFFER_ALL', catchupWindow: reports.catchupWindow, pauseOnFailure: false },
+      memo: { summary: 'Verifies the audit chain, runs retrospective compliance checks, stores and delivers the report' },
+    });
+  }
+  if (config.anomalyDetection.enabled) {
+    const a = config.anomalyDetection;
+    await createOnce(MODEL_TRAINING_SCHEDULE, {
+      spec: { intervals: [{ every: a.trainEvery }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'modelTrainingWorkflow',
+        workflowId: 'model-training',
+        taskQueue: config.temporal.taskQueue,
+        args: [{ mlTaskQueue: config.temporal.mlTaskQueue, lookbackMs: a.lookback, minWindows: a.minWindows } satisfies ModelTrainingInput],
+      },
+      policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
+      memo: { summary: 'Trains per-service anomaly models from metric_windows' },
+    });
   }
   return created;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VigilError } from '../domain/errors';
 import { registerAuditCommands } from './commands/audit';
 import { registerChannelCommands } from './commands/channels';
+import { registerComplianceCommands } from './commands/compliance';
 import { registerConfigCommands } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerDetectCommand } from './commands/detect';
@@ -37,6 +38,7 @@ registerSlaCommands(program, ctx);
 registerConfigCommands(program);
 registerChannelCommands(program, ctx);
 registerAuditCommands(program, ctx);
+registerComplianceCommands(program, ctx);
 registerTokenCommands(program, ctx);
 registerDetectCommand(program);
 

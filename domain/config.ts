@@ -155,6 +155,12 @@ export const configSchema = baseSchema
         }
       }
     }
+    cfg.compliance.reports.channels.forEach((name, i) => {
+      const path = ['compliance', 'reports', 'channels', i];
+      const ch = cfg.channels[name];
+      if (!ch) ctx.addIssue({ code: 'custom', path, message: `"${name}" is not a configured channel (known: ${Object.keys(cfg.channels).join(', ')})` });
+      else if (ch.type === 'pagerduty') ctx.addIssue({ code: 'custom', path, message: `"${name}" is a PagerDuty channel, which pages people and cannot carry a report; use email, slack, teams, webhook or console` });
+    });
     for (const [name, user] of Object.entries(cfg.users)) {
       user.notify.forEach((channel, i) => {
         if (!(channel in cfg.channels)) ctx.addIssue({ code: 'custom', path: ['users', name, 'notify', i], message: `"${channel}" is not a configured channel` });

@@ -7,6 +7,7 @@ import { createActionLinkBuilder } from '../activities/notify/action-links';
 import { publicUrl } from '../app/public-url';
 import { createStoreActivities } from '../activities/store';
 import { createMonitorActivities } from '../activities/monitor';
+import { createComplianceActivities } from '../activities/compliance';
 import type { VigilConfig } from '../domain/config';
 import { buildNotifiers } from './channels';
 
@@ -20,7 +21,7 @@ export interface CoreWorkerDeps {
   workflowBundle?: WorkflowBundleOption;
 }
 
-/** The `vigil-core` worker: incident workflows plus notify/store activities. Stateless; run as many as you like. */
+/** The `vigil-core` worker: incident, monitor and compliance-audit workflows plus their activities. Stateless; run as many as you like. */
 export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
   const env = deps.env ?? process.env;
   const channels = buildNotifiers(deps.config, env, deps.logger);
@@ -39,6 +40,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
       ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) }),
       ...createStoreActivities({ pool: deps.pool }),
       ...createMonitorActivities({ pool: deps.pool, config: deps.config, logger: deps.logger }),
+      ...createComplianceActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,

@@ -2,3 +2,4 @@
 export { incidentWorkflow } from './incident';
 export { serviceMonitorWorkflow } from './service-monitor';
 export { modelTrainingWorkflow } from './model-training';
+export { complianceAuditWorkflow } from './compliance-audit';

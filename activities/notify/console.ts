@@ -24,5 +24,13 @@ export function createConsoleNotifier(logger: Logger): Notifier {
       );
       return { detail: 'written to the console log' };
     },
+    async sendReport(report) {
+      // A passing report is routine; anything else is worth the same attention level as a page.
+      logger[report.status === 'pass' ? 'info' : 'warn'](
+        { channel: 'console', report: report.id, status: report.status, summary: report.summary, ...(report.url ? { url: report.url } : {}) },
+        `COMPLIANCE REPORT ${report.status.toUpperCase()} ${report.title}`,
+      );
+      return { detail: 'written to the console log' };
+    },
   };
 }

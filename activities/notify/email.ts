@@ -1,6 +1,8 @@
 import type { ApplicationFailure } from '@temporalio/activity';
 import { createTransport, type NodemailerError } from 'nodemailer';
+import type { Attachment } from 'nodemailer/lib/mailer';
 import type { EmailChannelConfig } from '../../domain/channels/schemas';
+import type { RenderedReport } from '../../domain/compliance/report';
 import type { MessageRef } from '../../domain/incident-state';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import { temporalUiLink } from '../../domain/slack-blocks';
@@ -76,6 +78,21 @@ const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').trim();
 export function emailSubject(view: IncidentView): string {
   const s = oneLine(`[Vigil][${view.severity.toUpperCase()}] ${view.service} ${view.kind}: ${view.title} (${view.status})`);
   return s.length > 250 ? `${s.slice(0, 249)}…` : s;
+}
+
+/** "[Vigil] Compliance report 2024-01-08–2024-01-15: ATTENTION". */
+export function reportSubject(report: RenderedReport): string {
+  const { start, end } = report.report.period;
+  return `[Vigil] Compliance report ${start.slice(0, 10)}–${end.slice(0, 10)}: ${report.status.toUpperCase()}`;
+}
+
+/** The report's two renderings as files, named after the report so saved copies stay apart. */
+function reportAttachments(report: RenderedReport): Attachment[] {
+  const base = `compliance-report-${report.id.replace(/[^A-Za-z0-9._-]+/g, '-')}`;
+  return [
+    { filename: `${base}.md`, content: report.markdown, contentType: 'text/markdown; charset=utf-8' },
+    { filename: `${base}.html`, content: report.html, contentType: 'text/html; charset=utf-8' },
+  ];
 }
 
 /** The facts every mail shows, in the order Slack shows them. */
@@ -180,7 +197,13 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
     socketTimeout: cfg.timeout,
   });
 
-  async function mail(to: string[], subject: string, body: { text: string; html: string }, ids: { messageId: string; root?: string }) {
+  async function mail(
+    to: string[],
+    subject: string,
+    body: { text: string; html: string },
+    ids: { messageId: string; root?: string },
+    attachments?: Attachment[],
+  ) {
     try {
       return await transport.sendMail({
         from,
@@ -190,6 +213,7 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
         html: body.html,
         messageId: ids.messageId,
         ...(ids.root ? { inReplyTo: ids.root, references: ids.root } : {}),
+        ...(attachments ? { attachments } : {}),
       });
     } catch (err) {
       const failure = classifySmtpError(err, secrets);
@@ -230,6 +254,15 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
       const subject = `Re: ${existing.ref.subject ?? emailSubject(view)}`;
       const messageId = `<vigil.${idPart(view.incidentId)}.${idPart(existing.target)}.${idPart(statusKey(view))}@vigil>`;
       await mail(to, subject, renderBody(view, statusHeadline(view)), { messageId, root });
+    },
+    async sendReport(report: RenderedReport): Promise<SendResult> {
+      if (cfg.to.length === 0) throw deliveryFailure('email', 'config', 'the email channel has no "to" addresses to send the compliance report to');
+      // Derived from the report alone, so a retried send carries the same Message-ID and clients drop the copy.
+      const messageId = `<vigil.report.${idPart(report.id)}@vigil>`;
+      const info = await mail(cfg.to, reportSubject(report), { text: report.markdown, html: report.html }, { messageId }, reportAttachments(report));
+      const rejected = info.rejected ?? [];
+      deps.logger?.info({ component: 'email', report: report.id, messageId: info.messageId, rejected }, 'compliance report mailed');
+      return { detail: `mailed the report to ${cfg.to.join(', ')}${rejected.length ? ` (rejected: ${rejected.join(', ')})` : ''}`, ref: { messageId } };
     },
   };
 }

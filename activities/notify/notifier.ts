@@ -1,5 +1,6 @@
 import type { IncidentView } from '../../domain/incident-view';
 import type { MessageRef } from '../../domain/incident-state';
+import type { RenderedReport } from '../../domain/compliance/report';
 
 /** What a channel gets to send one notification. */
 export interface SendContext {
@@ -40,4 +41,9 @@ export interface Notifier {
   send(ctx: SendContext): Promise<SendResult>;
   /** Re-renders an existing message in place after a state change (optional: not every channel can edit). */
   update?(view: IncidentView, existing: MessageRef): Promise<void>;
+  /**
+   * Delivers a compliance report. Channels that cannot carry a report leave it out: PagerDuty pages
+   * people, it is not a mailbox.
+   */
+  sendReport?(report: RenderedReport): Promise<SendResult>;
 }

@@ -1,8 +1,9 @@
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackSdkLogger } from '@slack/web-api';
 import type { ApplicationFailure } from '@temporalio/activity';
+import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
 import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
-import { buildEscalationReply, buildIncidentMessage } from '../../domain/slack-blocks';
+import { buildEscalationReply, buildIncidentMessage, escapeMrkdwn, SLACK_LIMITS, truncate } from '../../domain/slack-blocks';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
 import type { Notifier, SendContext, SendResult } from './notifier';
 
@@ -81,6 +82,26 @@ function slackErrorCode(err: unknown): string | undefined {
   return prop(err, 'code') === ErrorCode.PlatformError && typeof error === 'string' ? error : undefined;
 }
 
+const REPORT_EMOJI: Record<ReportStatus, string> = { pass: ':white_check_mark:', attention: ':warning:', fail: ':x:' };
+
+/** A compliance report as Block Kit: title, status with the summary lines, and where to read the rest. */
+export function buildSlackReportMessage(report: RenderedReport): { text: string; blocks: object[] } {
+  const status = `${REPORT_EMOJI[report.status]} *${report.status.toUpperCase()}*`;
+  const summary = [status, ...report.summary.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n');
+  // A link, not a button: a button click is sent to the Slack app, which has no listener for it.
+  // `|` and `>` end a Slack link early; percent-encoded they mean the same URL.
+  const url = report.url?.replace(/[|<>]/g, (c) => encodeURIComponent(c));
+  const context = [`Report \`${escapeMrkdwn(report.id)}\``, ...(url ? [`<${url}|Open full report>`] : [])].join(' · ');
+  return {
+    text: escapeMrkdwn(`${report.title}: ${report.status.toUpperCase()}`),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: truncate(report.title, SLACK_LIMITS.headerText), emoji: true } },
+      { type: 'section', text: { type: 'mrkdwn', text: truncate(summary, SLACK_LIMITS.sectionText) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, SLACK_LIMITS.contextText) }] },
+    ],
+  };
+}
+
 function refOf(existing: MessageRef): { channel: string; ts: string } | undefined {
   const { channel, ts } = existing.ref;
   return channel && ts ? { channel, ts } : undefined;
@@ -105,8 +126,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
     return failure;
   }
 
-  async function post(view: IncidentView): Promise<SendResult> {
-    const message = buildIncidentMessage(view, namespace);
+  async function post(message: { text: string; blocks: object[] }): Promise<SendResult> {
     const res = await client.chat.postMessage({ channel: deps.channel, ...message }).catch((err: unknown) => {
       throw failed('chat.postMessage', err);
     });
@@ -129,9 +149,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
     type: 'slack',
     async send(ctx: SendContext): Promise<SendResult> {
       const ref = ctx.existing ? refOf(ctx.existing) : undefined;
-      if (!ref) return post(ctx.view);
+      if (!ref) return post(buildIncidentMessage(ctx.view, namespace));
       // A deleted message is posted afresh (its ref replaces the old one) rather than paging no one.
-      if (!(await edit(ctx.view, ref))) return post(ctx.view);
+      if (!(await edit(ctx.view, ref))) return post(buildIncidentMessage(ctx.view, namespace));
       const text = buildEscalationReply(ctx.view, [ctx.target]);
       await client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }).catch((err: unknown) => {
         throw failed('chat.postMessage', err);
@@ -142,6 +162,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       const ref = refOf(existing);
       if (!ref) throw deliveryFailure('slack', 'client', `message ref for ${existing.target} has no channel/ts`);
       if (!(await edit(view, ref))) throw deliveryFailure('slack', 'client', `message ${ref.ts} in ${ref.channel} was deleted`);
+    },
+    async sendReport(report: RenderedReport): Promise<SendResult> {
+      return post(buildSlackReportMessage(report));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { MessageRef } from '../../domain/incident-state';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import type { TeamsChannelConfig } from '../../domain/channels/schemas';
+import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
 import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
 import { parseRetryAfter } from '../../domain/retry-after';
@@ -96,6 +97,26 @@ export function buildTeamsUpdateCard(view: IncidentView) {
   );
 }
 
+const REPORT_COLOR: Record<ReportStatus, string> = { pass: 'Good', attention: 'Warning', fail: 'Attention' };
+
+/** The compliance report card: title, status, the summary lines as facts, and a link to the full report. */
+export function buildTeamsReportCard(report: RenderedReport) {
+  // Summary lines read "Label: value"; a line without one (a tampered chain) becomes a title of its own.
+  const facts = report.summary.map((line) => {
+    const at = line.indexOf(': ');
+    return at < 0 ? { title: line, value: '' } : { title: line.slice(0, at), value: line.slice(at + 2) };
+  });
+  return message(
+    [
+      { type: 'TextBlock', text: report.title, size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: `Status: ${report.status.toUpperCase()}`, weight: 'Bolder', color: REPORT_COLOR[report.status], spacing: 'None', wrap: true },
+      { type: 'FactSet', facts },
+      { type: 'TextBlock', text: `Report ${report.id}`, isSubtle: true, wrap: true },
+    ],
+    report.url ? [openUrl('Open full report', report.url)] : [],
+  );
+}
+
 /** Microsoft Teams notifier: posts Adaptive Cards to an incoming webhook or a Workflows trigger URL. */
 export function createTeamsNotifier(cfg: TeamsChannelConfig, deps: TeamsNotifierDeps): Notifier {
   const secrets = secretPartsOf(deps.webhookUrl);
@@ -143,6 +164,10 @@ export function createTeamsNotifier(cfg: TeamsChannelConfig, deps: TeamsNotifier
     },
     async update(view: IncidentView, _existing: MessageRef): Promise<void> {
       await post(buildTeamsUpdateCard(view));
+    },
+    async sendReport(report: RenderedReport): Promise<SendResult> {
+      await post(buildTeamsReportCard(report));
+      return { detail: 'posted the compliance report to the Teams channel', ref: { postedAt: new Date().toISOString() } };
     },
   };
 }

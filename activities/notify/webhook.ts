@@ -3,16 +3,19 @@
  *
  * Wire format: `POST <url>` with a JSON body
  *   `{ version: 1, event: 'incident.notify' | 'incident.updated', step, target, incident: {...}, links? }`
+ * or, for a compliance report,
+ *   `{ version: 1, event: 'compliance.report', report: {...}, markdown, url? }`
  * and headers
  *   X-Vigil-Timestamp: <unix seconds when signed>
  *   X-Vigil-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>  (comma-separated when several)
- *   Idempotency-Key:   <workflowId>:<step>:<target>  (the same on every retry of one delivery)
+ *   Idempotency-Key:   <workflowId>:<step>:<target>, or <report id>:compliance.report  (the same on every retry of one delivery)
  * Receivers recompute the HMAC over the raw body bytes they received, compare in constant time, and
  * refuse timestamps more than 5 minutes from their clock (a captured request cannot be replayed
  * later); `verifyVigilWebhook` does all three. Any 2xx is success; 429 and 5xx are retried (429
  * honours Retry-After); other 4xx are not retried.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ComplianceReport, RenderedReport } from '../../domain/compliance/report';
 import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { WebhookChannelConfig } from '../../domain/channels/schemas';
@@ -28,16 +31,25 @@ export interface WebhookNotifierDeps {
   logger?: PinoLike;
 }
 
-export type VigilWebhookEvent = 'incident.notify' | 'incident.updated';
+export type VigilWebhookEvent = 'incident.notify' | 'incident.updated' | 'compliance.report';
 
-/** The body Vigil posts (version 1). */
+/** The body Vigil posts about an incident (version 1). */
 export interface VigilWebhookPayload {
   version: 1;
-  event: VigilWebhookEvent;
+  event: Exclude<VigilWebhookEvent, 'compliance.report'>;
   step: string;
   target: string;
   incident: ReturnType<typeof incidentFields>;
   links?: ActionLinks;
+}
+
+/** The body Vigil posts with a compliance report (version 1): the stored report and its Markdown rendering. */
+export interface VigilReportWebhookPayload {
+  version: 1;
+  event: 'compliance.report';
+  report: ComplianceReport;
+  markdown: string;
+  url?: string;
 }
 
 /** The incident as receivers see it: the view without Vigil's internal message references. */
@@ -107,7 +119,7 @@ export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNo
     return failure;
   }
 
-  async function deliver(payload: VigilWebhookPayload): Promise<number> {
+  async function deliver(payload: VigilWebhookPayload | VigilReportWebhookPayload, idempotencyKey: string): Promise<number> {
     const body = JSON.stringify(payload);
     const timestamp = String(Math.floor(Date.now() / 1000));
     let res: Response;
@@ -119,7 +131,7 @@ export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNo
           'user-agent': 'Vigil-Webhook/1',
           'x-vigil-timestamp': timestamp,
           'x-vigil-signature': signVigilWebhook(deps.secret, timestamp, body),
-          'idempotency-key': `${payload.incident.workflowId}:${payload.step}:${payload.target}`,
+          'idempotency-key': idempotencyKey,
         },
         body,
         signal: AbortSignal.timeout(cfg.timeout),
@@ -140,18 +152,30 @@ export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNo
   return {
     type: 'webhook',
     async send(ctx: SendContext): Promise<SendResult> {
-      const status = await deliver({
-        version: 1,
-        event: 'incident.notify',
-        step: ctx.step,
-        target: ctx.target,
-        incident: incidentFields(ctx.view),
-        ...(ctx.links ? { links: ctx.links } : {}),
-      });
-      return { detail: `webhook answered HTTP ${status}`, ref: { idempotencyKey: `${ctx.view.workflowId}:${ctx.step}:${ctx.target}` } };
+      const idempotencyKey = `${ctx.view.workflowId}:${ctx.step}:${ctx.target}`;
+      const status = await deliver(
+        {
+          version: 1,
+          event: 'incident.notify',
+          step: ctx.step,
+          target: ctx.target,
+          incident: incidentFields(ctx.view),
+          ...(ctx.links ? { links: ctx.links } : {}),
+        },
+        idempotencyKey,
+      );
+      return { detail: `webhook answered HTTP ${status}`, ref: { idempotencyKey } };
     },
     async update(view: IncidentView, existing: MessageRef): Promise<void> {
-      await deliver({ version: 1, event: 'incident.updated', step: updateStep(view), target: existing.target, incident: incidentFields(view) });
+      const step = updateStep(view);
+      await deliver({ version: 1, event: 'incident.updated', step, target: existing.target, incident: incidentFields(view) }, `${view.workflowId}:${step}:${existing.target}`);
+    },
+    async sendReport(report: RenderedReport): Promise<SendResult> {
+      // The report id is unique per audit run, so every retry of this delivery carries the same key.
+      const idempotencyKey = `${report.id}:compliance.report`;
+      const payload: VigilReportWebhookPayload = { version: 1, event: 'compliance.report', report: report.report, markdown: report.markdown, ...(report.url ? { url: report.url } : {}) };
+      const status = await deliver(payload, idempotencyKey);
+      return { detail: `webhook answered HTTP ${status} to the compliance report`, ref: { idempotencyKey } };
     },
   };
 }

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
-import { appendAudit, type AuditInput } from '../../db/audit-log';
+import { appendAudit } from '../../db/audit-log';
+import { auditRecordOf } from '../../domain/compliance/audit-record';
 import { verifyIngestToken } from '../../db/ingest-tokens';
 import { checkEvent, type ComplianceCheckResult } from '../../domain/compliance/check';
 import { complianceContextFrom, processingEventSchema, type ComplianceConfig } from '../../domain/compliance/event';
@@ -16,11 +17,6 @@ export interface ProcessingEventDeps {
   pool: Pool;
   incidents: IncidentService;
   compliance: ComplianceConfig;
-}
-
-/** Personal fields of an event, kept beside the hash chain so erasure never breaks it. */
-function personalOf(event: z.output<typeof processingEventSchema>): AuditInput['personal'] {
-  return event.subjectId ? { subjectId: event.subjectId, data: { subjectId: event.subjectId } } : undefined;
 }
 
 /**
@@ -63,16 +59,8 @@ export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEven
         );
       }
     }
-    await appendAudit(
-      deps.pool,
-      results.map((r, i) => {
-        // The subject id goes beside the chain (erasable), never into the hashed payload.
-        const payload: Record<string, unknown> = { ...r.audit_trail_entry };
-        delete payload.personal;
-        const personal = personalOf(events[i]!);
-        return { kind: `processing.${events[i]!.action}`, payload, ...(personal ? { personal } : {}) };
-      }),
-    );
+    // The subject's fields go beside the chain (erasable), never into the hashed payload.
+    await appendAudit(deps.pool, results.map((r, i) => auditRecordOf(events[i]!, r)));
     return reply.status(202).send({
       accepted: events.length,
       results: results.map((r) => ({ id: r.audit_trail_entry.event_id, overall_compliant: r.overall_compliant, violated_rules: r.audit_trail_entry.violated_rules })),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VigilError } from '../errors';
+import { COMPLIANCE_REPORTS_DEFAULTS, complianceReportsSchema } from './report-config';
 
 /** What a RAG service did with data; one event per retrieval, answer, export, change, etc. */
 export const PROCESSING_ACTIONS = [
@@ -127,6 +128,7 @@ export const complianceConfigSchema = z
     maxRetentionDays: categoryRecord(z.number().int('whole days').positive('must be at least 1 day')).optional(),
     phiMaxRecords: z.number().int().positive('must be at least 1').optional(),
     erasureDeadlineDays: z.number().int().positive('must be at least 1 day').max(90, 'GDPR allows at most 90 days even with extension').optional(),
+    reports: complianceReportsSchema.default(COMPLIANCE_REPORTS_DEFAULTS),
   })
   .strict();
 

@@ -85,31 +85,92 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 
+/** Accesses by one actor in one window; windows are counted from the Unix epoch in units of windowMs. */
+export interface AccessCount {
+  actorId: string;
+  window: number;
+  count: number;
+}
+
 /**
  * Windows in which an actor's access count exceeds factor × the median of that actor's counts over
- * every window spanned by the events (quiet windows count as 0). The baseline is at least 1, so an
- * occasional user is not flagged for a single access.
+ * every window from `firstWindow` to `lastWindow` (quiet windows count as 0). The baseline is at least
+ * 1, so an occasional user is not flagged for a single access. Takes counts so a database can do the
+ * counting (the audit trail of a busy system does not fit in memory).
  */
-export function unusualAccessVolume(events: readonly ProcessingEvent[], opts: { windowMs: number; factor: number }): UnusualAccess[] {
+export function unusualAccessFromCounts(
+  counts: readonly AccessCount[],
+  opts: { windowMs: number; factor: number; firstWindow: number; lastWindow: number },
+): UnusualAccess[] {
   if (!(opts.windowMs > 0) || !(opts.factor > 0)) throw new RangeError('windowMs and factor must be positive numbers');
-  const accesses = events.filter((e) => ACCESS_ACTIONS.includes(e.action));
-  if (accesses.length === 0) return [];
-  const windowOf = (e: ProcessingEvent) => Math.floor(Date.parse(e.time) / opts.windowMs);
-  const windows = accesses.map(windowOf);
-  const first = Math.min(...windows);
-  const span = Math.max(...windows) - first + 1;
-  const counts = new Map<string, number[]>();
-  for (const e of accesses) {
-    const c = counts.get(e.actor.id) ?? new Array<number>(span).fill(0);
-    c[windowOf(e) - first] = (c[windowOf(e) - first] ?? 0) + 1;
-    counts.set(e.actor.id, c);
+  const span = opts.lastWindow - opts.firstWindow + 1;
+  if (!(span > 0)) return [];
+  const byActor = new Map<string, number[]>();
+  for (const c of counts) {
+    const i = c.window - opts.firstWindow;
+    if (i < 0 || i >= span) continue;
+    const row = byActor.get(c.actorId) ?? new Array<number>(span).fill(0);
+    row[i] = (row[i] ?? 0) + c.count;
+    byActor.set(c.actorId, row);
   }
   const out: UnusualAccess[] = [];
-  for (const [actorId, c] of counts) {
-    const m = median(c);
-    c.forEach((count, i) => {
-      if (count > opts.factor * Math.max(m, 1)) out.push({ actorId, windowStart: new Date((first + i) * opts.windowMs).toISOString(), count, median: m });
+  for (const [actorId, row] of byActor) {
+    const m = median(row);
+    row.forEach((count, i) => {
+      if (count > opts.factor * Math.max(m, 1)) out.push({ actorId, windowStart: new Date((opts.firstWindow + i) * opts.windowMs).toISOString(), count, median: m });
     });
+  }
+  return out;
+}
+
+/** Whether an action reads data (counted for access volume). */
+export const isAccessAction = (a: ProcessingEvent['action']): boolean => ACCESS_ACTIONS.includes(a);
+
+/** unusualAccessFromCounts over events, spanning the windows the accesses fall in. */
+export function unusualAccessVolume(events: readonly ProcessingEvent[], opts: { windowMs: number; factor: number }): UnusualAccess[] {
+  if (!(opts.windowMs > 0) || !(opts.factor > 0)) throw new RangeError('windowMs and factor must be positive numbers');
+  const counts = events
+    .filter((e) => isAccessAction(e.action))
+    .map((e) => ({ actorId: e.actor.id, window: Math.floor(Date.parse(e.time) / opts.windowMs), count: 1 }));
+  if (counts.length === 0) return [];
+  const windows = counts.map((c) => c.window);
+  return unusualAccessFromCounts(counts, { ...opts, firstWindow: Math.min(...windows), lastWindow: Math.max(...windows) });
+}
+
+/** Data kept past its retention: nothing deleted it by the time its retention ran out. */
+export interface RetentionExpiry {
+  eventId: string;
+  system: string;
+  categories: string[];
+  expiredAt: string;
+}
+
+/**
+ * Events whose retention (time + retentionDays) ran out inside (from, to] with no successful deletion
+ * covering them by then: a deletion of the same subject (or, for events without one, of the same
+ * system) touching one of the event's categories, at or after the event.
+ */
+export function retentionExpiries(
+  events: readonly ProcessingEvent[],
+  deletions: readonly ProcessingEvent[],
+  period: { from: number; to: number },
+): RetentionExpiry[] {
+  const out: RetentionExpiry[] = [];
+  for (const e of events) {
+    if (e.retentionDays === undefined || e.action === 'deletion' || e.outcome !== 'success') continue;
+    const at = Date.parse(e.time);
+    const expiry = at + e.retentionDays * DAY;
+    if (expiry <= period.from || expiry > period.to) continue;
+    const covered = deletions.some(
+      (d) =>
+        d.action === 'deletion' &&
+        d.outcome === 'success' &&
+        (e.subjectId !== undefined ? d.subjectId === e.subjectId : d.system === e.system) &&
+        d.categories.some((c) => e.categories.includes(c)) &&
+        Date.parse(d.time) >= at &&
+        Date.parse(d.time) <= expiry,
+    );
+    if (!covered) out.push({ eventId: e.id, system: e.system, categories: [...e.categories], expiredAt: new Date(expiry).toISOString() });
   }
   return out;
 }
