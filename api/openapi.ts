@@ -144,7 +144,7 @@ function build(): Json {
           description: 'All or nothing; the bearer ingest token names the one system whose events it may report. At most 1,000 events.',
           requestBody: { required: true, ...json(obj({ events: { type: 'array', items: { type: 'object' } } })) },
           responses: {
-            202: ok('Checked and recorded', obj({ accepted: { type: 'integer' }, results: { type: 'array', items: { type: 'object' } } })),
+            202: ok('Checked and recorded (events this system reported before, by id, are listed in duplicates and not recorded again)', obj({ accepted: { type: 'integer' }, duplicates: { type: 'array', items: str }, results: { type: 'array', items: { type: 'object' } } })),
             400: error('Invalid event'),
             401: error('Missing or unknown token'),
             403: error('Event of another system than the token'),

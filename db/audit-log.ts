@@ -68,7 +68,8 @@ export async function appendInTransaction(client: PoolClient, entries: readonly 
   return { firstSeq: chained[0]!.seq, lastSeq: last.seq, headHash: last.hash };
 }
 
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/** Runs fn in one transaction on one client (commit, or rollback on any error). */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -8,3 +8,6 @@ export { createHttpTransport, type FetchLike, type HttpTransportOptions } from '
 export { createTemporalTransport, MONITOR_WORKFLOW_TYPE, WINDOW_SIGNAL, monitorWorkflowId, type MonitorSignalClient, type TemporalTransportOptions } from './transports/temporal';
 export type { WindowSummary } from '../domain/window-summary';
 export type { LatencySketch } from '../domain/latency-sketch';
+export { createProcessingEventEmitter, type EmitEvent, type EmitterStats, type FlushResult, type ProcessingEventEmitter, type ProcessingEventEmitterOptions } from './processing-events';
+export type { ProcessingEventResult } from './processing-events-http';
+export { EmitterError, type EmitterErrorCode, type FieldIssue } from './processing-events-errors';

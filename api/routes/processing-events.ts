@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
-import { appendAudit } from '../../db/audit-log';
+import { recordProcessingEvents } from '../../db/compliance/processing-events';
 import { auditRecordOf } from '../../domain/compliance/audit-record';
 import { verifyIngestToken } from '../../db/ingest-tokens';
 import { checkEvent, type ComplianceCheckResult } from '../../domain/compliance/check';
@@ -60,9 +60,15 @@ export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEven
       }
     }
     // The subject's fields go beside the chain (erasable), never into the hashed payload.
-    await appendAudit(deps.pool, results.map((r, i) => auditRecordOf(events[i]!, r)));
+    const recorded = await recordProcessingEvents(
+      deps.pool,
+      token.service,
+      results.map((r, i) => ({ eventId: events[i]!.id, entry: auditRecordOf(events[i]!, r) })),
+    );
     return reply.status(202).send({
       accepted: events.length,
+      // Events this system reported before (by id): checked again, but not recorded twice.
+      duplicates: recorded.duplicates,
       results: results.map((r) => ({ id: r.audit_trail_entry.event_id, overall_compliant: r.overall_compliant, violated_rules: r.audit_trail_entry.violated_rules })),
     });
   });

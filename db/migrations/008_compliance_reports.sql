@@ -20,3 +20,12 @@ CREATE INDEX compliance_reports_period ON compliance_reports (period_end DESC);
 
 -- Audits select processing events by when they were recorded; seq order follows it closely.
 CREATE INDEX audit_log_at ON audit_log (at);
+
+-- Processing events already recorded, by the reporting system's own event id: an SDK retry after a
+-- lost response must not append the same event to the audit trail twice.
+CREATE TABLE processing_events_seen (
+  system   text   NOT NULL,
+  event_id text   NOT NULL,
+  seq      bigint NOT NULL,
+  PRIMARY KEY (system, event_id)
+);

@@ -83,6 +83,31 @@ describe('POST /v1/processing-events', () => {
     expect(await auditCount()).toBe(before);
   });
 
+  it('records a resent event once (an SDK retry after a lost response), keeping the fields later audits need', async () => {
+    const before = await auditCount();
+    const change = {
+      ...base('evt-dup-1'),
+      action: 'change',
+      categories: ['financial'],
+      changeTicket: { id: 'CHG-9', requester: 'bob', status: 'approved' },
+      approver: 'carol',
+      subjectId: 'cust-7',
+      consentId: 'consent-7',
+    };
+    const first = await api.inject({ method: 'POST', url: '/v1/processing-events', headers: auth(), payload: { events: [change, change] } });
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toMatchObject({ accepted: 2, duplicates: ['evt-dup-1'] });
+    const again = await api.inject({ method: 'POST', url: '/v1/processing-events', headers: auth(), payload: { events: [change, base('evt-dup-2')] } });
+    expect(again.json()).toMatchObject({ accepted: 2, duplicates: ['evt-dup-1'] });
+    expect(await auditCount()).toBe(before + 2);
+    const row = (await services.pool.query("SELECT a.payload, p.data FROM audit_log a JOIN audit_personal p USING (seq) WHERE a.payload->>'event_id' = 'evt-dup-1'")).rows;
+    expect(row).toHaveLength(1);
+    expect(row[0].payload.event).toMatchObject({ changeTicket: { id: 'CHG-9', requester: 'bob' }, approver: 'carol', actor: { roles: ['service'] } });
+    expect(JSON.stringify(row[0].payload)).not.toMatch(/cust-7|consent-7/);
+    expect(row[0].data).toEqual({ subjectId: 'cust-7', consentId: 'consent-7' });
+    expect((await verifyAudit(services.pool)).ok).toBe(true);
+  });
+
   it('answers 401 without a token', async () => {
     const res = await api.inject({ method: 'POST', url: '/v1/processing-events', payload: { events: [base('x')] } });
     expect(res.statusCode).toBe(401);
