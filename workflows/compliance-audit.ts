@@ -52,8 +52,10 @@ export async function complianceAuditWorkflow(input: ComplianceAuditInput): Prom
   const chain = await reads.verifyAuditChain();
   const { totals, findings } = await reads.gatherComplianceFindings({ period });
   const partial = { chain, totals, findings };
+  const info = workflowInfo();
   const report: ComplianceReport = {
-    id: workflowInfo().workflowId,
+    // Schedules give each run its own workflow id; a cron workflow (started by hand with cronSchedule) reuses one, so its period tells runs apart.
+    id: info.cronSchedule ? `${info.workflowId}@${period.end}` : info.workflowId,
     trigger: input.trigger ?? (scheduled !== undefined ? 'schedule' : 'manual'),
     period,
     generatedAt: new Date(Date.now()).toISOString(),
