@@ -38,6 +38,11 @@ function scheduledTime(): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
+/** A cron workflow's runs start a little after their slot; cron slots are whole minutes, so the minute is the slot. */
+function cronSlot(): number | undefined {
+  return workflowInfo().cronSchedule ? Math.floor(Date.now() / 60_000) * 60_000 : undefined;
+}
+
 /**
  * ComplianceAudit, run daily by the `vigil-compliance-audit` Schedule and on demand by
  * `vigil compliance report`: verifies the audit chain, runs the retrospective checks over the period,
@@ -46,7 +51,7 @@ function scheduledTime(): number | undefined {
  */
 export async function complianceAuditWorkflow(input: ComplianceAuditInput): Promise<ComplianceAuditResult> {
   const scheduled = scheduledTime();
-  const end = input.periodEnd ? Date.parse(input.periodEnd) : (scheduled ?? Date.now());
+  const end = input.periodEnd ? Date.parse(input.periodEnd) : (scheduled ?? cronSlot() ?? Date.now());
   const period = periodEnding(end, input.periodMs);
   const settings = await reads.loadAuditSettings();
   const chain = await reads.verifyAuditChain();

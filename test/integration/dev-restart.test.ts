@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MODEL_TRAINING_SCHEDULE } from '../../app/schedules';
+import { COMPLIANCE_AUDIT_SCHEDULE, MODEL_TRAINING_SCHEDULE } from '../../app/schedules';
 import { connectClient } from '../../app/temporal-connection';
 import { freePort } from '../../cli/stack/ports';
 import { spawnVigil, type VigilProcess } from '../support/processes';
@@ -41,11 +41,14 @@ describe('npm start (vigil dev)', () => {
     expect(await ui.text()).toMatch(/<html/i);
     const health = await fetch(`http://127.0.0.1:${env.VIGIL_API_PORT}/healthz`);
     expect(await health.json()).toEqual({ ok: true, postgres: true, temporal: true });
-    // The model-training Schedule exists (visible in the Web UI) and starts the right workflow.
+    // The Schedules exist (visible in the Web UI) and start the right workflows.
     const client = await connectClient({ address: `127.0.0.1:${env.TEMPORAL_PORT}`, namespace: 'default' }, {});
     try {
       const schedule = await client.schedule.getHandle(MODEL_TRAINING_SCHEDULE).describe();
       expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'modelTrainingWorkflow' });
+      // So does the daily compliance audit (the scheduled compliance report).
+      const audit = await client.schedule.getHandle(COMPLIANCE_AUDIT_SCHEDULE).describe();
+      expect(audit.action).toMatchObject({ type: 'startWorkflow', workflowType: 'complianceAuditWorkflow' });
     } finally {
       await client.connection.close();
     }
