@@ -13,10 +13,20 @@ export async function migrate(pool: Pool): Promise<string[]> {
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
+    // Postgres checks CREATE rights before IF NOT EXISTS, so the app role (docs/database-roles.md),
+    // which may not create tables, must not even try once the table is there.
+    const exists = (await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t")).rows[0]?.t;
+    if (!exists) {
+      await client.query('CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    }
     const done = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    const pending = files.filter((f) => !done.has(f.replace(/\.sql$/, '')));
+    if (pending.length > 0) {
+      const canWrite = (await client.query<{ ok: boolean }>("SELECT has_table_privilege('schema_migrations', 'INSERT') AS ok")).rows[0]?.ok;
+      if (!canWrite) {
+        throw new Error(`${pending.length} migration(s) pending (${pending.join(', ')}) and this role may not apply them: run \`vigil migrate\` as the database owner (docs/database-roles.md)`);
+      }
+    }
     for (const file of files) {
       const version = file.replace(/\.sql$/, '');
       if (done.has(version)) continue;

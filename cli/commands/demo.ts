@@ -9,7 +9,9 @@ import type { CliContext } from '../context';
 import { blockActionsBody, signSlackRequest, startFakeSlack } from '../stack/loopback-slack';
 import { freePort } from '../stack/ports';
 import { startStack } from '../stack/stack';
-import { createReporter, createTemporalTransport, type Reporter } from '../../sdk';
+import { createProcessingEventEmitter, createReporter, createTemporalTransport, type Reporter } from '../../sdk';
+import { runComplianceAudit } from '../../app/compliance-client';
+import { createIngestToken } from '../../db/ingest-tokens';
 import { fingerprint } from '../../domain/fingerprint';
 
 const DEMO_TOKEN = 'xoxb-demo-token';
@@ -28,6 +30,8 @@ const DEMO_CONFIG = {
     },
   },
   incidents: { reopenWindow: '5s' },
+  // The daily compliance report goes to the incident channel too; the demo asks for one on demand.
+  compliance: { reports: { channels: ['slack-incidents'] } },
   // One-second windows judged one at a time, so the SLA story takes seconds instead of minutes.
   slaDefaults: { evaluationWindow: '1s', openAfter: 2, resolveAfter: 3, minRequests: 5, burnRateAlerts: false },
 };
@@ -148,6 +152,25 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         await waitFor('the auto-resolve', async () => (await stored())?.status === 'resolved');
         console.log(`  latency recovered; after three clear windows the monitor resolved it (resolved by ${(await stored())!.resolved_by})`);
         await reporter.shutdown();
+
+        step('search-rag reports data-processing events through the SDK: a compliant retrieval, then a user\'s PII put into a prompt with no lawful basis');
+        const { token } = await createIngestToken(stack.pool, 'search-rag', 'demo');
+        const emitter = createProcessingEventEmitter({ baseUrl: stack.apiUrl, token, system: 'search-rag', onError: (e) => console.log(`  emitter: ${e.message}`) });
+        const base = { actor: { id: 'svc-search', roles: ['service'] }, encryption: { inTransit: true, atRest: true }, outcome: 'success' as const };
+        emitter.emit({ ...base, action: 'retrieval', categories: ['pii'], subjectId: 'user-42', purpose: 'support', lawfulBasis: 'contract', region: 'eu-west-1' });
+        emitter.emit({ ...base, action: 'retrieval', categories: ['pii'], subjectId: 'user-43', purpose: 'support', region: 'eu-west-1' });
+        const { results } = await emitter.flush();
+        await emitter.close();
+        for (const r of results) console.log(`  ${r.overall_compliant ? 'compliant' : `violates ${r.violated_rules.join(', ')}`}`);
+        const complianceId = `incident/${fingerprint('search-rag', 'compliance', 'GDPR-6-lawful-basis')}`;
+        await waitFor('the compliance incident', async () => (await stack.pool.query('SELECT 1 FROM incidents WHERE workflow_id = $1', [complianceId])).rowCount === 1);
+        console.log(`  the violation opened ${complianceId} (kind compliance), paged like any incident; both events are in the hash-chained audit trail`);
+
+        step('A compliance report on demand (the vigil-compliance-audit Schedule makes one every day at 06:00 UTC)');
+        const audit = await runComplianceAudit(stack.client, config, { periodMs: 86_400_000, deliver: true });
+        const report = (await stack.pool.query<{ markdown: string }>('SELECT markdown FROM compliance_reports WHERE id = $1', [audit.reportId])).rows[0]!;
+        for (const line of report.markdown.split('\n').filter((l) => l.startsWith('- '))) console.log(`  ${line.slice(2)}`);
+        console.log(`  report ${audit.reportId}: ${audit.status.toUpperCase()}, posted to ${audit.delivered.join(', ')}; ${stack.apiUrl}/v1/compliance/reports/${audit.reportId}.html`);
         const slackCalls = slack.calls.map((call) => call.method).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {});
         console.log(`\n  Slack API calls: ${JSON.stringify(slackCalls)}`);
         console.log(`  Temporal UI: ${toView(final).uiUrl ?? '(no UI)'}  (this demo's server stops now; \`npm start\` keeps one running)`);

@@ -1,11 +1,18 @@
 import type { Pool } from 'pg';
 import { entryHash, GENESIS_HASH } from '../../domain/audit-hash';
+import type { AuditAnchor } from './head';
 
 /** Which part of the chain to check (inclusive seqs); the whole log by default. */
 export interface VerifyOptions {
   from?: number;
   to?: number;
   pageSize?: number;
+  /**
+   * Chain heads kept outside the database (`vigil audit head`): each entry must still have that hash,
+   * wherever it lies (inside the range or not). They catch what checkpoints cannot: a tail rewritten
+   * after the last checkpoint, or cut off, with the chain recomputed so that it verifies.
+   */
+  anchors?: readonly AuditAnchor[];
 }
 
 /** The first bad entry, named by seq, with what kind of tampering it shows. */
@@ -20,6 +27,8 @@ export interface VerifyResult {
   ok: boolean;
   checked: number;
   checkpoints: number;
+  /** How many anchors matched; present only when anchors were given. */
+  anchors?: number;
   firstBad?: AuditProblem;
 }
 
@@ -53,6 +62,34 @@ async function seqOfHash(pool: Pool, hash: string): Promise<number | undefined> 
   const r = await pool.query<{ seq: string }>('SELECT seq FROM audit_log WHERE hash = $1 ORDER BY seq LIMIT 1', [hash]);
   return r.rows[0] ? Number(r.rows[0].seq) : undefined;
 }
+
+/** The anchors' entries (by seq) looked up directly: for anchors the range walk does not pass. */
+async function hashesAt(pool: Pool, seqs: number[]): Promise<Map<number, string>> {
+  if (seqs.length === 0) return new Map();
+  const r = await pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_log WHERE seq = ANY($1::bigint[])', [seqs]);
+  return new Map(r.rows.map((row) => [Number(row.seq), row.hash]));
+}
+
+/** The first of these anchors (in seq order) that its entry no longer matches; `head` is the last seq. */
+async function checkAnchors(pool: Pool, anchors: AuditAnchor[], head: number): Promise<AuditProblem | undefined> {
+  const found = await hashesAt(pool, [...new Set(anchors.map((a) => a.seq))]);
+  for (const a of [...anchors].sort((x, y) => x.seq - y.seq)) {
+    const hash = found.get(a.seq);
+    if (hash === undefined) {
+      return a.seq > head
+        ? { seq: head + 1, problem: 'deleted', detail: `anchor ${a.seq} names an entry that is missing: ${head ? `the trail now ends at entry ${head}` : 'the trail is empty'}` }
+        : { seq: a.seq, problem: 'deleted', detail: `anchor ${a.seq} names an entry that is missing` };
+    }
+    if (hash !== a.hash) return anchorChanged(a);
+  }
+  return undefined;
+}
+
+const anchorChanged = (a: AuditAnchor): AuditProblem => ({
+  seq: a.seq,
+  problem: 'changed',
+  detail: `entry ${a.seq} differs from anchor ${a.seq}:${a.hash.slice(0, 12)}…: the chain up to it was rewritten`,
+});
 
 const hashAt = (r: Row, seq: number) => entryHash({ seq, atMicros: r.atMicros, kind: r.kind, payload: r.payload, prevHash: r.prevHash });
 
@@ -107,6 +144,12 @@ export async function verifyAudit(pool: Pool, opts: VerifyOptions = {}): Promise
   const head = Number((await pool.query<{ max: string | null }>('SELECT max(seq) AS max FROM audit_log')).rows[0]?.max ?? 0);
   const to = Math.min(opts.to ?? Number.MAX_SAFE_INTEGER, head);
   const checkpoints = new Map(cps.rows.map((c) => [Number(c.seq), c.hash]));
+  // Anchors the walk below passes are checked on the way, like checkpoints; the rest directly, those
+  // before the range first and those after it last, so the problem reported is still the first one.
+  const anchors = (opts.anchors ?? []).map((a) => ({ seq: a.seq, hash: a.hash.toLowerCase() }));
+  const walked = new Map<number, AuditAnchor[]>();
+  for (const a of anchors.filter((x) => x.seq >= from && x.seq <= to)) walked.set(a.seq, [...(walked.get(a.seq) ?? []), a]);
+  let anchorsMatched = 0;
   let prev: Row | undefined;
   let expectedPrev: string | undefined = GENESIS_HASH;
   if (from > 1) {
@@ -118,7 +161,11 @@ export async function verifyAudit(pool: Pool, opts: VerifyOptions = {}): Promise
   let expectedSeq = from;
   let checked = 0;
   let cpChecked = 0;
-  const bad = (p: AuditProblem): VerifyResult => ({ ok: false, checked, checkpoints: cpChecked, firstBad: p });
+  const counts = () => ({ checked, checkpoints: cpChecked, ...(opts.anchors ? { anchors: anchorsMatched } : {}) });
+  const bad = (p: AuditProblem): VerifyResult => ({ ok: false, ...counts(), firstBad: p });
+  const earlier = await checkAnchors(pool, anchors.filter((a) => a.seq < from), head);
+  if (earlier) return bad(earlier);
+  anchorsMatched += anchors.filter((a) => a.seq < from).length;
   // Pages are seq ranges (seq is meant to be gapless; a gap only shrinks a page), so several can be
   // fetched at once on different connections while this one is hashed: the database is the slow part.
   const pending: Array<Promise<Row[]>> = [];
@@ -154,6 +201,11 @@ export async function verifyAudit(pool: Pool, opts: VerifyOptions = {}): Promise
         cpChecked++;
         checkpoints.delete(r.seq);
       }
+      for (const a of walked.get(r.seq) ?? []) {
+        if (a.hash !== r.hash) return bad(anchorChanged(a));
+        anchorsMatched++;
+      }
+      walked.delete(r.seq);
       checked++;
       prev = r;
       expectedPrev = r.hash;
@@ -164,5 +216,10 @@ export async function verifyAudit(pool: Pool, opts: VerifyOptions = {}): Promise
   if (missing !== undefined) {
     return bad({ seq: Math.min(missing, expectedSeq), problem: 'deleted', detail: `checkpoint ${missing} names an entry that is missing` });
   }
-  return { ok: true, checked, checkpoints: cpChecked };
+  // Anchors past the range, past the head (the tail was cut) or in a gap the walk could not see.
+  const later = [...[...walked.values()].flat(), ...anchors.filter((a) => a.seq > to)];
+  const problem = await checkAnchors(pool, later, head);
+  if (problem) return bad(problem);
+  anchorsMatched += later.length;
+  return { ok: true, ...counts() };
 }

@@ -64,7 +64,7 @@ function chainLines(r: ComplianceReport): string[] {
     : [`The audit trail FAILED verification at entry ${c.firstBad?.seq}: ${c.firstBad?.problem} (${c.firstBad?.detail}). Treat every entry from there on as untrusted and investigate who had database owner access.`];
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const mdCell = (s: string) => s.replace(/[\\|]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 
 /** The report as Markdown (GitHub-flavoured tables). */
 export function renderMarkdown(r: ComplianceReport): string {

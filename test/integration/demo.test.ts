@@ -15,6 +15,10 @@ describe('npm run demo (vigil demo)', () => {
       /Resolved by alice/,
       /the monitor saw two breaching windows in a row and opened incident\/[0-9a-f]{16}/,
       /the monitor resolved it \(resolved by system\)/,
+      /violates GDPR-6-lawful-basis/,
+      /the violation opened incident\/[0-9a-f]{16} \(kind compliance\)/,
+      /Audit chain verified: 2 entries/,
+      /report compliance-report-\S+: ATTENTION, posted to slack-incidents/,
       /Demo finished in \d+\.\d s/,
     ]) {
       expect(out).toMatch(line);

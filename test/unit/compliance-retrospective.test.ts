@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COMPLIANCE_CONTEXT, processingEventSchema, type ProcessingEvent } from '../../domain/compliance/event';
-import { overdueErasures, segregationOfDutyBreaches, unusualAccessVolume } from '../../domain/compliance/retrospective';
+import {
+  isAccessAction,
+  overdueErasures,
+  retentionExpiries,
+  segregationOfDutyBreaches,
+  unusualAccessFromCounts,
+  unusualAccessVolume,
+  type AccessCount,
+} from '../../domain/compliance/retrospective';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -110,5 +118,166 @@ describe('unusualAccessVolume', () => {
   it('returns nothing for no events and rejects a zero window', () => {
     expect(unusualAccessVolume([], { windowMs: H, factor: 5 })).toEqual([]);
     expect(() => unusualAccessVolume([ev(0)], { windowMs: 0, factor: 5 })).toThrow(/windowMs and factor must be positive/);
+  });
+});
+
+describe('isAccessAction', () => {
+  it.each([
+    ['access', true],
+    ['retrieval', true],
+    ['query', true],
+    ['export', true],
+    ['disclosure', true],
+    ['login', false],
+    ['generation', false],
+    ['deletion', false],
+    ['change', false],
+    ['erasure_request', false],
+  ] as const)('%s → %s', (action, want) => {
+    expect(isAccessAction(action)).toBe(want);
+  });
+});
+
+describe('unusualAccessFromCounts', () => {
+  /** `perWindow` accesses by `actor` in each window from `first` to `last`. */
+  const flat = (actor: string, first: number, last: number, perWindow: number): AccessCount[] =>
+    Array.from({ length: last - first + 1 }, (_, i) => ({ actorId: actor, window: first + i, count: perWindow }));
+  const W = Math.floor(T0 / H);
+  const cases: Array<{ name: string; counts: AccessCount[]; first: number; last: number; factor?: number; want: Array<{ actorId: string; window: number; count: number; median: number }> }> = [
+    // Ten an hour for a day: nothing unusual.
+    { name: 'steady use', counts: flat('u-alice', W, W + 23, 10), first: W, last: W + 23, want: [] },
+    // A burst against a steady median.
+    { name: 'burst', counts: [...flat('u-alice', W, W + 23, 10), { actorId: 'u-alice', window: W + 12, count: 190 }], first: W, last: W + 23, want: [{ actorId: 'u-alice', window: W + 12, count: 200, median: 10 }] },
+    // Busy for 3 of 10 windows: the 7 quiet ones count as 0, so the median is 0 and each busy window is flagged.
+    {
+      name: 'quiet windows count as zero',
+      counts: flat('u-alice', W, W + 2, 10),
+      first: W,
+      last: W + 9,
+      want: [0, 1, 2].map((i) => ({ actorId: 'u-alice', window: W + i, count: 10, median: 0 })),
+    },
+    // The same counts over just the busy windows: median 10, nothing flagged.
+    { name: 'same counts, busy windows only', counts: flat('u-alice', W, W + 2, 10), first: W, last: W + 2, want: [] },
+    // Median 0 is judged against a baseline of 1: factor 5 allows 5, not 6.
+    {
+      name: 'baseline of at least 1',
+      counts: [{ actorId: 'u-bob', window: W + 1, count: 5 }, { actorId: 'u-eve', window: W + 2, count: 6 }],
+      first: W,
+      last: W + 9,
+      want: [{ actorId: 'u-eve', window: W + 2, count: 6, median: 0 }],
+    },
+    // Counts before the first or after the last window are ignored, and do not move the median either.
+    {
+      name: 'counts outside the windows ignored',
+      counts: [...flat('u-alice', W, W + 9, 10), { actorId: 'u-alice', window: W - 1, count: 1000 }, { actorId: 'u-alice', window: W + 10, count: 1000 }, { actorId: 'u-mallory', window: W + 50, count: 1000 }],
+      first: W,
+      last: W + 9,
+      want: [],
+    },
+    // Rows for the same actor and window add up.
+    {
+      name: 'rows for one window add up',
+      counts: [...flat('u-alice', W, W + 9, 2), { actorId: 'u-alice', window: W + 4, count: 5 }, { actorId: 'u-alice', window: W + 4, count: 5 }],
+      first: W,
+      last: W + 9,
+      want: [{ actorId: 'u-alice', window: W + 4, count: 12, median: 2 }],
+    },
+    // No windows at all.
+    { name: 'last before first', counts: flat('u-alice', W, W + 9, 100), first: W + 9, last: W, want: [] },
+  ];
+  it.each(cases)('$name', ({ counts, first, last, factor, want }) => {
+    const got = unusualAccessFromCounts(counts, { windowMs: H, factor: factor ?? 5, firstWindow: first, lastWindow: last });
+    expect(got).toEqual(want.map(({ window, ...rest }) => ({ ...rest, windowStart: new Date(window * H).toISOString() })));
+  });
+
+  it('agrees with unusualAccessVolume on the same accesses', () => {
+    const events = [
+      ...Array.from({ length: 24 }, (_, h) => Array.from({ length: 8 }, (_, i) => ev(h * H + i * 1000))).flat(),
+      ...Array.from({ length: 70 }, (_, i) => ev(9 * H + i * 1000)),
+      ...Array.from({ length: 30 }, (_, i) => ev(20 * H + i * 1000, { actor: { id: 'u-eve', roles: ['support'] } })),
+      // Not accesses: left out of both.
+      ...Array.from({ length: 100 }, (_, i) => ev(3 * H + i, { action: 'login' })),
+    ];
+    const perWindow = new Map<string, AccessCount>();
+    for (const e of events.filter((x) => isAccessAction(x.action))) {
+      const window = Math.floor(Date.parse(e.time) / H);
+      const key = `${e.actor.id}@${window}`;
+      const row = perWindow.get(key) ?? { actorId: e.actor.id, window, count: 0 };
+      row.count += 1;
+      perWindow.set(key, row);
+    }
+    const fromCounts = unusualAccessFromCounts([...perWindow.values()], { windowMs: H, factor: 5, firstWindow: W, lastWindow: W + 23 });
+    expect(fromCounts.map(({ actorId, count, median }) => ({ actorId, count, median }))).toEqual([
+      { actorId: 'u-alice', count: 78, median: 8 },
+      { actorId: 'u-eve', count: 30, median: 0 },
+    ]);
+    expect(fromCounts).toEqual(unusualAccessVolume(events, { windowMs: H, factor: 5 }));
+  });
+
+  const bad: Array<{ name: string; windowMs: number; factor: number }> = [
+    { name: 'zero window', windowMs: 0, factor: 5 },
+    { name: 'negative window', windowMs: -H, factor: 5 },
+    { name: 'NaN window', windowMs: NaN, factor: 5 },
+    { name: 'zero factor', windowMs: H, factor: 0 },
+    { name: 'NaN factor', windowMs: H, factor: NaN },
+  ];
+  it.each(bad)('throws a RangeError on a $name', ({ windowMs, factor }) => {
+    expect(() => unusualAccessFromCounts([], { windowMs, factor, firstWindow: 0, lastWindow: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('retentionExpiries', () => {
+  /** Kept for 10 days from day 2: expires at day 12. */
+  const kept = (over: Record<string, unknown> = {}) => ev(2 * D, { subjectId: 's-1', retentionDays: 10, ...over });
+  const del = (offset: number, over: Record<string, unknown> = {}) => ev(offset, { action: 'deletion', subjectId: 's-1', ...over });
+  /** The report period around the expiry: (day 11, day 13]. */
+  const AROUND = { from: T0 + 11 * D, to: T0 + 13 * D };
+  const cases: Array<{ name: string; events: () => ProcessingEvent[]; deletions?: () => ProcessingEvent[]; period?: { from: number; to: number }; reported: boolean }> = [
+    // Expires inside the period, nothing deleted.
+    { name: 'expiry inside the period', events: () => [kept()], reported: true },
+    // The period is (from, to]: the end counts, the start does not.
+    { name: 'expiry at the period end', events: () => [kept()], period: { from: T0 + 11 * D, to: T0 + 12 * D }, reported: true },
+    { name: 'expiry at the period start', events: () => [kept()], period: { from: T0 + 12 * D, to: T0 + 13 * D }, reported: false },
+    // Outside the period: another report covers it.
+    { name: 'expiry before the period', events: () => [kept()], period: { from: T0 + 20 * D, to: T0 + 21 * D }, reported: false },
+    { name: 'expiry after the period', events: () => [kept()], period: { from: T0, to: T0 + 5 * D }, reported: false },
+    // Same subject, a shared category, before expiry: covered.
+    { name: 'deleted in time', events: () => [kept({ categories: ['pii', 'financial'] })], deletions: () => [del(5 * D, { categories: ['financial'] })], reported: false },
+    // Deleted exactly at expiry, or at the moment of the event: still covered.
+    { name: 'deleted at expiry', events: () => [kept()], deletions: () => [del(12 * D)], reported: false },
+    { name: 'deleted at the event time', events: () => [kept()], deletions: () => [del(2 * D)], reported: false },
+    // Deleted only after the retention ran out.
+    { name: 'deleted after expiry', events: () => [kept()], deletions: () => [del(12 * D + 1)], reported: true },
+    // A deletion before the event cannot cover data collected later.
+    { name: 'deleted before the event', events: () => [kept()], deletions: () => [del(D)], reported: true },
+    // Another subject's data, or other categories, or a failed deletion: not covered.
+    { name: 'other subject deleted', events: () => [kept()], deletions: () => [del(5 * D, { subjectId: 's-2' })], reported: true },
+    { name: 'other category deleted', events: () => [kept()], deletions: () => [del(5 * D, { categories: ['financial'] })], reported: true },
+    { name: 'failed deletion', events: () => [kept()], deletions: () => [del(5 * D, { outcome: 'failure' })], reported: true },
+    // Without a subject, a deletion on the same system covers it; one on another system does not.
+    { name: 'no subject, same-system deletion', events: () => [kept({ subjectId: undefined })], deletions: () => [del(5 * D, { subjectId: undefined })], reported: false },
+    { name: 'no subject, other-system deletion', events: () => [kept({ subjectId: undefined })], deletions: () => [del(5 * D, { subjectId: undefined, system: 'rag-billing' })], reported: true },
+    // Only successful, non-deletion events with a retention are checked.
+    { name: 'denied event', events: () => [kept({ outcome: 'denied' })], reported: false },
+    { name: 'failed event', events: () => [kept({ outcome: 'failure' })], reported: false },
+    { name: 'deletion event with a retention', events: () => [kept({ action: 'deletion' })], reported: false },
+    { name: 'no retention', events: () => [kept({ retentionDays: undefined })], reported: false },
+  ];
+  it.each(cases)('$name → reported: $reported', ({ events, deletions, period, reported }) => {
+    const evs = events();
+    const got = retentionExpiries(evs, deletions?.() ?? [], period ?? AROUND);
+    expect(got.map((x) => x.eventId)).toEqual(reported ? evs.map((e) => e.id) : []);
+  });
+
+  it('reports the event, system, categories and expiry time', () => {
+    const e = kept({ categories: ['pii', 'children'], system: 'rag-school' });
+    expect(retentionExpiries([e], [], AROUND)).toEqual([{ eventId: e.id, system: 'rag-school', categories: ['pii', 'children'], expiredAt: at(12 * D) }]);
+  });
+
+  it('judges each event on its own', () => {
+    const a = kept();
+    const b = kept({ subjectId: 's-2' });
+    const c = ev(3 * D, { subjectId: 's-3', retentionDays: 10 });
+    expect(retentionExpiries([a, b, c], [del(4 * D)], AROUND).map((x) => x.eventId)).toEqual([b.id, c.id]);
   });
 });
