@@ -48,7 +48,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       await migrate(pool);
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
       const client = await connectClient(target, c.env);
-      await ensureSchedules(client, c.config).catch((err: Error) => c.logger.warn({ err: err.message }, 'could not create the model-training schedule'));
+      await ensureSchedules(client, c.config).catch((err: Error) => c.logger.warn({ err: err.message }, 'could not create the Schedules (model training, compliance audit)'));
       await ensureSearchAttributes(client, target.namespace).catch((err: Error) =>
         c.logger.warn({ err: err.message }, 'could not register search attributes; ask your Temporal admin to add VigilService, VigilKind, VigilSeverity, VigilStatus (Keyword)'),
       );
