@@ -113,6 +113,8 @@ describe('the vigil-compliance-audit Schedule', () => {
     expect(d.policies).toMatchObject({ overlap: 'BUFFER_ALL', catchupWindow: 7 * D });
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'complianceAuditWorkflow', taskQueue: config.temporal.taskQueue });
 
+    // A triggered run's scheduled time is whole seconds: let the clock pass the second the events were recorded in.
+    await new Promise((r) => setTimeout(r, 1100));
     await handle.trigger();
     const [report] = await eventually('the scheduled report in compliance_reports', async () => {
       const r = await reportsBy('schedule');
@@ -120,7 +122,7 @@ describe('the vigil-compliance-audit Schedule', () => {
     });
     expect(Date.parse(report!.period.end) - Date.parse(report!.period.start)).toBe(D);
     expect(report!.chain).toMatchObject({ ok: true, checked: seeded, head: { seq: seeded } });
-    expect(report!.status).toBe('fail'); // an erasure deadline was missed
+    expect(report!.status, JSON.stringify({ period: report!.period, totals: report!.totals, findings: report!.findings, now: new Date(NOW).toISOString() })).toBe('fail'); // an erasure deadline was missed
     expect(report!.findings.overdueErasures.map((e) => e.requestEventId)).toEqual(['er-late']);
     expect(report!.findings.retentionExpiries.map((e) => e.eventId)).toEqual(['ret-expired']);
     expect(report!.findings.segregationBreaches).toEqual([{ ticketId: 'CHG-1', person: 'bob', eventIds: ['chg-1', 'chg-1-ok'] }]);
