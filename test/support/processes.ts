@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** A `vigil` CLI process started by a test, with its output kept for assertions and failure messages. */
 export interface VigilProcess {
@@ -13,9 +12,11 @@ export interface VigilProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `vigil <args>` (through tsx, like bin/vigil) with exactly the given extra environment. */
+/** Starts `vigil <args>` (TypeScript through tsx's loader, like bin/vigil) with exactly the given extra environment. */
 export function spawnVigil(args: string[], env: NodeJS.ProcessEnv): VigilProcess {
-  const child = spawn(TSX, [path.join(ROOT, 'cli', 'main.ts'), ...args], {
+  // Node itself with tsx's loader, not the tsx CLI: that one runs the program in a child process, so
+  // a SIGKILL (the crash tests) would kill only the wrapper and leave the real worker running.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli', 'main.ts'), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
