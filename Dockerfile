@@ -15,4 +15,4 @@ RUN VIGIL_SKIP_PROVISION=1 npm ci --omit=dev && npm cache clean --force
 COPY . .
 
 USER node
-CMD ["node_modules/.bin/tsx", "cli/main.ts", "worker"]
+CMD ["bin/vigil", "worker"]
