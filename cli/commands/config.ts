@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../app/config-file';
 import { policyFor } from '../../app/incident-service';
+import { configWarnings } from '../../domain/config-warnings';
 import { describePosition } from '../../domain/escalation-policy';
 import { formatDuration } from '../../domain/duration';
 import { VigilError } from '../../domain/errors';
@@ -33,6 +34,7 @@ export function registerConfigCommands(program: Command): void {
       if (!sample.success) throw new VigilError('invalid_input', sample.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n'));
       const { policyName, policy, matches } = policyFor(config, sample.data);
       console.log(`${source}: valid (${Object.keys(config.channels).length} channels, ${Object.keys(config.escalationPolicies).length} policies, ${Object.keys(config.users).length} users, ${Object.keys(config.schedules).length} schedules)`);
+      for (const w of configWarnings(config)) console.log(`  warning: ${w.path}: ${w.message}`);
       console.log(`\nA ${o.severity} ${o.kind} alert for ${o.service}${o.label.length ? ` {${o.label.join(', ')}}` : ''}:`);
       for (const m of matches) console.log(`  matches ${m.path} → policy ${m.policy}`);
       console.log(`  escalates with ${policyName}:`);
