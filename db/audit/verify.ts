@@ -108,7 +108,20 @@ const anchorChanged = (a: AuditAnchor): AuditProblem => ({
   detail: `entry ${a.seq} differs from anchor ${a.seq}:${a.hash.slice(0, 12)}…: the chain up to it was rewritten`,
 });
 
-const hashAt = (r: Row, seq: number) => entryHash({ seq, atMicros: r.atMicros, kind: r.kind, payload: JSON.parse(r.payload) as unknown, prevHash: r.prevHash });
+const UNHASHABLE = 'unhashable: ';
+
+/**
+ * The row's hash at `seq`, or a text that can never equal a hash when the row cannot be hashed at all
+ * (jsonb keeps numbers such as 1e400 that JavaScript cannot): Vigil never writes such a row, so it is
+ * reported as a changed entry rather than stopping the verification.
+ */
+function hashAt(r: Row, seq: number): string {
+  try {
+    return entryHash({ seq, atMicros: r.atMicros, kind: r.kind, payload: JSON.parse(r.payload) as unknown, prevHash: r.prevHash });
+  } catch (err) {
+    return `${UNHASHABLE}${(err as Error).message}`;
+  }
+}
 
 /**
  * Names the tampering behind a row whose own hash or link is wrong. Seq is inside the hash, so a row
@@ -117,7 +130,11 @@ const hashAt = (r: Row, seq: number) => entryHash({ seq, atMicros: r.atMicros, k
  */
 async function classify(pool: Pool, r: Row, prev: Row | undefined, next: Row | undefined): Promise<AuditProblem> {
   const linked = r.prevHash === GENESIS_HASH ? 0 : await seqOfHash(pool, r.prevHash);
-  if (hashAt(r, r.seq) !== r.hash) {
+  const own = hashAt(r, r.seq);
+  if (own.startsWith(UNHASHABLE)) {
+    return { seq: r.seq, problem: 'changed', detail: `entry ${r.seq} cannot be hashed (${own.slice(UNHASHABLE.length)}); Vigil never writes such an entry` };
+  }
+  if (own !== r.hash) {
     const candidates = [r.seq - 1, r.seq + 1, ...(linked !== undefined ? [linked + 1] : [])].filter((s) => s > 0 && s !== r.seq);
     const moved = candidates.find((s) => hashAt(r, s) === r.hash);
     if (moved === undefined && next && hashAt(next, next.seq - 1) === next.hash) {
