@@ -1,46 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProcessingEventEmitter, EmitterError, systemClock, type EmitEvent, type FetchLike, type ProcessingEventEmitterOptions, type ReporterClock } from '../../sdk';
+import { createProcessingEventEmitter, EmitterError, systemClock, type EmitEvent, type FetchLike, type ProcessingEventEmitterOptions } from '../../sdk';
+import { FakeClock } from '../support/fake-clock';
 
 const T0 = Date.parse('2026-11-29T10:00:00Z');
 const TOKEN = 'vgl_unit-test-token-123';
-
-/** A clock that only moves when told to, running due timers in order and letting promises settle after each. */
-class FakeClock implements ReporterClock {
-  private timers: Array<{ at: number; seq: number; fn: () => void; keepAlive: boolean; cancelled: boolean }> = [];
-  private seq = 0;
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number, keepAlive = false) {
-    const timer = { at: this.t + ms, seq: this.seq++, fn, keepAlive, cancelled: false };
-    this.timers.push(timer);
-    return { cancel: () => void (timer.cancelled = true) };
-  }
-  pending() {
-    return this.timers.filter((t) => !t.cancelled);
-  }
-  async advance(ms: number): Promise<void> {
-    const target = this.t + ms;
-    await settle();
-    for (;;) {
-      const due = this.pending()
-        .filter((t) => t.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) break;
-      due.cancelled = true;
-      this.t = Math.max(this.t, due.at);
-      due.fn();
-      await settle();
-    }
-    this.t = target;
-    await settle();
-  }
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 interface SentEvent {
