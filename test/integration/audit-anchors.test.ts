@@ -1,26 +1,18 @@
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendAudit, CHECKPOINT_EVERY, verifyAudit } from '../../db/audit-log';
 import { auditHead, formatAnchor, type AuditAnchor } from '../../db/audit/head';
 import { createPool } from '../../db/pool';
 import { chainEntries } from '../../domain/audit-hash';
 import { spawnVigil } from '../support/processes';
+import { connectAuditAttacker, type AuditAttacker } from '../support/audit-attacker';
 
 let pool: Pool;
 let databaseUrl: string;
 // The embedded server's user is a superuser: it plays the attacker, who can switch triggers off.
-let attacker: Client;
+let attacker: AuditAttacker;
 // The first seq of the tail a test tampers with; afterEach puts the original rows back.
 let tampered: number | undefined;
-
-async function asAttacker(sql: string, values: unknown[] = []): Promise<void> {
-  await attacker.query('SET session_replication_role = replica');
-  try {
-    await attacker.query(sql, values);
-  } finally {
-    await attacker.query('SET session_replication_role = origin');
-  }
-}
 
 /** Appends entries until the last `n` all come after the last checkpoint (one would catch a rewrite by itself); returns the first of them. */
 async function seedTail(n: number): Promise<number> {
@@ -36,7 +28,7 @@ async function hashAt(seq: number): Promise<string> {
 
 /** Keeps a copy of the tail from `first` on, so afterEach can undo the tampering for the test files after this one. */
 async function saveTail(first: number): Promise<void> {
-  await attacker.query('CREATE TEMP TABLE audit_tail AS SELECT * FROM audit_log WHERE seq >= $1', [first]);
+  await attacker.client.query('CREATE TEMP TABLE audit_tail AS SELECT * FROM audit_log WHERE seq >= $1', [first]);
   tampered = first;
 }
 
@@ -53,21 +45,20 @@ async function rewriteTail(first: number): Promise<void> {
     rows.map((r) => ({ atMicros: r.at, kind: r.kind, payload: { i: -1, forged: true } })),
   );
   for (const f of forged) {
-    await asAttacker('UPDATE audit_log SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [f.seq, JSON.stringify(f.payload), f.prevHash, f.hash]);
+    await attacker.tamper('UPDATE audit_log SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [f.seq, JSON.stringify(f.payload), f.prevHash, f.hash]);
   }
 }
 
 beforeAll(async () => {
   databaseUrl = inject('databaseUrl');
   pool = createPool(databaseUrl, 'vigil-test-anchors', 4);
-  attacker = new Client({ connectionString: databaseUrl });
-  await attacker.connect();
+  attacker = await connectAuditAttacker(databaseUrl);
 });
 afterEach(async () => {
   if (tampered === undefined) return;
-  await asAttacker('DELETE FROM audit_log WHERE seq >= $1', [tampered]);
-  await asAttacker('INSERT INTO audit_log SELECT * FROM audit_tail');
-  await attacker.query('DROP TABLE audit_tail');
+  await attacker.tamper('DELETE FROM audit_log WHERE seq >= $1', [tampered]);
+  await attacker.tamper('INSERT INTO audit_log SELECT * FROM audit_tail');
+  await attacker.client.query('DROP TABLE audit_tail');
   tampered = undefined;
   expect((await verifyAudit(pool)).ok).toBe(true);
 });
@@ -125,7 +116,7 @@ describe('anchors catch what the chain and checkpoints cannot', () => {
     const first = await seedTail(3);
     const head = (await auditHead(pool))!;
     await saveTail(first);
-    await asAttacker('DELETE FROM audit_log WHERE seq >= $1', [first + 1]);
+    await attacker.tamper('DELETE FROM audit_log WHERE seq >= $1', [first + 1]);
 
     expect((await verifyAudit(pool)).ok).toBe(true);
     expect((await verifyAudit(pool, { anchors: [head] })).firstBad).toEqual({

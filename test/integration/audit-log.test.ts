@@ -1,32 +1,17 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { appendAudit, createAuditWriter, eraseSubject, verifyAudit, CHECKPOINT_EVERY } from '../../db/audit-log';
 import { createPool } from '../../db/pool';
 import { entryHash } from '../../domain/audit-hash';
+import { connectAuditAttacker, type AuditAttacker } from '../support/audit-attacker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let pool: Pool;
 // The embedded server's user is a superuser: it plays the attacker, who can switch triggers off.
-let attacker: Client;
-
-async function asAttacker(sql: string, values: unknown[] = []): Promise<void> {
-  await attacker.query('SET session_replication_role = replica');
-  try {
-    await attacker.query(sql, values);
-  } finally {
-    await attacker.query('SET session_replication_role = origin');
-  }
-}
-
-/** Swaps two entries' places (seq is the primary key, so through a spare seq). */
-async function swap(a: number, b: number): Promise<void> {
-  await asAttacker('UPDATE audit_log SET seq = 999999 WHERE seq = $1', [a]);
-  await asAttacker('UPDATE audit_log SET seq = $1 WHERE seq = $2', [a, b]);
-  await asAttacker('UPDATE audit_log SET seq = $1 WHERE seq = 999999', [b]);
-}
+let attacker: AuditAttacker;
 
 async function seed(n: number): Promise<void> {
   await appendAudit(
@@ -37,8 +22,7 @@ async function seed(n: number): Promise<void> {
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 'vigil-test-audit', 4);
-  attacker = new Client({ connectionString: inject('databaseUrl') });
-  await attacker.connect();
+  attacker = await connectAuditAttacker(inject('databaseUrl'));
 });
 afterAll(async () => {
   await attacker.end();
@@ -46,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // A fresh, empty trail per test (only possible with the triggers off).
-  await asAttacker('TRUNCATE audit_personal, audit_checkpoints, audit_log');
+  await attacker.tamper('TRUNCATE audit_personal, audit_checkpoints, audit_log');
 });
 
 describe('audit trail protection', () => {
@@ -76,7 +60,7 @@ describe('verifyAudit names the first bad entry', () => {
 
   it('changed: a payload edited in place', async () => {
     await seed(20);
-    await asAttacker(`UPDATE audit_log SET payload = '{"i": 999, "service": "rag"}' WHERE seq = 7`);
+    await attacker.tamper(`UPDATE audit_log SET payload = '{"i": 999, "service": "rag"}' WHERE seq = 7`);
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 7, problem: 'changed' });
   });
 
@@ -85,37 +69,37 @@ describe('verifyAudit names the first bad entry', () => {
     const row = (await pool.query(`SELECT (extract(epoch FROM at) * 1000000)::bigint::text AS at, kind, prev_hash FROM audit_log WHERE seq = 7`)).rows[0];
     const payload = { i: 999, service: 'rag' };
     const hash = entryHash({ seq: 7, atMicros: row.at, kind: row.kind, payload, prevHash: row.prev_hash });
-    await asAttacker('UPDATE audit_log SET payload = $1, hash = $2 WHERE seq = 7', [JSON.stringify(payload), hash]);
+    await attacker.tamper('UPDATE audit_log SET payload = $1, hash = $2 WHERE seq = 7', [JSON.stringify(payload), hash]);
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 7, problem: 'changed' });
   });
 
   it('deleted: an entry removed, leaving a gap', async () => {
     await seed(20);
-    await asAttacker('DELETE FROM audit_log WHERE seq = 9');
+    await attacker.tamper('DELETE FROM audit_log WHERE seq = 9');
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 9, problem: 'deleted' });
   });
 
   it('deleted: an entry removed and the later ones renumbered to close the gap', async () => {
     await seed(20);
-    await asAttacker('DELETE FROM audit_log WHERE seq = 9');
-    await asAttacker('UPDATE audit_log SET seq = seq - 1 WHERE seq > 9');
+    await attacker.tamper('DELETE FROM audit_log WHERE seq = 9');
+    await attacker.tamper('UPDATE audit_log SET seq = seq - 1 WHERE seq > 9');
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 9, problem: 'deleted' });
   });
 
   it('deleted: the tail cut off below a checkpoint', async () => {
     await seed(CHECKPOINT_EVERY + 10);
-    await asAttacker('DELETE FROM audit_log WHERE seq >= 995');
+    await attacker.tamper('DELETE FROM audit_log WHERE seq >= 995');
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 995, problem: 'deleted' });
   });
 
   it('inserted: a forged entry (with a valid hash) slipped in, later ones renumbered', async () => {
     await seed(20);
     const before = (await pool.query(`SELECT (extract(epoch FROM at) * 1000000)::bigint::text AS at, hash FROM audit_log WHERE seq = 11`)).rows[0];
-    await asAttacker('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= 12');
-    await asAttacker('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
+    await attacker.tamper('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= 12');
+    await attacker.tamper('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
     const payload = { i: -1, service: 'forged' };
     const hash = entryHash({ seq: 12, atMicros: before.at, kind: 'test.event', payload, prevHash: before.hash });
-    await asAttacker(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES (12, to_timestamp($1::bigint / 1e6), 'test.event', $2, $3, $4)`, [
+    await attacker.tamper(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES (12, to_timestamp($1::bigint / 1e6), 'test.event', $2, $3, $4)`, [
       before.at,
       JSON.stringify(payload),
       before.hash,
@@ -126,27 +110,27 @@ describe('verifyAudit names the first bad entry', () => {
 
   it('inserted: a crude forged entry with a made-up hash', async () => {
     await seed(20);
-    await asAttacker('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= 5');
-    await asAttacker('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
-    await asAttacker(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES (5, now(), 'test.event', '{}', $1, $1)`, ['ab'.repeat(32)]);
+    await attacker.tamper('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= 5');
+    await attacker.tamper('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
+    await attacker.tamper(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES (5, now(), 'test.event', '{}', $1, $1)`, ['ab'.repeat(32)]);
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 5, problem: 'inserted' });
   });
 
   it('reordered: two entries swapped', async () => {
     await seed(20);
-    await swap(13, 14);
+    await attacker.swap(13, 14);
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 13, problem: 'reordered' });
   });
 
   it('reordered: an entry moved far from its place', async () => {
     await seed(20);
-    await swap(4, 15);
+    await attacker.swap(4, 15);
     expect((await verifyAudit(pool)).firstBad).toMatchObject({ seq: 4, problem: 'reordered' });
   });
 
   it('checks only the requested range', async () => {
     await seed(30);
-    await asAttacker(`UPDATE audit_log SET kind = 'x' WHERE seq = 25`);
+    await attacker.tamper(`UPDATE audit_log SET kind = 'x' WHERE seq = 25`);
     expect((await verifyAudit(pool, { from: 1, to: 20 })).ok).toBe(true);
     expect((await verifyAudit(pool, { from: 21 })).firstBad).toMatchObject({ seq: 25, problem: 'changed' });
   });

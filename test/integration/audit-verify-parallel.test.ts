@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { appendAudit, CHECKPOINT_EVERY, verifyAudit, type VerifyOptions } from '../../db/audit-log';
 import { createHashPool, type RawEntry } from '../../db/audit/hash-pool';
 import { auditHead } from '../../db/audit/head';
 import { createPool } from '../../db/pool';
 import { entryHash } from '../../domain/audit-hash';
+import { connectAuditAttacker, type AuditAttacker } from '../support/audit-attacker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // Workers for any range (two, so jobs are dealt out), against everything on the calling thread.
@@ -17,32 +18,16 @@ const ENTRIES = CHECKPOINT_EVERY * 2 + 505;
 
 let pool: Pool;
 // The embedded server's user is a superuser: it plays the attacker, who can switch triggers off.
-let attacker: Client;
-
-async function asAttacker(sql: string, values: unknown[] = []): Promise<void> {
-  await attacker.query('SET session_replication_role = replica');
-  try {
-    await attacker.query(sql, values);
-  } finally {
-    await attacker.query('SET session_replication_role = origin');
-  }
-}
-
-/** Swaps two entries' places (seq is the primary key, so through a spare seq). */
-async function swap(a: number, b: number): Promise<void> {
-  await asAttacker('UPDATE audit_log SET seq = 999999 WHERE seq = $1', [a]);
-  await asAttacker('UPDATE audit_log SET seq = $1 WHERE seq = $2', [a, b]);
-  await asAttacker('UPDATE audit_log SET seq = $1 WHERE seq = 999999', [b]);
-}
+let attacker: AuditAttacker;
 
 /** Shifts entries from `seq` on one place up and writes a forged entry, with a valid hash over its predecessor, in the gap. */
 async function insertForged(seq: number): Promise<void> {
   const before = (await pool.query(`SELECT (extract(epoch FROM at) * 1000000)::bigint::text AS at, hash FROM audit_log WHERE seq = $1`, [seq - 1])).rows[0];
-  await asAttacker('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= $1', [seq]);
-  await asAttacker('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
+  await attacker.tamper('UPDATE audit_log SET seq = seq + 1000000 WHERE seq >= $1', [seq]);
+  await attacker.tamper('UPDATE audit_log SET seq = seq - 999999 WHERE seq > 1000000');
   const payload = { i: -1, service: 'forged' };
   const hash = entryHash({ seq, atMicros: before.at, kind: 'test.event', payload, prevHash: before.hash });
-  await asAttacker(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES ($1, to_timestamp($2::bigint / 1e6), 'test.event', $3, $4, $5)`, [
+  await attacker.tamper(`INSERT INTO audit_log (seq, at, kind, payload, prev_hash, hash) VALUES ($1, to_timestamp($2::bigint / 1e6), 'test.event', $3, $4, $5)`, [
     seq,
     before.at,
     JSON.stringify(payload),
@@ -56,7 +41,7 @@ async function changeAndRehash(seq: number): Promise<void> {
   const row = (await pool.query(`SELECT (extract(epoch FROM at) * 1000000)::bigint::text AS at, kind, prev_hash FROM audit_log WHERE seq = $1`, [seq])).rows[0];
   const payload = { i: 999, service: 'rag' };
   const hash = entryHash({ seq, atMicros: row.at, kind: row.kind, payload, prevHash: row.prev_hash });
-  await asAttacker('UPDATE audit_log SET payload = $2, hash = $3 WHERE seq = $1', [seq, JSON.stringify(payload), hash]);
+  await attacker.tamper('UPDATE audit_log SET payload = $2, hash = $3 WHERE seq = $1', [seq, JSON.stringify(payload), hash]);
 }
 
 /** Verifies on this thread and on workers, with one page and with many; all four must agree. */
@@ -72,12 +57,11 @@ async function verifyBoth(opts: VerifyOptions = {}): Promise<Awaited<ReturnType<
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 'vigil-test-audit-parallel', 6);
-  attacker = new Client({ connectionString: inject('databaseUrl') });
-  await attacker.connect();
+  attacker = await connectAuditAttacker(inject('databaseUrl'));
 });
 beforeEach(async () => {
   // A fresh trail per test (only possible with the triggers off), as in audit-log.test.ts.
-  await asAttacker('TRUNCATE audit_personal, audit_checkpoints, audit_log');
+  await attacker.tamper('TRUNCATE audit_personal, audit_checkpoints, audit_log');
   await appendAudit(
     pool,
     Array.from({ length: ENTRIES }, (_, i) => ({ kind: 'test.event', payload: { i, service: 'rag', tags: ['a', i % 3 ? 'b' : 'c'] } })),
@@ -85,7 +69,7 @@ beforeEach(async () => {
 });
 afterAll(async () => {
   // Leave an empty, valid trail for the files after this one.
-  await asAttacker('TRUNCATE audit_personal, audit_checkpoints, audit_log');
+  await attacker.tamper('TRUNCATE audit_personal, audit_checkpoints, audit_log');
   await attacker.end();
   await pool.end();
 });
@@ -103,30 +87,30 @@ describe('verifyAudit on worker threads gives the same result as on one thread',
 
   const cases: Array<{ name: string; tamper: () => Promise<void>; firstBad: { seq: number; problem: string } }> = [
     // A payload edited in place, in the middle of a worker's job.
-    { name: 'changed in place', tamper: () => asAttacker(`UPDATE audit_log SET payload = '{"i": 999}' WHERE seq = 1507`), firstBad: { seq: 1507, problem: 'changed' } },
+    { name: 'changed in place', tamper: () => attacker.tamper(`UPDATE audit_log SET payload = '{"i": 999}' WHERE seq = 1507`), firstBad: { seq: 1507, problem: 'changed' } },
     // Edited and its own hash recomputed: only the next entry's link shows it.
     { name: 'changed and rehashed', tamper: () => changeAndRehash(1999), firstBad: { seq: 1999, problem: 'changed' } },
     // The first entry of the second worker job edited.
-    { name: 'changed at a job boundary', tamper: () => asAttacker(`UPDATE audit_log SET kind = 'x' WHERE seq = 1001`), firstBad: { seq: 1001, problem: 'changed' } },
+    { name: 'changed at a job boundary', tamper: () => attacker.tamper(`UPDATE audit_log SET kind = 'x' WHERE seq = 1001`), firstBad: { seq: 1001, problem: 'changed' } },
     // One entry removed, leaving a gap.
-    { name: 'deleted, gap', tamper: () => asAttacker('DELETE FROM audit_log WHERE seq = 1234'), firstBad: { seq: 1234, problem: 'deleted' } },
+    { name: 'deleted, gap', tamper: () => attacker.tamper('DELETE FROM audit_log WHERE seq = 1234'), firstBad: { seq: 1234, problem: 'deleted' } },
     // One entry removed and the later ones renumbered.
     {
       name: 'deleted, renumbered',
       tamper: async () => {
-        await asAttacker('DELETE FROM audit_log WHERE seq = 1234');
-        await asAttacker('UPDATE audit_log SET seq = seq - 1 WHERE seq > 1234');
+        await attacker.tamper('DELETE FROM audit_log WHERE seq = 1234');
+        await attacker.tamper('UPDATE audit_log SET seq = seq - 1 WHERE seq > 1234');
       },
       firstBad: { seq: 1234, problem: 'deleted' },
     },
     // The tail cut off below the last checkpoint.
-    { name: 'deleted tail', tamper: () => asAttacker('DELETE FROM audit_log WHERE seq >= 1995'), firstBad: { seq: 1995, problem: 'deleted' } },
+    { name: 'deleted tail', tamper: () => attacker.tamper('DELETE FROM audit_log WHERE seq >= 1995'), firstBad: { seq: 1995, problem: 'deleted' } },
     // A forged entry with a valid hash slipped in, later ones renumbered.
     { name: 'inserted, forged', tamper: () => insertForged(1700), firstBad: { seq: 1700, problem: 'inserted' } },
     // Two neighbours swapped across a 700-row page boundary.
-    { name: 'reordered, neighbours', tamper: () => swap(1400, 1401), firstBad: { seq: 1400, problem: 'reordered' } },
+    { name: 'reordered, neighbours', tamper: () => attacker.swap(1400, 1401), firstBad: { seq: 1400, problem: 'reordered' } },
     // An entry moved far from its place.
-    { name: 'reordered, far', tamper: () => swap(40, 2300), firstBad: { seq: 40, problem: 'reordered' } },
+    { name: 'reordered, far', tamper: () => attacker.swap(40, 2300), firstBad: { seq: 40, problem: 'reordered' } },
   ];
   it.each(cases)('$name', async ({ tamper, firstBad }) => {
     await tamper();
@@ -138,7 +122,7 @@ describe('verifyAudit on worker threads gives the same result as on one thread',
 
   it('an entry whose hash cannot be computed is named as changed, the same way on both paths', async () => {
     // jsonb keeps 1e400 exactly; in JavaScript it parses to Infinity, which canonical JSON refuses.
-    await asAttacker(`UPDATE audit_log SET payload = '{"i": 1e400}' WHERE seq = 1600`);
+    await attacker.tamper(`UPDATE audit_log SET payload = '{"i": 1e400}' WHERE seq = 1600`);
     const single = await verifyAudit(pool, SINGLE);
     expect(single).toMatchObject({ ok: false, firstBad: { seq: 1600, problem: 'changed' } });
     expect(single.firstBad!.detail).toMatch(/cannot be hashed \(canonicalJson: Infinity is not representable in JSON\)/);

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Client as PgClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../api/server';
 import { createIncidentService } from '../../app/incident-service';
@@ -15,6 +14,7 @@ import { complianceContextFrom, parseProcessingEvent, type ProcessingEvent } fro
 import type { ComplianceReport } from '../../domain/compliance/report';
 import type { VigilConfig } from '../../domain/config';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
+import { connectAuditAttacker } from '../support/audit-attacker';
 import { spawnVigil } from '../support/processes';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -185,11 +185,9 @@ describe('vigil compliance report', () => {
   });
 
   it('exits 1 and says so when the chain was tampered with', async () => {
-    const attacker = new PgClient({ connectionString: db.url });
-    await attacker.connect();
+    const attacker = await connectAuditAttacker(db.url);
     try {
-      await attacker.query('SET session_replication_role = replica'); // what a superuser would do to get past the triggers
-      await attacker.query(`UPDATE audit_log SET payload = jsonb_set(payload, '{actor}', '"nobody"') WHERE seq = 3`);
+      await attacker.tamper(`UPDATE audit_log SET payload = jsonb_set(payload, '{actor}', '"nobody"') WHERE seq = 3`);
     } finally {
       await attacker.end();
     }
