@@ -4,8 +4,9 @@
 import { z } from 'zod';
 import type { ProcessingEvent } from '../domain/compliance/event';
 import { parseRetryAfter } from '../domain/retry-after';
-import { TransportError, type TransportFailureReason } from './errors';
+import { TransportError } from './errors';
 import type { FieldIssue } from './processing-events-errors';
+import { postWithBearer, reasonFor, tokenRedactor } from './transports/bearer-post';
 import type { FetchLike } from './transports/http';
 
 /** The API's verdict on one event. */
@@ -25,12 +26,6 @@ const refusedSchema = z.object({ message: z.string().optional(), issues: z.array
 
 const PATH = '/v1/processing-events';
 
-function reasonFor(status: number): TransportFailureReason {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'rate_limited';
-  return status >= 500 ? 'server' : 'client';
-}
-
 function readJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -42,21 +37,16 @@ function readJson(text: string): unknown {
 /** Makes the function that posts one batch; `now` dates an HTTP-date Retry-After. */
 export function createEventPoster(o: { baseUrl: string; token: string; fetch: FetchLike; timeoutMs: number; now: () => number }): (events: readonly ProcessingEvent[]) => Promise<PostOutcome> {
   const endpoint = `${o.baseUrl.replace(/\/+$/, '')}${PATH}`;
-  const redact = (text: string): string => (o.token.length >= 4 ? text.split(o.token).join('[redacted]') : text);
+  const redact = tokenRedactor(o.token);
   return async (events) => {
     let res: Awaited<ReturnType<FetchLike>>;
+    let text: string;
     try {
-      res = await o.fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${o.token}` },
-        body: JSON.stringify({ events }),
-        signal: AbortSignal.timeout(o.timeoutMs),
-      });
+      ({ res, text } = await postWithBearer({ fetch: o.fetch, endpoint, shown: PATH, token: o.token, timeoutMs: o.timeoutMs, body: { events } }));
     } catch (e) {
-      const why = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? `no answer within ${o.timeoutMs} ms` : redact(e instanceof Error ? e.message : String(e));
-      return { ok: false, error: new TransportError('network', `POST ${PATH} failed: ${why}`), issues: [] };
+      if (e instanceof TransportError) return { ok: false, error: e, issues: [] };
+      throw e;
     }
-    const text = await res.text().catch(() => '');
     const body = readJson(text);
     if (res.ok) {
       const accepted = acceptedSchema.safeParse(body);

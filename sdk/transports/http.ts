@@ -2,7 +2,8 @@
 // 2xx: delivered. 429 and 5xx (and network errors, timeouts): retryable, 429/503 honour Retry-After.
 // Other 4xx: not retried (a bad token or body will not get better). The token never appears in errors.
 import type { WindowSummary } from '../../domain/window-summary';
-import { TransportError, type TransportFailureReason } from '../errors';
+import { TransportError } from '../errors';
+import { postWithBearer, reasonFor, tokenRedactor } from './bearer-post';
 import type { Transport } from '../transport';
 import { parseRetryAfter } from '../../domain/retry-after';
 
@@ -25,12 +26,6 @@ export interface HttpTransportOptions {
   maxBatch?: number;
 }
 
-function reasonFor(status: number): TransportFailureReason {
-  if (status === 401 || status === 403) return 'auth';
-  if (status === 429) return 'rate_limited';
-  return status >= 500 ? 'server' : 'client';
-}
-
 // Userinfo in the URL is a credential too; the message shows only where the request went.
 function displayUrl(endpoint: string): string {
   try {
@@ -50,24 +45,11 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
   const shown = displayUrl(endpoint);
   const fetchImpl: FetchLike = o.fetchImpl ?? ((url, init) => fetch(url, init));
   const timeoutMs = o.timeoutMs ?? 5_000;
-  const redact = (text: string): string => (o.token.length >= 4 ? text.split(o.token).join('[redacted]') : text);
+  const redact = tokenRedactor(o.token);
   return {
     maxBatch: o.maxBatch ?? 20,
     async send(windows: readonly WindowSummary[]): Promise<void> {
-      let res: Awaited<ReturnType<FetchLike>>;
-      try {
-        res = await fetchImpl(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${o.token}` },
-          body: JSON.stringify({ windows }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (e) {
-        const why = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError') ? `no answer within ${timeoutMs} ms` : redact(e instanceof Error ? e.message : String(e));
-        throw new TransportError('network', `POST ${shown} failed: ${why}`);
-      }
-      // Read the body either way so the connection can be reused; on errors it is the explanation.
-      const body = await res.text().catch(() => '');
+      const { res, text: body } = await postWithBearer({ fetch: fetchImpl, endpoint, shown, token: o.token, timeoutMs, body: { windows } });
       if (res.ok) return;
       const reason = reasonFor(res.status);
       const retryAfterMs = reason === 'rate_limited' || res.status === 503 ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
