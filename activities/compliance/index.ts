@@ -8,11 +8,10 @@ import { accessCounts, erasureEvents, eventTotals, retentionEvents, ticketEvents
 import { getReport, storeReport } from '../../db/compliance/reports';
 import { sendOnce } from '../../db/notification-ledger';
 import { RULE_PACKS } from '../../domain/compliance/check';
-import { complianceContextFrom } from '../../domain/compliance/event';
-import { renderReport } from '../../domain/compliance/report-render';
-import type { ComplianceReport, ReportFindings } from '../../domain/compliance/report';
+import { complianceContextFrom, PROCESSING_ACTIONS } from '../../domain/compliance/event';
+import { renderReport, reportTitle } from '../../domain/compliance/report-render';
+import { summaryLines, type ComplianceReport, type RenderedReport, type ReportFindings } from '../../domain/compliance/report';
 import { isAccessAction, overdueErasures, retentionExpiries, segregationOfDutyBreaches, unusualAccessFromCounts } from '../../domain/compliance/retrospective';
-import { PROCESSING_ACTIONS } from '../../domain/compliance/event';
 import type { VigilConfig } from '../../domain/config';
 import type { Notifier } from '../notify/notifier';
 import type { ComplianceActivities } from './types';
@@ -39,6 +38,8 @@ export function reportUrl(config: VigilConfig, id: string): string {
 export function createComplianceActivities(deps: ComplianceDeps): ComplianceActivities {
   const { pool, config } = deps;
   const compliance = config.compliance;
+  const ctx = complianceContextFrom(compliance);
+  const accessActions = PROCESSING_ACTIONS.filter(isAccessAction);
   return {
     async loadAuditSettings() {
       return { regulations: [...compliance.regulations], channels: [...compliance.reports.channels] };
@@ -55,7 +56,6 @@ export function createComplianceActivities(deps: ComplianceDeps): ComplianceActi
       const from = Date.parse(period.start);
       const to = Date.parse(period.end);
       const range = { from: new Date(from), to: new Date(to) };
-      const ctx = complianceContextFrom(compliance);
       const totals = await eventTotals(pool, range);
       const byRule = totals.byRule.map((x) => {
         const rule = RULES.get(x.rule);
@@ -68,7 +68,7 @@ export function createComplianceActivities(deps: ComplianceDeps): ComplianceActi
         .map(({ subjectId: _subject, ...rest }) => rest);
       const retention = await retentionEvents(pool, range);
       const { accessWindow: windowMs, accessFactor: factor } = compliance.reports;
-      const counts = await accessCounts(pool, range, windowMs, PROCESSING_ACTIONS.filter(isAccessAction));
+      const counts = await accessCounts(pool, range, windowMs, accessActions);
       const findings: ReportFindings = {
         overdueErasures: erasures,
         retentionExpiries: retentionExpiries(retention.events, retention.deletions, { from, to }),
@@ -97,7 +97,17 @@ export function createComplianceActivities(deps: ComplianceDeps): ComplianceActi
       const stored = await getReport(pool, reportId);
       if (!stored) throw ApplicationFailure.create({ message: `compliance report ${reportId} is not stored`, type: 'report_missing', nonRetryable: true });
       const report: ComplianceReport = stored.report;
-      const rendered = { ...renderReport(report, reportUrl(config, reportId)), markdown: stored.markdown, html: stored.html };
+      // The stored renderings are what was audited; only the short parts are derived again.
+      const rendered: RenderedReport = {
+        id: report.id,
+        title: reportTitle(report),
+        status: report.status,
+        summary: summaryLines(report),
+        markdown: stored.markdown,
+        html: stored.html,
+        report,
+        url: reportUrl(config, reportId),
+      };
       const key = { workflowId: `compliance-report/${reportId}`, runId: reportId, step: 'report', target: channel };
       const out = await sendOnce(pool, key, notifier.type, () => notifier.sendReport!(rendered));
       deps.logger.info({ report: reportId, channel, duplicate: out.duplicate }, 'compliance report delivered');
