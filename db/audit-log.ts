@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { chainEntries, GENESIS_HASH } from '../domain/audit-hash';
 import { canonicalJson } from '../domain/audit-hash';
+import { inTransaction } from './pool';
 
 export { verifyAudit, type VerifyOptions, type VerifyResult, type AuditProblem } from './audit/verify';
 
@@ -66,22 +67,6 @@ export async function appendInTransaction(client: PoolClient, entries: readonly 
   }
   const last = chained[chained.length - 1]!;
   return { firstSeq: chained[0]!.seq, lastSeq: last.seq, headHash: last.hash };
-}
-
-/** Runs fn in one transaction on one client (commit, or rollback on any error). */
-export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /** Appends a batch atomically, serialised against every other appender (any process) by an advisory lock. */

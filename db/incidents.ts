@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from './pool';
 import type { TimelineEntry } from '../domain/incident-state';
 import type { IncidentView } from '../domain/incident-view';
 
@@ -9,9 +10,7 @@ const ts = (ms: number | null | undefined) => (ms === null || ms === undefined ?
  * state, since projections may arrive late) and inserts the new timeline entries once each.
  */
 export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: number, events: TimelineEntry[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO incidents (incident_id, workflow_id, fingerprint, service, kind, dimension, severity, status, title,
          details, labels, episode, occurrences, level, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, last_seq)
@@ -38,13 +37,7 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
         [view.incidentId, e.seq, ts(e.at), e.type, e.actor, e.text, e.data ?? null],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** A row of the incidents table as lists show it. */

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { mergeSketches, quantile, type LatencySketch } from '../domain/latency-sketch';
 import { RAW_SAMPLES_SOURCE } from '../domain/metrics-input';
 import type { WindowSummary } from '../domain/window-summary';
+import { inTransaction } from './pool';
 
 /** What storing a batch did: the windows that are new (to forward) and how many were already there. */
 export interface StoreOutcome {
@@ -119,23 +120,15 @@ export async function storeWindows(
   const reported = [...unique.values()].sort(byKey);
   const sampled = [...batch.sampled].sort(byKey);
 
-  const db = await pool.connect();
-  try {
-    await db.query('BEGIN');
+  return inTransaction(pool, async (db) => {
     const inserted = reported.length ? await insertNew(db, reported, false) : new Set<string>();
     const stored = reported.filter((w) => inserted.has(key(w, rowSource(w, false))));
     const sampledNew = sampled.length ? await insertNew(db, sampled, true) : new Set<string>();
     for (const w of sampled) if (!sampledNew.has(key(w, RAW_SAMPLES_SOURCE))) await mergeInto(db, w);
     stored.push(...sampled);
     await beforeCommit(stored);
-    await db.query('COMMIT');
     return { stored, duplicates: batch.reported.length - inserted.size };
-  } catch (err) {
-    await db.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    db.release();
-  }
+  });
 }
 
 /** Per-service SLIs over windows starting in the last `sinceMs`, with the latency sketches merged in SQL. */

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 
 /** A connection pool; `application_name` makes Vigil's sessions easy to spot in pg_stat_activity. */
 export function createPool(connectionString: string, applicationName = 'vigil', max = 10): Pool {
@@ -13,4 +13,20 @@ export function createPool(connectionString: string, applicationName = 'vigil', 
 /** The connection string with any password hidden, for logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Runs fn in one transaction on one client: commit, or rollback on any error (which is rethrown). */
+export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }

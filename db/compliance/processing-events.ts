@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { AUDIT_LOCK_KEY, appendInTransaction, inTransaction, type AuditInput } from '../audit-log';
+import { AUDIT_LOCK_KEY, appendInTransaction, type AuditInput } from '../audit-log';
+import { inTransaction } from '../pool';
 
 /** One checked event to record, known by the reporting system's own id. */
 export interface ProcessingRecord {
