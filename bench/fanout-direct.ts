@@ -94,7 +94,7 @@ function benchView(tag: string, i: number): IncidentView {
     snoozedUntil: null,
     level: 'level 1',
     uiUrl: `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`incident/${fp}`)}`,
-    messages: [],
+    messages: [], revision: 1,
   };
 }
 

@@ -1,6 +1,6 @@
 import { formatDuration } from './duration';
 import { describePosition, stepAfter } from './escalation-policy';
-import type { IncidentEffect, IncidentState, Transition } from './incident-state';
+import type { IncidentEffect, IncidentState, RefreshReason, Transition } from './incident-state';
 import { resolve, restartEscalation } from './incident-transitions';
 import { withEntries } from './incident-timeline';
 
@@ -60,7 +60,7 @@ function fireEscalation(s: IncidentState, now: number): Transition {
   );
   const effects: IncidentEffect[] = [{ type: 'notify', step, position, targets: level.targets }];
   // Messages already posted to other targets should show the new level too.
-  if (s.messages.some((m) => !level.targets.includes(m.target))) effects.push({ type: 'refresh' });
+  if (s.messages.some((m) => !level.targets.includes(m.target))) effects.push({ type: 'refresh', reasons: ['level'] });
   return { state, effects, message: `escalated to ${describePosition(position)}` };
 }
 
@@ -79,7 +79,7 @@ export function advanceClock(start: IncidentState, now: number): Transition {
       s = withEntries({ ...s, status: 'triggered', snoozedUntil: null, escalation: restartEscalation(s, now) }, now, [
         { type: 'snooze_ended', actor: 'system', text: 'Snooze ended; escalating again' },
       ]);
-      effects.push({ type: 'refresh' });
+      effects.push({ type: 'refresh', reasons: ['status'] });
       continue;
     }
     const quiet = quietDeadline(s);
@@ -95,7 +95,7 @@ export function advanceClock(start: IncidentState, now: number): Transition {
       s = withEntries({ ...s, status: 'triggered', ackExpiresAt: null, escalation: { ...s.escalation, next: again, dueAt: now } }, now, [
         { type: 'ack_timeout', actor: 'system', text: `Acknowledged by ${s.acknowledged?.by ?? 'someone'} but not resolved in time; escalating again` },
       ]);
-      effects.push({ type: 'refresh' });
+      effects.push({ type: 'refresh', reasons: ['status'] });
       continue;
     }
     if (s.status === 'triggered' && s.held && !s.held.checking && now >= s.held.recheckAt) {
@@ -123,7 +123,14 @@ export function advanceClock(start: IncidentState, now: number): Transition {
   return { state: s, effects: dedupeRefresh(effects), message: messages.join('; ') };
 }
 
+/** One refresh at the end carrying every reason, so channels edit once per wake-up. */
 function dedupeRefresh(effects: IncidentEffect[]): IncidentEffect[] {
   const notifies = effects.filter((e) => e.type !== 'refresh');
-  return effects.some((e) => e.type === 'refresh') ? [...notifies, { type: 'refresh' }] : notifies;
+  const reasons = mergeRefreshReasons(effects.flatMap((e) => (e.type === 'refresh' ? e.reasons : [])));
+  return reasons.length > 0 ? [...notifies, { type: 'refresh', reasons }] : notifies;
+}
+
+/** The distinct reasons, in a fixed order (so equal sets compare equal). */
+export function mergeRefreshReasons(reasons: readonly RefreshReason[]): RefreshReason[] {
+  return (['status', 'level', 'severity'] as const).filter((r) => reasons.includes(r));
 }

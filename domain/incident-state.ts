@@ -111,10 +111,17 @@ export interface IncidentState {
   messages: MessageRef[];
 }
 
+/**
+ * Why posted messages need refreshing: the status changed (ack, resolve, snooze, reopen, ack timeout),
+ * the escalation level changed, or the severity rose. Channels that cannot edit in place (email,
+ * Teams, PagerDuty) act only on the reasons that matter to their readers.
+ */
+export type RefreshReason = 'status' | 'level' | 'severity';
+
 /** Side effects a transition asks the workflow to perform. */
 export type IncidentEffect =
   | { type: 'notify'; step: string; position: EscalationPosition; targets: string[] }
-  | { type: 'refresh' };
+  | { type: 'refresh'; reasons: RefreshReason[] };
 
 /** A transition's outcome: the next state, what to do about it, and a line for the caller. */
 export interface Transition {

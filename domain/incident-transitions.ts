@@ -146,7 +146,7 @@ export function recordOccurrence(state: IncidentState, occ: Occurrence, now: num
     next = withEntries(next, now, [
       { type: 'reopened', actor: 'system', text: `Reopened (episode ${next.episode}): ${occ.title}` },
     ]);
-    return { state: next, effects: [{ type: 'refresh' }], message: 'reopened' };
+    return { state: next, effects: [{ type: 'refresh', reasons: ['status'] }], message: 'reopened' };
   }
   const entries: NewEntry[] = [];
   if (SEVERITY_RANK[occ.severity] > SEVERITY_RANK[state.severity]) {
@@ -156,7 +156,7 @@ export function recordOccurrence(state: IncidentState, occ: Occurrence, now: num
       actor: 'system',
       text: `Severity raised from ${state.severity} to ${occ.severity}: ${occ.title}`,
     });
-    effects.push({ type: 'refresh' });
+    effects.push({ type: 'refresh', reasons: ['severity'] });
   }
   // Log-scale trace of repeats keeps the timeline bounded under thousands of occurrences.
   if (next.occurrences > 1 && isPowerOfTwo(next.occurrences)) {
@@ -195,7 +195,7 @@ export function acknowledge(state: IncidentState, by: string, now: number): Tran
     now,
     [{ type: 'acknowledged', actor: by, text: timeout === undefined ? `Acknowledged by ${by}` : `Acknowledged by ${by} (until ${at(now + timeout)} unless resolved)` }],
   );
-  return { state: next, effects: [{ type: 'refresh' }], message: `Acknowledged by ${by}` };
+  return { state: next, effects: [{ type: 'refresh', reasons: ['status'] }], message: `Acknowledged by ${by}` };
 }
 
 /** Resolves (by a person or because the condition cleared); the incident stays reopenable for a while. */
@@ -217,7 +217,7 @@ export function resolve(state: IncidentState, by: string, reason: string, now: n
     now,
     [{ type: 'resolved', actor: by, text: reason ? `Resolved by ${by}: ${reason}` : `Resolved by ${by}` }],
   );
-  return { state: next, effects: [{ type: 'refresh' }], message: `Resolved by ${by}` };
+  return { state: next, effects: [{ type: 'refresh', reasons: ['status'] }], message: `Resolved by ${by}` };
 }
 
 /** Why a snooze must be refused, or null. */
@@ -244,7 +244,7 @@ export function snooze(state: IncidentState, by: string, until: number, now: num
     now,
     [{ type: 'snoozed', actor: by, text: `Snoozed by ${by} until ${at(until)} (${formatDuration(until - now)})` }],
   );
-  return { state: next, effects: [{ type: 'refresh' }], message: `Snoozed until ${at(until)}` };
+  return { state: next, effects: [{ type: 'refresh', reasons: ['status'] }], message: `Snoozed until ${at(until)}` };
 }
 
 /** Why an escalate-now must be refused, or null. */

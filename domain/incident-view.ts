@@ -13,6 +13,11 @@ export type IncidentView = Pick<IncidentState, ViewedFields> & {
   level: string | null;
   /** Link to this incident's workflow in the Temporal Web UI, when a UI is configured. */
   uiUrl: string | null;
+  /**
+   * The state's sequence number when the view was taken: two views with the same revision show the
+   * same incident, so it names one distinct message content (idempotency keys, Message-IDs).
+   */
+  revision: number;
 };
 
 /** Projects the state to the view channels and stores need. */
@@ -38,6 +43,7 @@ export function toView(s: IncidentState): IncidentView {
     level: s.escalation.lastFired ? describePosition(s.escalation.lastFired) : null,
     uiUrl: s.settings.uiUrl ? `${s.settings.uiUrl}/workflows/${encodeURIComponent(s.workflowId)}` : null,
     messages: s.messages,
+    revision: s.seq,
   };
 }
 

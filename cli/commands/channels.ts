@@ -28,7 +28,7 @@ export function testView(uiUrl: string | null): IncidentView {
     snoozedUntil: null,
     level: 'level 1',
     uiUrl,
-    messages: [],
+    messages: [], revision: 1,
   };
 }
 

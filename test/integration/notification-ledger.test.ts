@@ -18,7 +18,7 @@ function view(id: string): IncidentView {
   return {
     workflowId: `incident/${id}`, incidentId: `run-${id}`, fingerprint: id, service: 'ledger-rag', kind: 'quality_sla',
     dimension: '', severity: 'medium', title: 'quality low', details: {}, labels: {}, status: 'triggered', openedAt: 0,
-    episode: 1, occurrences: 1, acknowledged: null, resolved: null, snoozedUntil: null, level: 'level 1', uiUrl: null, messages: [],
+    episode: 1, occurrences: 1, acknowledged: null, resolved: null, snoozedUntil: null, level: 'level 1', uiUrl: null, messages: [], revision: 1,
   };
 }
 

@@ -30,7 +30,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   snoozedUntil: null,
   level: 'level 1',
   uiUrl: 'http://localhost:8233/namespaces/default/workflows/incident%2Fabc123',
-  messages: [],
+  messages: [], revision: 1,
   ...over,
 });
 

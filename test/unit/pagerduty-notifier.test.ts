@@ -31,7 +31,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   snoozedUntil: null,
   level: 'level 1',
   uiUrl: 'http://localhost:8233/namespaces/default/workflows/incident%2F0123456789abcdef',
-  messages: [],
+  messages: [], revision: 1,
   ...over,
 });
 

@@ -25,7 +25,7 @@ function view(over: Partial<IncidentView> = {}): IncidentView {
     snoozedUntil: null,
     level: 'level 1',
     uiUrl: null,
-    messages: [],
+    messages: [], revision: 1,
     ...over,
   };
 }

@@ -28,6 +28,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   level: 'level 1',
   uiUrl: null,
   messages: [],
+  revision: 1,
   ...over,
 });
 

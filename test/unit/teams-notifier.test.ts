@@ -28,7 +28,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   snoozedUntil: null,
   level: 'level 1',
   uiUrl: UI,
-  messages: [],
+  messages: [], revision: 1,
   ...over,
 });
 

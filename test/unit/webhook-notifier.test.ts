@@ -29,6 +29,7 @@ const view = (over: Partial<IncidentView> = {}): IncidentView => ({
   level: 'level 1',
   uiUrl: null,
   messages: [{ target: 'slack', channelType: 'slack', ref: { ts: '1' } }],
+  revision: 1,
   ...over,
 });
 
