@@ -3,11 +3,10 @@ import { createTransport, type NodemailerError } from 'nodemailer';
 import type { Attachment } from 'nodemailer/lib/mailer';
 import type { EmailChannelConfig } from '../../domain/channels/schemas';
 import type { RenderedReport } from '../../domain/compliance/report';
-import type { MessageRef } from '../../domain/incident-state';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import { temporalUiLink } from '../../domain/slack-blocks';
 import { deliveryFailure, redact, type DeliveryFailureReason } from './http-errors';
-import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
+import { skipUnlessStatus, type ActionLinks, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 
 /** SMTP relay settings, from the environment (see workers/channels.ts). */
 export interface SmtpSettings {
@@ -170,14 +169,6 @@ function statusHeadline(view: IncidentView): string {
   }
 }
 
-/** A per-state suffix for status mails, so a retried send keeps its Message-ID (mail clients drop the copy). */
-function statusKey(view: IncidentView): string {
-  if (view.status === 'resolved' && view.resolved) return `resolved-${view.resolved.at}`;
-  if (view.status === 'snoozed' && view.snoozedUntil !== null) return `snoozed-${view.snoozedUntil}`;
-  if (view.status === 'acknowledged' && view.acknowledged) return `acknowledged-${view.acknowledged.at}`;
-  return `${view.status}-e${view.episode}`;
-}
-
 /**
  * Email notifier: the first mail of an incident carries a stable Message-ID; escalations and status
  * changes are new mails in its thread (mail cannot be edited), sent to the same recipients.
@@ -247,13 +238,21 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
         ref: { messageId: root, subject: thread?.subject ?? subject, to: to.join(',') },
       };
     },
-    async update(view: IncidentView, existing: MessageRef): Promise<void> {
+    async update({ view, existing, reasons }: UpdateContext): Promise<UpdateResult> {
+      // A mail cannot be edited: a level or severity change alone would repeat the thread, and the
+      // escalation itself already mails the people it targets.
+      const skip = skipUnlessStatus('email', reasons);
+      if (skip) return skip;
       const root = existing.ref.messageId;
       const to = existing.ref.to ? existing.ref.to.split(',') : cfg.to;
       if (!root || to.length === 0) throw deliveryFailure('email', 'client', `message ref for ${existing.target} has no Message-ID or recipients`);
       const subject = `Re: ${existing.ref.subject ?? emailSubject(view)}`;
-      const messageId = `<vigil.${idPart(view.incidentId)}.${idPart(existing.target)}.${idPart(statusKey(view))}@vigil>`;
-      await mail(to, subject, renderBody(view, statusHeadline(view)), { messageId, root });
+      // One id per state revision: each status mail is its own message, and a retry of the same one
+      // keeps its id so mail clients drop the copy.
+      const messageId = `<vigil.${idPart(view.incidentId)}.${idPart(existing.target)}.r${view.revision}@vigil>`;
+      const headline = statusHeadline(view);
+      await mail(to, subject, renderBody(view, headline), { messageId, root });
+      return { sent: true, detail: `mailed ${to.join(', ')} in the incident thread: ${headline}` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       if (cfg.to.length === 0) throw deliveryFailure('email', 'config', 'the email channel has no "to" addresses to send the compliance report to');

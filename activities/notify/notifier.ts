@@ -1,5 +1,5 @@
 import type { IncidentView } from '../../domain/incident-view';
-import type { MessageRef } from '../../domain/incident-state';
+import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { RenderedReport } from '../../domain/compliance/report';
 
 /** What a channel gets to send one notification. */
@@ -26,6 +26,17 @@ export interface ActionLinks {
   resolve: string;
 }
 
+/** A refresh of a message the channel posted earlier. */
+export interface UpdateContext {
+  view: IncidentView;
+  existing: MessageRef;
+  /** Every reason since the message was last refreshed (refreshes are coalesced). */
+  reasons: RefreshReason[];
+}
+
+/** What a refresh did: a line for the timeline, or skipped (with why) when nothing needed sending for these reasons. */
+export type UpdateResult = { sent: true; detail: string } | { sent: false; detail: string };
+
 /** A completed send: a line for the timeline, and the provider's message reference for later edits. */
 export interface SendResult {
   detail: string;
@@ -39,11 +50,27 @@ export interface SendResult {
 export interface Notifier {
   readonly type: string;
   send(ctx: SendContext): Promise<SendResult>;
-  /** Re-renders an existing message in place after a state change (optional: not every channel can edit). */
-  update?(view: IncidentView, existing: MessageRef): Promise<void>;
+  /**
+   * Refreshes a message after the incident changed (optional). Channels that edit in place do so for
+   * any reason; channels that can only send anew decide from `reasons` whether their readers need it.
+   */
+  update?(ctx: UpdateContext): Promise<UpdateResult>;
   /**
    * Delivers a compliance report. Channels that cannot carry a report leave it out: PagerDuty pages
    * people, it is not a mailbox.
    */
   sendReport?(report: RenderedReport): Promise<SendResult>;
+}
+
+/** The reasons as a timeline reads them, e.g. "status + level". */
+export const describeReasons = (reasons: readonly RefreshReason[]): string => reasons.join(' + ') || 'no reason';
+
+/**
+ * For channels that cannot edit what they posted (email, Teams, PagerDuty): the skip to return when
+ * no status changed, since a level or severity change alone would only repeat the message (an
+ * escalation notifies its own targets); undefined when the refresh is to be sent.
+ */
+export function skipUnlessStatus(channel: string, reasons: readonly RefreshReason[]): UpdateResult | undefined {
+  if (reasons.includes('status')) return undefined;
+  return { sent: false, detail: `${channel}: nothing to send for ${describeReasons(reasons)} (only status changes are sent)` };
 }

@@ -1,9 +1,8 @@
-import type { MessageRef } from '../../domain/incident-state';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import type { Severity } from '../../domain/severity';
 import type { PagerDutyChannelConfig } from '../../domain/channels/schemas';
 import { deliveryFailure, reasonForStatus, redact } from './http-errors';
-import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
+import { skipUnlessStatus, type ActionLinks, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 import type { PinoLike } from './slack';
 import { parseRetryAfter } from '../../domain/retry-after';
 
@@ -139,9 +138,15 @@ export function createPagerDutyNotifier(cfg: PagerDutyChannelConfig, deps: Pager
       const dedupKey = await enqueue(ctx.view, 'trigger', ctx.links ? { links: ctx.links } : {});
       return { detail: `PagerDuty trigger accepted (dedup_key ${dedupKey})`, ref: { dedup_key: dedupKey } };
     },
-    async update(view: IncidentView, existing: MessageRef): Promise<void> {
+    async update({ view, existing, reasons }: UpdateContext): Promise<UpdateResult> {
+      // Only a status change maps onto an alert action. Another trigger on a level change would add a
+      // log entry on every escalation, including levels that do not target PagerDuty at all.
+      const skip = skipUnlessStatus('pagerduty', reasons);
+      if (skip) return skip;
+      const action = actionForStatus(view.status);
       const stored = existing.ref.dedup_key;
-      await enqueue(view, actionForStatus(view.status), stored ? { dedupKey: stored } : {});
+      const dedupKey = await enqueue(view, action, stored ? { dedupKey: stored } : {});
+      return { sent: true, detail: `PagerDuty ${action} accepted (dedup_key ${dedupKey})` };
     },
   };
 }

@@ -5,7 +5,7 @@ import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { buildEscalationReply, buildIncidentMessage, escapeMrkdwn, SLACK_LIMITS, truncate } from '../../domain/slack-blocks';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
-import type { Notifier, SendContext, SendResult } from './notifier';
+import { describeReasons, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 
 /** The slice of a pino logger Vigil's Slack code writes to. */
 export interface PinoLike {
@@ -158,10 +158,12 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       });
       return { detail: `updated ${ref.channel} (ts ${ref.ts}) and replied in thread`, ref };
     },
-    async update(view: IncidentView, existing: MessageRef): Promise<void> {
+    // Editing in place is what the message is for, so every reason (status, level, severity) re-renders it.
+    async update({ view, existing, reasons }: UpdateContext): Promise<UpdateResult> {
       const ref = refOf(existing);
       if (!ref) throw deliveryFailure('slack', 'client', `message ref for ${existing.target} has no channel/ts`);
       if (!(await edit(view, ref))) throw deliveryFailure('slack', 'client', `message ${ref.ts} in ${ref.channel} was deleted`);
+      return { sent: true, detail: `edited ${ref.channel} (ts ${ref.ts}) in place: ${describeReasons(reasons)}` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       return post(buildSlackReportMessage(report));

@@ -1,9 +1,8 @@
-import type { MessageRef } from '../../domain/incident-state';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import type { TeamsChannelConfig } from '../../domain/channels/schemas';
 import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
-import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
+import { skipUnlessStatus, type ActionLinks, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 import { parseRetryAfter } from '../../domain/retry-after';
 import type { PinoLike } from './slack';
 
@@ -162,8 +161,13 @@ export function createTeamsNotifier(cfg: TeamsChannelConfig, deps: TeamsNotifier
       await post(buildTeamsIncidentCard(ctx.view, ctx.links));
       return { detail: ctx.existing ? 'posted again to the Teams channel (escalation)' : 'posted to the Teams channel', ref: { postedAt: new Date().toISOString() } };
     },
-    async update(view: IncidentView, _existing: MessageRef): Promise<void> {
+    async update({ view, reasons }: UpdateContext): Promise<UpdateResult> {
+      // A webhook message cannot be edited, so each refresh would be another card: only status changes
+      // are worth one (an escalation that targets Teams posts its own card through send).
+      const skip = skipUnlessStatus('teams', reasons);
+      if (skip) return skip;
       await post(buildTeamsUpdateCard(view));
+      return { sent: true, detail: `posted a follow-up card to the Teams channel (${view.status})` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       await post(buildTeamsReportCard(report));

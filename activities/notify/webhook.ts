@@ -2,13 +2,20 @@
  * Generic signed webhook channel.
  *
  * Wire format: `POST <url>` with a JSON body
- *   `{ version: 1, event: 'incident.notify' | 'incident.updated', step, target, incident: {...}, links? }`
+ *   `{ version: 1, event: 'incident.notify', step, target, incident: {...}, links? }`  (a page: an escalation step fired)
+ *   `{ version: 1, event: 'incident.updated', step: 'update.<revision>', target, changes: [...], incident: {...} }`
+ *     where `changes` lists why: 'status' (ack, resolve, snooze, reopen, ack timeout), 'level' (the
+ *     escalation level changed), 'severity' (it rose); one delivery may carry several
  * or, for a compliance report,
  *   `{ version: 1, event: 'compliance.report', report: {...}, markdown, url? }`
- * and headers
+ * `incident.revision` grows with every change to the incident, so a receiver can tell a late
+ * delivery from a newer one, and two bodies with the same revision describe the same incident state.
+ * Headers:
  *   X-Vigil-Timestamp: <unix seconds when signed>
  *   X-Vigil-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>  (comma-separated when several)
- *   Idempotency-Key:   <workflowId>:<step>:<target>, or <report id>:compliance.report  (the same on every retry of one delivery)
+ *   Idempotency-Key:   one per distinct delivery, the same on every retry of it:
+ *                      <workflowId>:<step>:<target> (incident.notify), <workflowId>:update.<revision>:<target>
+ *                      (incident.updated), or <report id>:compliance.report
  * Receivers recompute the HMAC over the raw body bytes they received, compare in constant time, and
  * refuse timestamps more than 5 minutes from their clock (a captured request cannot be replayed
  * later); `verifyVigilWebhook` does all three. Any 2xx is success; 429 and 5xx are retried (429
@@ -16,11 +23,11 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ComplianceReport, RenderedReport } from '../../domain/compliance/report';
-import type { MessageRef } from '../../domain/incident-state';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { WebhookChannelConfig } from '../../domain/channels/schemas';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
-import type { ActionLinks, Notifier, SendContext, SendResult } from './notifier';
+import { describeReasons, type ActionLinks, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 import { parseRetryAfter } from '../../domain/retry-after';
 import type { PinoLike } from './slack';
 
@@ -33,15 +40,13 @@ export interface WebhookNotifierDeps {
 
 export type VigilWebhookEvent = 'incident.notify' | 'incident.updated' | 'compliance.report';
 
-/** The body Vigil posts about an incident (version 1). */
-export interface VigilWebhookPayload {
-  version: 1;
-  event: Exclude<VigilWebhookEvent, 'compliance.report'>;
-  step: string;
-  target: string;
-  incident: ReturnType<typeof incidentFields>;
-  links?: ActionLinks;
-}
+/** The body Vigil posts about an incident (version 1): a page, or a refresh saying what changed. */
+export type VigilWebhookPayload =
+  | { version: 1; event: 'incident.notify'; step: string; target: string; incident: WebhookIncident; links?: ActionLinks }
+  | { version: 1; event: 'incident.updated'; step: string; target: string; changes: RefreshReason[]; incident: WebhookIncident };
+
+/** The incident as receivers see it. */
+export type WebhookIncident = ReturnType<typeof incidentFields>;
 
 /** The body Vigil posts with a compliance report (version 1): the stored report and its Markdown rendering. */
 export interface VigilReportWebhookPayload {
@@ -74,6 +79,7 @@ export function incidentFields(v: IncidentView) {
     resolved: v.resolved ? { by: v.resolved.by, at: new Date(v.resolved.at).toISOString(), reason: v.resolved.reason } : null,
     snoozedUntil: v.snoozedUntil === null ? null : new Date(v.snoozedUntil).toISOString(),
     uiUrl: v.uiUrl,
+    revision: v.revision,
   };
 }
 
@@ -101,12 +107,6 @@ export function verifyVigilWebhook(
     .split(',')
     .map((s) => Buffer.from(s.trim()))
     .some((candidate) => candidate.length === expected.length && timingSafeEqual(candidate, expected));
-}
-
-/** A stable key for one status change, so retries of the same update share an Idempotency-Key. */
-function updateStep(v: IncidentView): string {
-  const at = v.status === 'resolved' ? v.resolved?.at : v.status === 'snoozed' ? v.snoozedUntil : v.status === 'acknowledged' ? v.acknowledged?.at : v.episode;
-  return `update.${v.status}.${at ?? 0}`;
 }
 
 /** Generic webhook notifier: signed JSON POSTs any HTTP service can receive. */
@@ -166,9 +166,15 @@ export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNo
       );
       return { detail: `webhook answered HTTP ${status}`, ref: { idempotencyKey } };
     },
-    async update(view: IncidentView, existing: MessageRef): Promise<void> {
-      const step = updateStep(view);
-      await deliver({ version: 1, event: 'incident.updated', step, target: existing.target, incident: incidentFields(view) }, `${view.workflowId}:${step}:${existing.target}`);
+    async update({ view, existing, reasons }: UpdateContext): Promise<UpdateResult> {
+      // Receivers decide for themselves what matters, so every reason is delivered. The revision names
+      // the content: a retry of this refresh keeps its key, the next change to the incident gets a new one.
+      const step = `update.${view.revision}`;
+      const status = await deliver(
+        { version: 1, event: 'incident.updated', step, target: existing.target, changes: reasons, incident: incidentFields(view) },
+        `${view.workflowId}:${step}:${existing.target}`,
+      );
+      return { sent: true, detail: `webhook answered HTTP ${status} to incident.updated (${describeReasons(reasons)})` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       // The report id is unique per audit run, so every retry of this delivery carries the same key.

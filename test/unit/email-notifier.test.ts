@@ -4,6 +4,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifySmtpError, createEmailNotifier, smtpSecrets, type SmtpSettings } from '../../activities/notify/email';
 import { emailChannelSchema } from '../../domain/channels/schemas';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { failureOf } from '../support/failures';
 
@@ -125,8 +126,8 @@ describe('email notifier', () => {
     const first = await notifier.send({ view: view(), step: '1.e1.p0.l1', target: 'mail-oncall' });
     const existing = { target: 'mail-oncall', channelType: 'email', ref: first.ref ?? {} };
     const second = await notifier.send({ view: view({ level: 'level 2', occurrences: 9 }), step: '2.e1.p0.l2', target: 'mail-oncall', existing });
-    await notifier.update?.(view({ status: 'acknowledged', acknowledged: { by: 'slack:U1 (alice)', at: Date.UTC(2024, 0, 15, 10, 3) } }), existing);
-    await notifier.update?.(view({ status: 'resolved', resolved: { by: 'bob', at: Date.UTC(2024, 0, 15, 10, 9), reason: 'failover done' } }), existing);
+    await notifier.update?.({ view: view({ status: 'acknowledged', acknowledged: { by: 'slack:U1 (alice)', at: Date.UTC(2024, 0, 15, 10, 3) }, revision: 5 }), existing, reasons: ['status'] });
+    await notifier.update?.({ view: view({ status: 'resolved', resolved: { by: 'bob', at: Date.UTC(2024, 0, 15, 10, 9), reason: 'failover done' }, revision: 8 }), existing, reasons: ['status'] });
 
     expect(second.ref).toEqual(first.ref); // the workflow keeps the thread root
     const [root, escalation, ack, resolved] = smtp.received as [Received, Received, Received, Received];
@@ -141,6 +142,54 @@ describe('email notifier', () => {
     expect(escalation.mail.text).toMatch(/^Escalated to level 2: still triggered, 9 occurrences/);
     expect(ack.mail.text).toMatch(/^Acknowledged by slack:U1 \(alice\)/);
     expect(resolved.mail.text).toMatch(/^Resolved by bob: failover done/);
+  });
+
+  // Regression: every escalation mailed the level-1 target "Triggered again (episode 1, 1 occurrences)",
+  // always with the same Message-ID (status + episode), though nothing had retriggered.
+  const ROOT = '<vigil.run-1.mail-oncall@vigil>';
+  const ACKED = { status: 'acknowledged', acknowledged: { by: 'alice', at: Date.UTC(2024, 0, 15, 10, 3) } } as const;
+  const refreshCases: Array<{ name: string; refreshes: Array<{ over: Partial<IncidentView>; reasons: RefreshReason[] }>; mails: Array<[messageId: string, headline: RegExp]> }> = [
+    // An escalation: its own send mails the targets of the new level; the thread gets nothing more.
+    { name: 'level alone', refreshes: [{ over: { level: 'level 2', revision: 5 }, reasons: ['level'] }], mails: [] },
+    // A severity rise alone is not a status mail either.
+    { name: 'severity alone', refreshes: [{ over: { severity: 'critical', revision: 5 }, reasons: ['severity'] }], mails: [] },
+    // Coalesced level + severity, still no status change.
+    { name: 'level and severity', refreshes: [{ over: { level: 'level 3', severity: 'critical', revision: 6 }, reasons: ['level', 'severity'] }], mails: [] },
+    // Ack then resolve: two mails, each its own Message-ID, both in the thread.
+    {
+      name: 'ack then resolve',
+      refreshes: [
+        { over: { ...ACKED, revision: 5 }, reasons: ['status'] },
+        { over: { ...ACKED, status: 'resolved', resolved: { by: 'bob', at: Date.UTC(2024, 0, 15, 10, 9), reason: 'failover done' }, revision: 8 }, reasons: ['status'] },
+      ],
+      mails: [['<vigil.run-1.mail-oncall.r5@vigil>', /^Acknowledged by alice/], ['<vigil.run-1.mail-oncall.r8@vigil>', /^Resolved by bob/]],
+    },
+    // The same refresh delivered twice (a retry): the same Message-ID, so mail clients show it once.
+    {
+      name: 'the same revision twice',
+      refreshes: [{ over: { ...ACKED, revision: 5 }, reasons: ['status'] }, { over: { ...ACKED, revision: 5 }, reasons: ['status'] }],
+      mails: [['<vigil.run-1.mail-oncall.r5@vigil>', /^Acknowledged by alice/], ['<vigil.run-1.mail-oncall.r5@vigil>', /^Acknowledged by alice/]],
+    },
+    // A reopen coalesced with the escalation it restarted: the status part is worth a mail.
+    { name: 'reopen with a level change', refreshes: [{ over: { episode: 2, occurrences: 4, revision: 12 }, reasons: ['status', 'level'] }], mails: [['<vigil.run-1.mail-oncall.r12@vigil>', /^Triggered again \(episode 2, 4 occurrences\)/]] },
+    // An acknowledgement that timed out triggers the incident again.
+    { name: 'ack timeout', refreshes: [{ over: { revision: 9 }, reasons: ['status'] }], mails: [['<vigil.run-1.mail-oncall.r9@vigil>', /^Triggered again \(episode 1, 3 occurrences\)/]] },
+  ];
+
+  it.each(refreshCases)('refresh for $name → $mails.length status mail(s) in the thread', async ({ refreshes, mails }) => {
+    const smtp = await startSmtp();
+    const notifier = createEmailNotifier(channel(), { smtp: smtpFor(smtp.port) });
+    const first = await notifier.send({ view: view(), step: '1.e1.p0.l1', target: 'mail-oncall' });
+    const existing = { target: 'mail-oncall', channelType: 'email', ref: first.ref ?? {} };
+    const results = [];
+    for (const r of refreshes) results.push(await notifier.update?.({ view: view(r.over), existing, reasons: r.reasons }));
+
+    const [root, ...replies] = smtp.received as [Received, ...Received[]];
+    expect(root.mail.messageId).toBe(ROOT);
+    expect(replies.map((r) => [r.mail.messageId, r.mail.inReplyTo, r.mail.references])).toEqual(mails.map(([id]) => [id, ROOT, ROOT]));
+    replies.forEach((r, i) => expect(r.mail.text).toMatch(mails[i]![1]));
+    expect(results.map((r) => r?.sent)).toEqual(refreshes.map(() => mails.length > 0));
+    if (mails.length === 0) expect(results[0]?.detail).toMatch(/^email: nothing to send for .* \(only status changes are sent\)$/);
   });
 
   it('sends to the person when the target is a user, not to the channel list', async () => {

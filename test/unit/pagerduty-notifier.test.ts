@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPagerDutyNotifier } from '../../activities/notify/pagerduty';
 import { pagerDutyChannelSchema } from '../../domain/channels/schemas';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyFailure } from '../support/fake-pagerduty';
 import { failureOf } from '../support/failures';
@@ -129,9 +130,34 @@ describe('pagerduty notifier: update', () => {
     ['triggered', 'trigger'],
   ] as const)('%s → %s on the stored dedup_key', async (status, action) => {
     const existing = { target: 'pd', channelType: 'pagerduty', ref: { dedup_key: 'incident/0123456789abcdef' } };
-    await notifierFor(pd.url).update?.(view({ status }), existing);
+    const res = await notifierFor(pd.url).update?.({ view: view({ status }), existing, reasons: ['status'] });
+    expect(res).toEqual({ sent: true, detail: `PagerDuty ${action} accepted (dedup_key incident/0123456789abcdef)` });
     expect(pd.requests.map((r) => [r.status, r.event.event_action, r.event.dedup_key])).toEqual([[202, action, 'incident/0123456789abcdef']]);
     if (action !== 'trigger') expect(pd.requests[0]?.event).toEqual({ routing_key: ROUTING_KEY, event_action: action, dedup_key: 'incident/0123456789abcdef' });
+  });
+
+  // Regression: every level change sent PagerDuty another trigger, even for levels that did not target it.
+  const STORED = 'pd-alert-from-first-trigger';
+  const refreshes: Array<{ name: string; over: Partial<IncidentView>; reasons: RefreshReason[]; action: string | null }> = [
+    // An escalation to another level: PagerDuty already has its alert; nothing to tell it.
+    { name: 'level alone', over: { level: 'level 2' }, reasons: ['level'], action: null },
+    // A severity rise alone: no call either.
+    { name: 'severity alone', over: { severity: 'critical' }, reasons: ['severity'], action: null },
+    { name: 'level and severity', over: { level: 'level 3', severity: 'critical' }, reasons: ['level', 'severity'], action: null },
+    // An acknowledgement: one acknowledge on the alert the first trigger opened.
+    { name: 'ack', over: { status: 'acknowledged', acknowledged: { by: 'alice', at: 1 } }, reasons: ['status'], action: 'acknowledge' },
+    // Resolved, coalesced with a level change: the status decides.
+    { name: 'resolve with a level change', over: { status: 'resolved', resolved: { by: 'bob', at: 2, reason: '' } }, reasons: ['level', 'status'], action: 'resolve' },
+    // Reopened (or an ack timed out): triggered again.
+    { name: 'reopen', over: { status: 'triggered', episode: 2 }, reasons: ['status'], action: 'trigger' },
+  ];
+
+  it.each(refreshes)('refresh for $name → $action', async ({ over, reasons, action }) => {
+    const existing = { target: 'pd', channelType: 'pagerduty', ref: { dedup_key: STORED } };
+    const res = await notifierFor(pd.url).update?.({ view: view(over), existing, reasons });
+    expect(res?.sent).toBe(action !== null);
+    expect(pd.requests.map((r) => [r.event.event_action, r.event.dedup_key])).toEqual(action === null ? [] : [[action, STORED]]);
+    if (action === null) expect(res?.detail).toMatch(/^pagerduty: nothing to send for/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackNotifier } from '../../activities/notify/slack';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakeSlack, type FakeSlack, type FakeSlackFailure } from '../support/fake-slack';
 import { failureOf } from '../support/failures';
@@ -49,7 +50,7 @@ describe('slack notifier', () => {
 
     const second = await notifier.send({ view: view({ level: 'level 2', occurrences: 4 }), step: '2.e1.p0.l1', target: 'ops-lead', existing });
     expect(second.ref).toEqual(first.ref);
-    await notifier.update?.(view({ status: 'acknowledged', acknowledged: { by: 'alice', at: 1 } }), existing);
+    await notifier.update?.({ view: view({ status: 'acknowledged', acknowledged: { by: 'alice', at: 1 } }), existing, reasons: ['status'] });
 
     expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage', 'chat.update']);
     const [post, update, reply, refresh] = slack.calls;
@@ -59,6 +60,22 @@ describe('slack notifier', () => {
     expect(refresh?.args).toMatchObject({ channel: CHANNEL, ts: first.ref?.ts });
     // The refreshed message lost its Acknowledge button.
     expect(JSON.stringify(refresh?.args.blocks)).not.toContain('vigil_acknowledge');
+  });
+
+  it.each([
+    // Editing in place is what the Slack message is for: every reason re-renders it, none posts anew.
+    [['status']],
+    [['level']],
+    [['severity']],
+    [['status', 'level', 'severity']],
+  ] as Array<[RefreshReason[]]>)('update for %j edits the message in place', async (reasons) => {
+    const notifier = createSlackNotifier({ token: TOKEN, channel: CHANNEL, apiUrl: slack.url });
+    const first = await notifier.send({ view: view(), step: '1.e1.p0.l0', target: 'oncall' });
+    const existing = { target: 'oncall', channelType: 'slack', ref: first.ref ?? {} };
+    const res = await notifier.update?.({ view: view({ level: 'level 2', severity: 'critical' }), existing, reasons });
+    expect(res).toEqual({ sent: true, detail: `edited ${CHANNEL} (ts ${first.ref?.ts}) in place: ${reasons.join(' + ')}` });
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
+    expect(slack.calls[1]?.args).toMatchObject({ channel: CHANNEL, ts: first.ref?.ts, text: expect.stringContaining('[CRITICAL]') });
   });
 
   it('posts a fresh message when the old one was deleted', async () => {

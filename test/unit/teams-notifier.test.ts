@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTeamsNotifier } from '../../activities/notify/teams';
 import { teamsChannelSchema } from '../../domain/channels/schemas';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { startFakeTeams, type FakeTeams, type FakeTeamsFailure } from '../support/fake-teams';
 import { failureOf } from '../support/failures';
@@ -92,10 +93,26 @@ describe('teams notifier', () => {
     [{ status: 'snoozed', acknowledged: { by: 'carol', at: 1 }, snoozedUntil: Date.UTC(2024, 0, 15, 10) }, /^Snoozed by carol until 2024-01-15T10:00:00.000Z/],
     [{ status: 'triggered', episode: 2 }, /^Triggered again \(episode 2\)/],
   ] as Array<[Partial<IncidentView>, RegExp]>)('update %j posts a short follow-up card', async (over, text) => {
-    await notifierFor(teams.url).update?.(view(over), { target: 'teams', channelType: 'teams', ref: { postedAt: 'x' } });
+    const res = await notifierFor(teams.url).update?.({ view: view(over), existing: { target: 'teams', channelType: 'teams', ref: { postedAt: 'x' } }, reasons: ['status'] });
+    expect(res?.sent).toBe(true);
     const card = teams.cards()[0] as Card;
     expect(card.body).toHaveLength(1);
     expect(String(card.body[0]?.text)).toMatch(text);
+  });
+
+  it.each([
+    // Regression: each refresh posted another follow-up card; only a status change is worth one.
+    // An escalation: a level that targets Teams posts its own card through send.
+    [['level'], 0],
+    [['severity'], 0],
+    [['level', 'severity'], 0],
+    // Coalesced with a status change: one card.
+    [['level', 'status'], 1],
+  ] as Array<[RefreshReason[], number]>)('update for %j posts %i card(s)', async (reasons, cards) => {
+    const res = await notifierFor(teams.url).update?.({ view: view({ level: 'level 2' }), existing: { target: 'teams', channelType: 'teams', ref: { postedAt: 'x' } }, reasons });
+    expect(teams.posts).toHaveLength(cards);
+    expect(res?.sent).toBe(cards > 0);
+    if (cards === 0) expect(res?.detail).toMatch(/^teams: nothing to send for/);
   });
 
   it('accepts a Workflows trigger’s 202 as success', async () => {

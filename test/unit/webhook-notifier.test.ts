@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookNotifier, signVigilWebhook, verifyVigilWebhook } from '../../activities/notify/webhook';
 import { webhookChannelSchema } from '../../domain/channels/schemas';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { startWebhookReceiver, type WebhookReceiver, type WebhookReceiverFailure } from '../support/webhook-receiver';
 import { failureOf } from '../support/failures';
@@ -80,6 +81,7 @@ describe('webhook notifier', () => {
         resolved: null,
         snoozedUntil: null,
         uiUrl: null,
+        revision: 1,
       },
       links: LINKS,
     });
@@ -87,15 +89,47 @@ describe('webhook notifier', () => {
 
   it('sends incident.updated on a status change, with the same idempotency key on a retry', async () => {
     const n = notifierFor(hook.url);
-    const acked = view({ status: 'acknowledged', acknowledged: { by: 'alice', at: Date.UTC(2024, 0, 15, 0, 5) } });
+    const acked = view({ status: 'acknowledged', acknowledged: { by: 'alice', at: Date.UTC(2024, 0, 15, 0, 5) }, revision: 4 });
     const existing = { target: 'hook', channelType: 'webhook', ref: {} };
-    await n.update?.(acked, existing);
-    await n.update?.(acked, existing);
+    const first = await n.update?.({ view: acked, existing, reasons: ['status'] });
+    await n.update?.({ view: acked, existing, reasons: ['status'] });
     const [a, b] = hook.received;
-    expect(a?.json).toMatchObject({ version: 1, event: 'incident.updated', target: 'hook', incident: { status: 'acknowledged', acknowledged: { by: 'alice', at: '2024-01-15T00:05:00.000Z' } } });
+    expect(first).toEqual({ sent: true, detail: 'webhook answered HTTP 204 to incident.updated (status)' });
+    expect(a?.json).toMatchObject({
+      version: 1,
+      event: 'incident.updated',
+      step: 'update.4',
+      target: 'hook',
+      changes: ['status'],
+      incident: { status: 'acknowledged', acknowledged: { by: 'alice', at: '2024-01-15T00:05:00.000Z' }, revision: 4 },
+    });
     expect(a?.json).not.toHaveProperty('links');
     expect(a?.verified).toBe(true);
+    expect(a?.headers['idempotency-key']).toBe('incident/0123456789abcdef:update.4:hook');
     expect(a?.headers['idempotency-key']).toBe(b?.headers['idempotency-key']);
+  });
+
+  // Regression: the level-2 and level-3 refreshes of a triggered incident used to share one key (it was
+  // derived from status and time), so a receiver honouring Idempotency-Key dropped the later one.
+  const refreshes: Array<{ name: string; deliveries: Array<{ revision: number; reasons: RefreshReason[]; level: string }>; sameKey: boolean }> = [
+    // Two escalations: different bodies, so two keys.
+    { name: 'level 2 then level 3 (revisions 7, 9)', deliveries: [{ revision: 7, reasons: ['level'], level: 'level 2' }, { revision: 9, reasons: ['level'], level: 'level 3' }], sameKey: false },
+    // A severity rise after an escalation is another distinct delivery.
+    { name: 'level then severity (revisions 7, 8)', deliveries: [{ revision: 7, reasons: ['level'], level: 'level 2' }, { revision: 8, reasons: ['severity'], level: 'level 2' }], sameKey: false },
+    // The same view sent twice (a retry): one key, so the receiver drops the copy.
+    { name: 'the same revision twice (a retry)', deliveries: [{ revision: 7, reasons: ['level'], level: 'level 2' }, { revision: 7, reasons: ['level'], level: 'level 2' }], sameKey: true },
+    // Coalesced reasons do not change the key: the revision names the content.
+    { name: 'one revision refreshed for several reasons', deliveries: [{ revision: 9, reasons: ['level', 'severity'], level: 'level 3' }, { revision: 9, reasons: ['level', 'severity'], level: 'level 3' }], sameKey: true },
+  ];
+
+  it.each(refreshes)('$name → same Idempotency-Key: $sameKey', async ({ deliveries, sameKey }) => {
+    const n = notifierFor(hook.url);
+    const existing = { target: 'hook', channelType: 'webhook', ref: {} };
+    for (const d of deliveries) await n.update?.({ view: view({ revision: d.revision, level: d.level }), existing, reasons: d.reasons });
+    const keys = hook.received.map((r) => r.headers['idempotency-key']);
+    expect(keys).toEqual(deliveries.map((d) => `incident/0123456789abcdef:update.${d.revision}:hook`));
+    expect(keys[0] === keys[1]).toBe(sameKey);
+    expect(hook.received.map((r) => [(r.json?.incident as { revision: number }).revision, r.json?.changes])).toEqual(deliveries.map((d) => [d.revision, d.reasons]));
   });
 
   const cases: Array<{ name: string; failure: WebhookReceiverFailure; type: string; retryable: boolean; delayMs?: number }> = [
