@@ -10,6 +10,8 @@ export type TimelineType =
   | 'severity_raised'
   | 'escalated'
   | 'notified'
+  | 'queued'
+  | 'notify_retry'
   | 'notify_failed'
   | 'acknowledged'
   | 'snoozed'

@@ -354,3 +354,24 @@ export function recordFallback(state: IncidentState, step: string, target: strin
     { type: 'fallback', actor: 'system', text: `${target} kept failing; falling back to ${fallback}`, data: { step, target, fallback } },
   ]);
 }
+
+/** Records that a send joined its rate-limited channel's queue; the dispatcher reports how it went. */
+export function recordQueued(state: IncidentState, d: { step: string; target: string; detail: string }, now: number): IncidentState {
+  return withEntries(state, now, [{ type: 'queued', actor: 'system', text: `Notifying ${d.target}: ${d.detail}`, data: { step: d.step, target: d.target } }]);
+}
+
+/** Records a failed attempt that will be tried again, so a flaky channel is visible while it is retried. */
+export function recordRetry(
+  state: IncidentState,
+  d: { step: string; target: string; attempt: number; detail: string; nextTryAt: number },
+  now: number,
+): IncidentState {
+  return withEntries(state, now, [
+    {
+      type: 'notify_retry',
+      actor: 'system',
+      text: `Notifying ${d.target}: attempt ${d.attempt} failed (${d.detail}); next try at ${at(d.nextTryAt)}`,
+      data: { step: d.step, target: d.target, attempt: d.attempt, nextTryAt: d.nextTryAt },
+    },
+  ]);
+}

@@ -12,7 +12,22 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** Occurrences per run before continuing as new (default 2000); lowered in tests. */
   occurrencesPerRun?: number;
-  carried?: { state: IncidentState; projectedSeq: number };
+  carried?: {
+    state: IncidentState;
+    projectedSeq: number;
+    /** Queued pages still owed a report by their channel's dispatcher, by `<step>|<target>`. */
+    awaiting?: Array<[string, AwaitedSend]>;
+    /** Pages already reported (`<step>|<target>`), so a repeated report is recorded once. */
+    reported?: string[];
+  };
+}
+
+/** A page handed to a rate-limited channel's queue; its fallback is paged if the dispatcher reports failure. */
+export interface AwaitedSend {
+  step: string;
+  target: string;
+  channel: string;
+  fallback?: string;
 }
 
 /** A repeated report of the same problem (machine fact → signal). */

@@ -2,9 +2,11 @@ import {
   ActivityFailure,
   allHandlersFinished,
   condition,
+  ApplicationFailure,
   continueAsNew,
   proxyActivities,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -13,10 +15,12 @@ import type { Delivery, NotifyActivities } from '../activities/notify/types';
 import type { StoreActivities } from '../activities/store/types';
 import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil } from '../domain/incident-actions';
-import { advanceClock, nextWakeAt } from '../domain/incident-clock';
-import type { IncidentEffect, IncidentState, Transition } from '../domain/incident-state';
+import { advanceClock, mergeRefreshReasons, nextWakeAt } from '../domain/incident-clock';
+import { failureKind, retryAfterOf, retryDelayMs, type SendFailureKind } from '../domain/delivery/retry';
+import type { IncidentEffect, IncidentState, RefreshReason, Transition } from '../domain/incident-state';
 import * as t from '../domain/incident-transitions';
 import { summaryLine, toView } from '../domain/incident-view';
+import { deliveryReportSignal } from './channel-dispatcher-messages';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -27,6 +31,7 @@ import {
   snoozeUpdate,
   stateQuery,
   type ActionResult,
+  type AwaitedSend,
   type IncidentOutcome,
   type IncidentWorkflowInput,
   type OccurrenceInput,
@@ -35,9 +40,17 @@ import { VigilKind, VigilService, VigilSeverity, VigilStatus } from './search-at
 
 const notify = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '30s',
-  // Bounded so a dead channel shows up as notify_failed in the timeline instead of stalling escalation.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+  // One attempt per activity: the workflow is the retry stage (domain/delivery/retry.ts), so every
+  // failed attempt is on the timeline while it is retried, and a dead channel ends in its fallback.
+  retry: { maximumAttempts: 1 },
 });
+
+/** Provider rate limits and busy ledger rows waited out before they count as failed attempts. */
+const MAX_NOT_YET_WAITS = 50;
+/** How long a resolved incident stays open for its queued pages to be reported before it completes. */
+const QUEUED_REPORT_GRACE = '6h';
+/** Page keys remembered across continue-as-new, so a repeated dispatcher report is recorded once. */
+const REPORTED_KEEP = 500;
 
 const store = proxyActivities<StoreActivities>({
   startToCloseTimeout: '30s',
@@ -60,6 +73,18 @@ function toOccurrence(o: OccurrenceInput): t.Occurrence {
   const occ: t.Occurrence = { severity: o.severity, title: o.title, details };
   if (o.occurrenceId !== undefined) occ.occurrenceId = o.occurrenceId;
   return occ;
+}
+
+/** How the retry stage should treat a failed send activity. */
+function classifyFailure(err: unknown): { kind: SendFailureKind; retryAfterMs?: number; detail: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const detail = failureText(err);
+  if (cause instanceof ApplicationFailure) {
+    const retryAfterMs = retryAfterOf(cause);
+    return { kind: failureKind(cause.type, cause.nonRetryable ?? false), detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  // Timeouts and worker crashes: worth another attempt.
+  return { kind: 'retryable', detail };
 }
 
 function failureText(err: unknown): string {
@@ -154,43 +179,139 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     projection = projection.then(() => store.projectIncident(input));
   };
 
-  async function deliver(step: string, d: Delivery): Promise<void> {
-    const target = d.key;
-    try {
-      const r = await notify.deliverNotification({ view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}) });
-      state = t.recordDelivery(
-        state,
-        { step, target, channel: d.channel, ok: true, detail: r.duplicate ? `${r.detail} (already sent)` : r.detail, channelType: r.channelType, ...(r.ref ? { ref: r.ref } : {}) },
-        Date.now(),
-      );
-    } catch (err) {
-      state = t.recordDelivery(state, { step, target, channel: d.channel, ok: false, detail: failureText(err) }, Date.now());
-      if (d.fallback) {
-        // Retries are exhausted (the activity's policy): try the fallback once, as its own ledger entry.
-        state = t.recordFallback(state, step, target, d.fallback, Date.now());
-        await deliver(step, { key: `${target}>${d.fallback}`, channel: d.fallback });
+  // Sends run beside the main loop: a level's timer fires on time whatever an earlier level's sends
+  // are doing, and a slow channel never holds up another. `running` is drained before the run ends.
+  const running = new Set<Promise<void>>();
+  const spawn = (work: Promise<void>): void => {
+    running.add(work);
+    void work.finally(() => {
+      running.delete(work);
+      changed = true;
+    });
+  };
+  const update = (next: IncidentState): void => {
+    state = next;
+    changed = true;
+  };
+  // Queued pages the channel dispatchers still owe a report for, and pages already reported.
+  const awaiting = new Map<string, AwaitedSend>(input.carried?.awaiting ?? []);
+  const reported = new Set<string>(input.carried?.reported ?? []);
+  const sendKey = (step: string, target: string) => `${step}|${target}`;
+
+  setHandler(deliveryReportSignal, (r) => {
+    if (r.incidentId !== state.incidentId) return;
+    const key = sendKey(r.step, r.target);
+    const rep = r.report;
+    if (rep.type === 'retrying') return update(t.recordRetry(state, { step: r.step || 'refresh', target: r.target, attempt: rep.attempt, detail: rep.detail, nextTryAt: rep.nextTryAt }, Date.now()));
+    if (r.kind === 'refresh') {
+      if (rep.type === 'failed') update(t.recordDelivery(state, { step: 'refresh', target: r.target, ok: false, detail: rep.detail }, Date.now()));
+      return;
+    }
+    if (reported.has(key)) return;
+    reported.add(key);
+    const waiting = awaiting.get(key);
+    awaiting.delete(key);
+    const ok = rep.type !== 'failed';
+    update(t.recordDelivery(state, { step: r.step, target: r.target, channel: r.channel, ok, detail: rep.detail, ...(rep.type === 'sent' && rep.ref && rep.channelType ? { ref: rep.ref, channelType: rep.channelType } : {}) }, Date.now()));
+    if (!ok && waiting?.fallback) fallBack(r.step, r.target, waiting.fallback);
+  });
+
+  function fallBack(step: string, target: string, fallback: string): void {
+    // Attempts are used up or the channel refused for good: the fallback gets its own ledger entry.
+    update(t.recordFallback(state, step, target, fallback, Date.now()));
+    spawn(deliver(step, { key: `${target}>${fallback}`, channel: fallback }));
+  }
+
+  /** Calls a send activity until it succeeds or its attempts are used up, putting each failed attempt on the timeline. */
+  async function withRetries<T>(what: { step: string; target: string }, call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; detail: string }> {
+    let attempt = 0;
+    let waits = 0;
+    for (;;) {
+      try {
+        return { ok: true, value: await call() };
+      } catch (err) {
+        const f = classifyFailure(err);
+        // "Not yet" (a provider's rate limit, a ledger row another sender holds) is not a failed attempt.
+        if ((f.kind === 'rate_limited' || f.kind === 'busy') && waits++ < MAX_NOT_YET_WAITS) {
+          await sleep(Math.max(100, f.retryAfterMs ?? 1000));
+          continue;
+        }
+        attempt++;
+        const delay = f.kind === 'permanent' ? null : retryDelayMs(attempt, f.retryAfterMs);
+        if (delay === null) return { ok: false, detail: f.detail };
+        update(t.recordRetry(state, { ...what, attempt, detail: f.detail, nextTryAt: Date.now() + delay }, Date.now()));
+        await sleep(delay);
       }
     }
   }
 
-  /** One escalation step: ask whether it is muted and who it reaches, then send to each in parallel. */
+  async function deliver(step: string, d: Delivery): Promise<void> {
+    const target = d.key;
+    const out = await withRetries({ step, target }, () =>
+      notify.deliverNotification({ view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}) }),
+    );
+    if (!out.ok) {
+      update(t.recordDelivery(state, { step, target, channel: d.channel, ok: false, detail: out.detail }, Date.now()));
+      if (d.fallback) fallBack(step, target, d.fallback);
+      return;
+    }
+    const r = out.value;
+    if (r.queued) {
+      const key = sendKey(step, target);
+      // The dispatcher may have reported already (signals are handled before activity results).
+      if (!reported.has(key)) awaiting.set(key, { step, target, channel: d.channel, ...(d.fallback ? { fallback: d.fallback } : {}) });
+      update(t.recordQueued(state, { step, target, detail: r.detail }, Date.now()));
+      return;
+    }
+    update(
+      t.recordDelivery(
+        state,
+        { step, target, channel: d.channel, ok: true, detail: r.duplicate ? `${r.detail} (already sent)` : r.detail, channelType: r.channelType, ...(r.ref ? { ref: r.ref } : {}) },
+        Date.now(),
+      ),
+    );
+  }
+
+  /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
   async function notifyStep(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
     let plan;
     try {
       plan = await notify.planDelivery({ view: toView(state), step: e.step, targets: e.targets, at: Date.now() });
     } catch (err) {
       // Without a plan we cannot know who is on call; page the literal targets rather than nobody.
-      state = t.recordDelivery(state, { step: e.step, target: 'plan', ok: false, detail: failureText(err) }, Date.now());
+      update(t.recordDelivery(state, { step: e.step, target: 'plan', ok: false, detail: failureText(err) }, Date.now()));
       plan = { deliveries: e.targets.map((target) => ({ key: target, channel: target })), paged: [] };
     }
     if (plan.suppressed) {
-      state = t.holdStep(state, e, plan.suppressed.reason, plan.suppressed.recheckAt, Date.now());
-      changed = true;
+      update(t.holdStep(state, e, plan.suppressed.reason, plan.suppressed.recheckAt, Date.now()));
       return;
     }
-    state = t.releaseStep(state, e.step, Date.now());
-    state = t.recordPaged(state, e.step, plan.paged, Date.now());
-    await Promise.all(plan.deliveries.map((d) => deliver(e.step, d)));
+    update(t.recordPaged(t.releaseStep(state, e.step, Date.now()), e.step, plan.paged, Date.now()));
+    for (const d of plan.deliveries) spawn(deliver(e.step, d));
+  }
+
+  // Refreshes run one at a time (a resolve must not overtake its ack) and merge while one is running.
+  let refreshReasons: RefreshReason[] = [];
+  let refreshing = false;
+  function requestRefresh(reasons: RefreshReason[]): void {
+    refreshReasons = mergeRefreshReasons([...refreshReasons, ...reasons]);
+    if (refreshing) return;
+    refreshing = true;
+    spawn(
+      (async () => {
+        while (refreshReasons.length > 0 && state.messages.length > 0) {
+          const reasons = refreshReasons;
+          refreshReasons = [];
+          const step = `refresh.${state.seq}`;
+          const out = await withRetries({ step, target: 'messages' }, () => notify.refreshMessages({ view: toView(state), step, reasons }));
+          // A stale message is cosmetic; the timeline says so and escalation goes on.
+          if (!out.ok) update(t.recordDelivery(state, { step, target: 'messages', ok: false, detail: out.detail }, Date.now()));
+          else for (const f of out.value.failures) update(t.recordDelivery(state, { step, target: f.target, ok: false, detail: f.detail }, Date.now()));
+        }
+        refreshReasons = [];
+        refreshing = false;
+      })(),
+    );
   }
 
   let shown = '';
@@ -208,32 +329,35 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     upsertMemo({ summary: line });
   }
 
-  async function performEffects(): Promise<void> {
-    while (pending.length > 0) {
-      const batch = pending.splice(0);
-      await Promise.all(batch.flatMap((e) => (e.type === 'notify' ? [notifyStep(e)] : [])));
-      if (batch.some((e) => e.type === 'refresh') && state.messages.length > 0) {
-        try {
-          await notify.refreshMessages({ view: toView(state), step: `refresh.${state.seq}` });
-        } catch (err) {
-          // A stale message is cosmetic; the timeline says so and escalation goes on.
-          state = t.recordDelivery(state, { step: `refresh.${state.seq}`, target: 'messages', ok: false, detail: failureText(err) }, Date.now());
-        }
-      }
+  /** Starts what the last transitions asked for; sends go on in the background. */
+  function performEffects(): void {
+    for (const e of pending.splice(0)) {
+      if (e.type === 'notify') spawn(notifyStep(e));
+      else requestRefresh(e.reasons);
     }
     publish();
     project();
   }
 
+  /** Lets every send in progress finish (and every queued page report back, within a bound) before the run ends. */
+  async function drain(waitForQueued: boolean): Promise<void> {
+    for (;;) {
+      await condition(allHandlersFinished);
+      await condition(() => running.size === 0 && pending.length === 0);
+      if (waitForQueued && awaiting.size > 0) await condition(() => awaiting.size === 0 || pending.length > 0, QUEUED_REPORT_GRACE);
+      performEffects();
+      if (running.size === 0 && pending.length === 0) break;
+    }
+    await projection;
+  }
+
   for (;;) {
     apply(advanceClock(state, Date.now()));
-    await performEffects();
+    performEffects();
     if (state.closed) break;
     if (workflowInfo().continueAsNewSuggested || occurrencesThisRun >= (input.occurrencesPerRun ?? OCCURRENCES_PER_RUN)) {
-      await condition(allHandlersFinished);
-      await performEffects();
-      await projection;
-      await continueAsNew<typeof incidentWorkflow>({ ...input, carried: { state, projectedSeq } });
+      await drain(false);
+      await continueAsNew<typeof incidentWorkflow>({ ...input, carried: { state, projectedSeq, awaiting: [...awaiting], reported: [...reported].slice(-REPORTED_KEEP) } });
     }
     const wake = nextWakeAt(state);
     changed = false;
@@ -243,8 +367,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     await (wait === undefined ? condition(woken) : condition(woken, wait));
   }
 
-  await condition(allHandlersFinished);
-  await performEffects();
-  await projection;
+  await drain(true);
   return { incidentId: state.incidentId, status: state.status, episodes: state.episode, occurrences: state.occurrences };
 }

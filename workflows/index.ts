@@ -3,3 +3,4 @@ export { incidentWorkflow } from './incident';
 export { serviceMonitorWorkflow } from './service-monitor';
 export { modelTrainingWorkflow } from './model-training';
 export { complianceAuditWorkflow } from './compliance-audit';
+export { channelDispatcherWorkflow } from './channel-dispatcher';

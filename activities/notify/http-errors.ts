@@ -20,7 +20,8 @@ export function deliveryFailure(
     message: text,
     type: `delivery_${reason}`,
     nonRetryable: false,
-    ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
+    // Also in details: a workflow receives the failure without nextRetryDelay (the SDK drops it on the way back).
+    ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs, details: [{ retryAfterMs }] } : {}),
   });
 }
 

@@ -1,14 +1,17 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { reserveSlot } from '../../db/channel-slots';
-import { sendOnce } from '../../db/notification-ledger';
+import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
 import type { VigilConfig } from '../../domain/config';
+import type { QueuedSend } from '../../domain/delivery/channel-queue';
+import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
-import { deliveryFailure } from './http-errors';
 import type { ActionLinks, Notifier } from './notifier';
 import { createPlanActivity } from './plan';
-import type { NotifyActivities } from './types';
+import { createSendQueued } from './send-queued';
+import type { NotifyActivities, QueueActivities } from './types';
+import { enqueueSends } from './enqueue';
 
 export interface NotifyDeps {
   pool: Pool;
@@ -18,14 +21,23 @@ export interface NotifyDeps {
   logger: Logger;
   /** Builds signed ack/resolve links for channels without buttons; absent when no action secret is set. */
   links?: (view: IncidentView, recipient: string) => ActionLinks;
+  /** The Temporal client queued sends go through; defaults to the worker's own (activity context). */
+  client?: () => Client;
   now?: () => number;
 }
 
-// A rate-limited send may wait for its slot, but not so long that the activity times out (30 s).
-const MAX_SLOT_WAIT_MS = 20_000;
+/** A ledger row another sender holds: not a failure, a "not yet" the caller retries after the lease. */
+export function busyFailure(err: LedgerBusyError): ApplicationFailure {
+  const retryAfterMs = Math.max(100, err.retryAfterMs);
+  return ApplicationFailure.create({ message: err.message, type: 'ledger_busy', nonRetryable: false, nextRetryDelay: retryAfterMs, details: [{ retryAfterMs }] });
+}
 
-/** Notification activities: every send and every in-place edit passes the notification ledger. */
-export function createNotifyActivities(deps: NotifyDeps): NotifyActivities {
+/**
+ * Notification activities: every send and every in-place edit passes the notification ledger.
+ * Channels with a rate limit are not sent to here: their sends join the channel's queue (the
+ * ChannelDispatcher workflow), which starts each one when the limit allows and reports back.
+ */
+export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & QueueActivities {
   const channelFor = (name: string): Notifier => {
     const n = deps.channels[name];
     if (!n) {
@@ -37,14 +49,18 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities {
     }
     return n;
   };
+  const rateOf = (name: string) => deps.config.channels[name]?.ratePerSecond;
+  const client = deps.client ?? (() => Context.current().client);
+  const enqueue = (channel: string, sends: QueuedSend[]) =>
+    enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends);
+  const now = deps.now ?? Date.now;
 
-  /** Waits for the channel's next shared send slot when it is rate limited. */
-  const throttle = async (name: string) => {
-    const perSecond = deps.config.channels[name]?.ratePerSecond;
-    if (!perSecond) return;
-    const wait = await reserveSlot(deps.pool, name, perSecond);
-    if (wait > MAX_SLOT_WAIT_MS) throw deliveryFailure(name, 'rate_limited', `rate limit of ${perSecond}/s: next slot in ${Math.round(wait)} ms`, wait - MAX_SLOT_WAIT_MS);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const ledgered = async <T extends { detail: string; ref?: Record<string, string> }>(key: Parameters<typeof sendOnce>[1], type: string, send: () => Promise<T>) => {
+    try {
+      return await sendOnce(deps.pool, key, type, send);
+    } catch (err) {
+      throw err instanceof LedgerBusyError ? busyFailure(err) : err;
+    }
   };
 
   return {
@@ -53,35 +69,65 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities {
     async deliverNotification({ view, step, target, channel, address }) {
       const name = channel ?? target;
       const notifier = channelFor(name);
+      if (rateOf(name)) {
+        await enqueue(name, [{
+          key: `${view.workflowId}|${step}|${target}`, kind: 'page', workflowId: view.workflowId, incidentId: view.incidentId,
+          step, target, channel: name, ...(address ? { address } : {}), severity: view.severity, reasons: [], enqueuedAt: now(), attempt: 0, notBefore: 0,
+        }]);
+        return { detail: `queued for ${name} (limit ${rateOf(name)}/s)`, channelType: notifier.type, duplicate: false, queued: true };
+      }
       const existing = view.messages.find((m) => m.target === target);
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
-      // The slot is reserved before the ledger's transaction takes a connection: reserving inside it
-      // asks the pool for a second connection per send, which deadlocks once every connection waits so.
-      // A duplicate then wastes one slot, which is harmless.
-      await throttle(name);
-      const out = await sendOnce(deps.pool, key, notifier.type, () =>
+      const out = await ledgered(key, notifier.type, () =>
         notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}) }),
       );
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
     },
 
-    async refreshMessages({ view, step }) {
+    async refreshMessages({ view, step, reasons }) {
       let updated = 0;
+      const queued = new Map<string, QueuedSend[]>();
+      const failures: Array<{ target: string; detail: string; retryable: boolean }> = [];
       for (const m of view.messages) {
         const name = m.channel ?? m.target;
         const notifier = deps.channels[name];
         if (!notifier?.update) continue;
-        const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };
-        await throttle(name);
-        await sendOnce(deps.pool, key, notifier.type, async () => {
-          await notifier.update!(view, m);
-          return { detail: `message updated (${view.status})` };
-        });
-        updated++;
+        if (rateOf(name)) {
+          const send: QueuedSend = {
+            key: `${view.workflowId}|refresh|${m.target}`, kind: 'refresh', workflowId: view.workflowId, incidentId: view.incidentId,
+            step: '', target: m.target, channel: name, severity: view.severity, reasons, enqueuedAt: now(), attempt: 0, notBefore: 0,
+          };
+          queued.set(name, [...(queued.get(name) ?? []), send]);
+          continue;
+        }
+        try {
+          await refreshOne(notifier, view, m, step, reasons);
+          updated++;
+        } catch (err) {
+          // One failing channel must not keep the others stale: try every message, then report.
+          const f = err instanceof LedgerBusyError ? busyFailure(err) : err;
+          failures.push({ target: m.target, detail: f instanceof Error ? f.message : String(f), retryable: !(f instanceof ApplicationFailure && f.nonRetryable) });
+        }
       }
-      return { updated };
+      for (const [name, sends] of queued) await enqueue(name, sends);
+      const count = [...queued.values()].reduce((n, s) => n + s.length, 0);
+      if (failures.some((f) => f.retryable)) {
+        // Retried as a whole; the ledger skips the messages already refreshed.
+        throw ApplicationFailure.create({ message: failures.map((f) => `${f.target}: ${f.detail}`).join('; '), type: 'refresh_failed', nonRetryable: false });
+      }
+      return { updated, queued: count, failures: failures.map(({ target, detail }) => ({ target, detail })) };
     },
+
+    sendQueued: createSendQueued({ pool: deps.pool, channels: deps.channels, client, logger: deps.logger, ...(deps.links ? { links: deps.links } : {}) }),
   };
+
+  async function refreshOne(notifier: Notifier, view: IncidentView, m: MessageRef, step: string, reasons: RefreshReason[]) {
+    const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };
+    await ledgered(key, notifier.type, async () => {
+      const r = await notifier.update!({ view, existing: m, reasons });
+      return { detail: r.detail };
+    });
+  }
 }

@@ -1,3 +1,5 @@
+import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
+import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 
 /** One concrete send: a configured channel, maybe a personal address, and the key the ledger knows it by. */
@@ -34,22 +36,46 @@ export interface DeliverInput {
   address?: string;
 }
 
-/** A delivery that happened (or had already happened: `duplicate`). Failures are thrown. */
+/**
+ * A delivery that happened (or had already happened: `duplicate`), or was put in its rate-limited
+ * channel's queue (`queued`: the dispatcher reports the outcome later). Failures are thrown.
+ */
 export interface DeliverResult {
   detail: string;
   channelType: string;
   duplicate: boolean;
+  queued?: boolean;
   ref?: Record<string, string>;
 }
 
 export interface RefreshInput {
   view: IncidentView;
+  /** Ledger step of the direct refreshes; queued ones are keyed by the revision they end up showing. */
   step: string;
+  reasons: RefreshReason[];
+}
+
+/** Direct refreshes done (or skipped by the channel for these reasons), and messages handed to their channel's queue. */
+export interface RefreshResult {
+  updated: number;
+  queued: number;
+  failures: Array<{ target: string; detail: string }>;
+}
+
+/** One queued send, with what the dispatcher remembers of the message it touches. */
+export interface SendQueuedInput {
+  send: QueuedSend;
+  memo?: MessageMemo;
 }
 
 /** Activities that touch notification channels, all through the ledger; planning reads config and Postgres. */
 export interface NotifyActivities {
   planDelivery(input: PlanInput): Promise<DeliveryPlan>;
   deliverNotification(input: DeliverInput): Promise<DeliverResult>;
-  refreshMessages(input: RefreshInput): Promise<{ updated: number }>;
+  refreshMessages(input: RefreshInput): Promise<RefreshResult>;
+}
+
+/** The dispatcher's one activity: a queued send, classified instead of thrown so the queue can order retries. */
+export interface QueueActivities {
+  sendQueued(input: SendQueuedInput): Promise<SendOutcome>;
 }

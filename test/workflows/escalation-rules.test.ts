@@ -29,7 +29,7 @@ const activities: NotifyActivities & StoreActivities = {
     return { detail: 'recorded', channelType: 'test', duplicate: false };
   },
   async refreshMessages() {
-    return { updated: 0 };
+    return { updated: 0, queued: 0, failures: [] };
   },
   async projectIncident() {},
 };

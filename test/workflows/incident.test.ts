@@ -35,7 +35,7 @@ const activities: NotifyActivities & StoreActivities = {
   },
   async refreshMessages(input) {
     refreshed.push(input);
-    return { updated: 0 };
+    return { updated: 0, queued: 0, failures: [] };
   },
   async projectIncident(input) {
     projected.push(input);

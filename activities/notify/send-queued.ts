@@ -1,0 +1,88 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
+import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
+import { failureKind, retryAfterOf } from '../../domain/delivery/retry';
+import type { IncidentState, MessageRef } from '../../domain/incident-state';
+import { toView, type IncidentView } from '../../domain/incident-view';
+import { stateQuery } from '../../workflows/incident-messages';
+import type { ActionLinks, Notifier } from './notifier';
+import type { SendQueuedInput } from './types';
+
+export interface SendQueuedDeps {
+  pool: Pool;
+  channels: Record<string, Notifier>;
+  client: () => Client;
+  logger: Logger;
+  links?: (view: IncidentView, recipient: string) => ActionLinks;
+}
+
+/**
+ * The incident as it is now: a queued send shows the latest state, however long it waited. The
+ * latest run is asked first; when another incident has since taken the workflow id, its own first run.
+ */
+async function currentState(client: Client, send: QueuedSend): Promise<IncidentState> {
+  const latest = await client.workflow.getHandle(send.workflowId).query(stateQuery);
+  if (latest.incidentId === send.incidentId) return latest;
+  return client.workflow.getHandle(send.workflowId, send.incidentId).query(stateQuery);
+}
+
+/** The classified outcome of a channel's thrown failure (see http-errors.ts), never a throw. */
+function outcomeOf(err: unknown, calls: number): SendOutcome {
+  if (err instanceof LedgerBusyError) return { type: 'busy', retryAfterMs: Math.max(100, err.retryAfterMs), detail: err.message };
+  const failure = err instanceof ApplicationFailure ? err : undefined;
+  const detail = err instanceof Error ? err.message : String(err);
+  const retryAfterMs = failure ? retryAfterOf(failure) : undefined;
+  const kind = failureKind(failure?.type, failure?.nonRetryable ?? false);
+  if (kind === 'rate_limited') return { type: 'rate_limited', calls, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  return { type: 'failed', permanent: kind === 'permanent', calls, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+}
+
+function existingMessage(send: QueuedSend, view: IncidentView, memo: MessageMemo | undefined): MessageRef | undefined {
+  // The dispatcher's memo is newer than the incident's copy when the report of the post is still on its way.
+  if (memo) return { target: send.target, channel: send.channel, channelType: memo.channelType, ref: memo.ref };
+  return view.messages.find((m) => m.target === send.target);
+}
+
+/** Sends one queued page or refresh through the ledger and says how it went (the dispatcher decides what next). */
+export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome> {
+  return async ({ send, memo }) => {
+    const notifier = deps.channels[send.channel];
+    if (!notifier) return { type: 'failed', permanent: true, calls: 0, detail: `no channel named "${send.channel}" is configured on this worker` };
+    let view: IncidentView;
+    try {
+      view = toView(await currentState(deps.client(), send));
+    } catch (err) {
+      return { type: 'failed', permanent: false, calls: 0, detail: `cannot read incident ${send.workflowId}: ${(err as Error).message}` };
+    }
+    const existing = existingMessage(send, view, memo);
+    try {
+      if (send.kind === 'page') {
+        const links = deps.links?.(view, send.address ?? send.target);
+        const key = { workflowId: send.workflowId, runId: send.incidentId, step: send.step, target: send.target };
+        const out = await sendOnce(deps.pool, key, notifier.type, () =>
+          notifier.send({ view, step: send.step, target: send.target, ...(existing ? { existing } : {}), ...(send.address ? { address: send.address } : {}), ...(links ? { links } : {}) }),
+        );
+        deps.logger.info({ incident: send.workflowId, step: send.step, target: send.target, channel: send.channel, duplicate: out.duplicate }, 'queued notification delivered');
+        const ref = out.result.ref ?? existing?.ref;
+        const detail = out.duplicate ? `${out.result.detail} (already sent)` : out.result.detail;
+        return { type: 'sent', calls: out.duplicate ? 0 : 1, detail, ...(ref ? { memo: { channelType: notifier.type, ref, revision: view.revision } } : {}) };
+      }
+      if (!existing || !notifier.update) return { type: 'skipped', detail: `no ${send.channel} message to refresh for ${send.target}` };
+      if (memo && memo.revision >= view.revision) return { type: 'skipped', detail: `message already shows revision ${memo.revision}` };
+      // Keyed by the revision it shows: a retry of the same content is one ledger row, a newer state another.
+      const key = { workflowId: send.workflowId, runId: send.incidentId, step: `update.${view.revision}`, target: send.target };
+      let called = false;
+      const out = await sendOnce(deps.pool, key, notifier.type, async () => {
+        const r = await notifier.update!({ view, existing, reasons: send.reasons });
+        called = r.sent;
+        return { detail: r.sent ? r.detail : `nothing to send: ${r.detail}` };
+      });
+      return { type: 'sent', calls: called ? 1 : 0, detail: out.result.detail, memo: { channelType: existing.channelType, ref: existing.ref, revision: view.revision } };
+    } catch (err) {
+      return outcomeOf(err, 1);
+    }
+  };
+}

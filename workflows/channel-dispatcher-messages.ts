@@ -1,0 +1,43 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ChannelQueue, QueuedSend, SendReport } from '../domain/delivery/channel-queue';
+
+/** Start arguments of `dispatch/<channel>`; `carried` on continue-as-new. */
+export interface ChannelDispatcherInput {
+  channel: string;
+  ratePerSecond: number;
+  carried?: ChannelQueue;
+}
+
+/** Sends for the channel's queue; the rate travels with them so a config change applies to the running dispatcher. */
+export interface EnqueueSendsInput {
+  ratePerSecond: number;
+  sends: QueuedSend[];
+}
+
+/** How far the queue is, for `vigil channels queue` and tests. */
+export interface DispatcherStatus {
+  channel: string;
+  ratePerSecond: number;
+  queued: number;
+  inFlight: number;
+  bySeverity: Record<string, number>;
+  pausedUntil: number | null;
+  stats: ChannelQueue['stats'];
+}
+
+/** What a dispatcher tells the incident a queued send came to (the incident ignores reports for another run chain). */
+export interface DeliveryReportInput {
+  incidentId: string;
+  kind: QueuedSend['kind'];
+  step: string;
+  target: string;
+  channel: string;
+  report: Exclude<SendReport, null>;
+}
+
+export const enqueueSendsSignal = defineSignal<[EnqueueSendsInput]>('enqueueSends');
+export const dispatcherStatusQuery = defineQuery<DispatcherStatus>('dispatcherStatus');
+export const deliveryReportSignal = defineSignal<[DeliveryReportInput]>('deliveryReport');
+
+/** Workflow id of a channel's dispatcher. */
+export const dispatcherWorkflowId = (channel: string) => `dispatch/${channel}`;

@@ -1,0 +1,136 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { QueueActivities } from '../activities/notify/types';
+import {
+  emptyQueue,
+  enqueue,
+  memoFor,
+  nextSend,
+  settle,
+  startSend,
+  type ChannelQueue,
+  type QueuedSend,
+  type SendOutcome,
+} from '../domain/delivery/channel-queue';
+import {
+  deliveryReportSignal,
+  dispatcherStatusQuery,
+  enqueueSendsSignal,
+  type ChannelDispatcherInput,
+  type DispatcherStatus,
+} from './channel-dispatcher-messages';
+
+// One attempt per activity: the dispatcher is the retry stage, so each attempt lands on the incident's timeline.
+const sender = proxyActivities<QueueActivities>({
+  startToCloseTimeout: '45s',
+  retry: { maximumAttempts: 1 },
+});
+
+/** Sends settled per run before continuing as new (each costs about ten history events). */
+export const SENDS_PER_RUN = 300;
+
+function status(q: ChannelQueue): DispatcherStatus {
+  const bySeverity: Record<string, number> = {};
+  for (const i of q.items) bySeverity[i.severity] = (bySeverity[i.severity] ?? 0) + 1;
+  return {
+    channel: q.channel,
+    ratePerSecond: q.ratePerSecond,
+    queued: q.items.length,
+    inFlight: q.inFlight.length,
+    bySeverity,
+    pausedUntil: q.pausedUntil > Date.now() ? q.pausedUntil : null,
+    stats: q.stats,
+  };
+}
+
+function failureOutcome(err: unknown): SendOutcome {
+  // The activity returns classified outcomes; a thrown failure is a crash or timeout, worth another try.
+  const text = err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : String(err);
+  return { type: 'failed', permanent: false, calls: 1, detail: text };
+}
+
+/**
+ * One per rate-limited channel (`dispatch/<channel>`): holds the channel's ordered queue and starts
+ * each send when the limit allows — durably, however long the line — so a storm waits instead of
+ * timing out. Reports every outcome (and every failed attempt) to the incident it belongs to.
+ */
+export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): Promise<void> {
+  let q: ChannelQueue = input.carried ?? emptyQueue(input.channel, input.ratePerSecond);
+  // Sends that were in flight when the last run ended go back in line; the ledger makes a repeat harmless.
+  for (const s of q.inFlight) q = enqueue({ ...q, inFlight: q.inFlight.filter((i) => i.key !== s.key) }, s);
+  let changed = false;
+  let settledThisRun = 0;
+
+  setHandler(enqueueSendsSignal, ({ ratePerSecond, sends }) => {
+    q = { ...q, ratePerSecond };
+    for (const s of sends) q = enqueue(q, s);
+    changed = true;
+  });
+  setHandler(dispatcherStatusQuery, () => status(q));
+
+  async function report(s: QueuedSend, r: ReturnType<typeof settle>['report']): Promise<void> {
+    if (!r) return;
+    try {
+      await getExternalWorkflowHandle(s.workflowId).signal(deliveryReportSignal, {
+        incidentId: s.incidentId,
+        kind: s.kind,
+        step: s.step,
+        target: s.target,
+        channel: s.channel,
+        report: r,
+      });
+    } catch {
+      // The incident closed: the ledger still has the send; nobody is waiting for the report.
+    }
+  }
+
+  async function run(s: QueuedSend): Promise<void> {
+    let outcome: SendOutcome;
+    try {
+      const memo = memoFor(q, s);
+      outcome = await sender.sendQueued({ send: s, ...(memo ? { memo } : {}) });
+    } catch (err) {
+      outcome = failureOutcome(err);
+    }
+    const settled = settle(q, s, outcome, Date.now());
+    q = settled.queue;
+    settledThisRun++;
+    changed = true;
+    await report(s, settled.report);
+  }
+
+  let shown = '';
+  for (;;) {
+    const renew = workflowInfo().continueAsNewSuggested || settledThisRun >= SENDS_PER_RUN;
+    if (renew && q.inFlight.length === 0) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof channelDispatcherWorkflow>({ channel: input.channel, ratePerSecond: q.ratePerSecond, carried: q });
+    }
+    // While renewing, start nothing new: the run ends once what is in flight has settled.
+    const next = renew ? { waitMs: null } : nextSend(q, Date.now());
+    if ('send' in next) {
+      q = startSend(q, next.send, Date.now());
+      void run(next.send);
+      continue;
+    }
+    const line = `${q.channel}: ${q.items.length} queued, ${q.inFlight.length} in flight, ${q.stats.sent} sent`;
+    // The memo is for the Web UI; refreshing it on every send would double the history.
+    if (line !== shown && (q.items.length === 0 || settledThisRun % 20 === 0)) {
+      shown = line;
+      upsertMemo({ summary: line });
+    }
+    changed = false;
+    const woken = () => changed;
+    if (next.waitMs === null) await condition(woken);
+    else await condition(woken, Math.max(1, next.waitMs));
+  }
+}
