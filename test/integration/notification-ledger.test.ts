@@ -1,7 +1,8 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
 import type { Notifier } from '../../activities/notify/notifier';
-import { ledgerRows } from '../../db/notification-ledger';
+import { LedgerBusyError, ledgerRows } from '../../db/notification-ledger';
 import { createPool } from '../../db/pool';
 import type { IncidentView } from '../../domain/incident-view';
 import { parseConfig } from '../../app/config-file';
@@ -20,6 +21,11 @@ function view(id: string): IncidentView {
     dimension: '', severity: 'medium', title: 'quality low', details: {}, labels: {}, status: 'triggered', openedAt: 0,
     episode: 1, occurrences: 1, acknowledged: null, resolved: null, snoozedUntil: null, level: 'level 1', uiUrl: null, messages: [], revision: 1,
   };
+}
+
+/** The ledger's refusal, as thrown or as the retryable failure the activity layer turns it into. */
+function isLedgerBusy(err: unknown): boolean {
+  return err instanceof LedgerBusyError || (err instanceof ApplicationFailure && err.type === 'ledger_busy' && !err.nonRetryable);
 }
 
 /** A channel that counts sends and can be told to fail or to take a while. */
@@ -50,13 +56,19 @@ describe('notification ledger', () => {
     expect(second).toMatchObject({ duplicate: true, detail: 'send #1', ref: { id: '1' } });
   });
 
-  it('lets two concurrent deliveries of one step send once', async () => {
+  it('lets two concurrent deliveries of one step send once: the other is refused busy, and its retry is a duplicate', async () => {
     const { notifier, sends } = countingNotifier({ delayMs: 200 });
     const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
     const input = { view: view('a2'), step: '1.e1.p0.l1', target: 'team' };
-    const results = await Promise.all([acts.deliverNotification(input), acts.deliverNotification(input)]);
+    const results = await Promise.allSettled([acts.deliverNotification(input), acts.deliverNotification(input)]);
     expect(sends()).toBe(1);
-    expect(results.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toMatchObject([{ value: { duplicate: false, detail: 'send #1' } }]);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(isLedgerBusy(refused[0]!.reason)).toBe(true);
+    // Temporal retries the refused activity; by then the first has finished.
+    expect(await acts.deliverNotification(input)).toMatchObject({ duplicate: true, detail: 'send #1', ref: { id: '1' } });
+    expect(sends()).toBe(1);
   });
 
   it('records a failed attempt and sends on the retry', async () => {
@@ -64,7 +76,13 @@ describe('notification ledger', () => {
     const acts = createNotifyActivities({ pool: services.pool, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
     const input = { view: view('a3'), step: '1.e1.p0.l1', target: 'team' };
     await expect(acts.deliverNotification(input)).rejects.toThrow('provider down');
-    expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({ status: 'failed', attempts: 1, error: 'provider down' });
+    expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: 'provider down',
+      lease_until: null,
+      attempt_log: [{ attempt: 1, error: 'provider down' }],
+    });
     await acts.deliverNotification(input);
     expect(sends()).toBe(1);
     expect((await ledgerRows(services.pool, 'incident/a3'))[0]).toMatchObject({ status: 'sent', attempts: 2, error: null });
