@@ -97,13 +97,14 @@ describe('notification ledger', () => {
   });
 });
 
-describe('rate-limited channels and a small pool', () => {
-  it('does not deadlock: five concurrent sends through a 2-connection pool to a rate-limited channel all complete', async () => {
+// Rate-limited channels queue their sends on the ChannelDispatcher workflow (tested with it);
+// what stays here is that deliveries through a small pool all complete, the ledger holding no connection while sending.
+describe('a small pool', () => {
+  it('five concurrent deliveries through a 2-connection pool all complete', async () => {
     const small = createPool(services.databaseUrl, 'vigil-test-small', 2);
     try {
       const { notifier, sends } = countingNotifier({ delayMs: 50 });
-      const config = parseConfig({ channels: { team: { type: 'console', ratePerSecond: 50 } } }, 'test', {});
-      const acts = createNotifyActivities({ pool: small, config, channels: { team: notifier }, logger: silentLogger });
+      const acts = createNotifyActivities({ pool: small, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
       await Promise.all([1, 2, 3, 4, 5].map((i) => acts.deliverNotification({ view: view(`rl${i}`), step: '1', target: 'team' })));
       expect(sends()).toBe(5);
     } finally {
