@@ -15,6 +15,7 @@ import {
   enqueue,
   memoFor,
   nextSend,
+  sameSend,
   settle,
   startSend,
   type ChannelQueue,
@@ -66,7 +67,7 @@ function failureOutcome(err: unknown): SendOutcome {
 export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): Promise<void> {
   let q: ChannelQueue = input.carried ?? emptyQueue(input.channel, input.ratePerSecond);
   // Sends that were in flight when the last run ended go back in line; the ledger makes a repeat harmless.
-  for (const s of q.inFlight) q = enqueue({ ...q, inFlight: q.inFlight.filter((i) => i.key !== s.key) }, s);
+  for (const s of q.inFlight) q = enqueue({ ...q, inFlight: q.inFlight.filter((i) => !sameSend(i, s)) }, s);
   let changed = false;
   let settledThisRun = 0;
 

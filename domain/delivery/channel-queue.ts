@@ -55,7 +55,7 @@ export interface ChannelQueue {
   /** The provider said Retry-After: no call before this time. */
   pausedUntil: number;
   memos: MessageMemo[];
-  /** Keys of pages already sent, so a repeated enqueue (a retried activity) is dropped. */
+  /** Pages already sent (`<incidentId>|<key>`), so a repeated enqueue (a retried activity) is dropped. */
   done: string[];
   stats: { sent: number; coalesced: number; rateLimited: number; failed: number; skipped: number };
 }
@@ -73,6 +73,13 @@ export function emptyQueue(channel: string, ratePerSecond: number): ChannelQueue
 
 const spacingMs = (q: ChannelQueue) => 1000 / q.ratePerSecond;
 
+/**
+ * Whether two sends are the same send. Keys repeat across incidents: the workflow id is the
+ * fingerprint, so the next incident on it starts again at step 1 with the same page keys.
+ */
+export const sameSend = (a: Pick<QueuedSend, 'key' | 'incidentId'>, b: Pick<QueuedSend, 'key' | 'incidentId'>) => a.key === b.key && a.incidentId === b.incidentId;
+const doneKey = (s: Pick<QueuedSend, 'key' | 'incidentId'>) => `${s.incidentId}|${s.key}`;
+
 /** Which message a send touches: two sends to one message never run at once (a refresh needs the post's ref). */
 export const messageKey = (s: Pick<QueuedSend, 'workflowId' | 'target'>) => `${s.workflowId}|${s.target}`;
 
@@ -83,7 +90,7 @@ export function enqueue(q: ChannelQueue, send: QueuedSend): ChannelQueue {
   // A severity that rose applies to everything this incident still has waiting.
   const items = q.items.map((i) => (i.workflowId === send.workflowId && i.incidentId === send.incidentId ? { ...i, severity: maxSeverity(i.severity, send.severity) } : i));
   if (send.kind === 'page') {
-    const known = q.done.includes(send.key) || items.some((i) => i.key === send.key) || q.inFlight.some((i) => i.key === send.key);
+    const known = q.done.includes(doneKey(send)) || items.some((i) => sameSend(i, send)) || q.inFlight.some((i) => sameSend(i, send));
     return { ...q, items: known ? items : [...items, send] };
   }
   return requeue({ ...q, items }, send, true);
@@ -91,7 +98,7 @@ export function enqueue(q: ChannelQueue, send: QueuedSend): ChannelQueue {
 
 /** Puts a send in line, merging it into a queued send of the same key (a refresh: the union of reasons). */
 function requeue(q: ChannelQueue, send: QueuedSend, counts: boolean): ChannelQueue {
-  const queued = q.items.findIndex((i) => i.key === send.key && i.incidentId === send.incidentId);
+  const queued = q.items.findIndex((i) => sameSend(i, send));
   if (queued < 0) return { ...q, items: [...q.items, send] };
   const old = q.items[queued]!;
   const merged: QueuedSend = {
@@ -134,7 +141,7 @@ export function nextSend(q: ChannelQueue, now: number): { send: QueuedSend } | {
 
 /** Starts a send now: it leaves the line and takes the channel's next slot. */
 export function startSend(q: ChannelQueue, send: QueuedSend, now: number): ChannelQueue {
-  return { ...q, items: q.items.filter((i) => i.key !== send.key), inFlight: [...q.inFlight, send], nextSlotAt: Math.max(now, q.nextSlotAt) + spacingMs(q) };
+  return { ...q, items: q.items.filter((i) => !sameSend(i, send)), inFlight: [...q.inFlight, send], nextSlotAt: Math.max(now, q.nextSlotAt) + spacingMs(q) };
 }
 
 /** How a send ended, as the send activity reports it. */
@@ -166,7 +173,7 @@ function remember<T>(list: T[], value: T): T[] {
 
 /** Applies a send's outcome: done, back in line after a pause or backoff, or failed for good. */
 export function settle(q: ChannelQueue, send: QueuedSend, outcome: SendOutcome, now: number): { queue: ChannelQueue; report: SendReport } {
-  const base: ChannelQueue = { ...q, inFlight: q.inFlight.filter((i) => i.key !== send.key) };
+  const base: ChannelQueue = { ...q, inFlight: q.inFlight.filter((i) => !sameSend(i, send)) };
   const back = (patch: Partial<QueuedSend>) => requeue(base, { ...send, ...patch }, false);
   switch (outcome.type) {
     case 'sent': {
@@ -176,7 +183,7 @@ export function settle(q: ChannelQueue, send: QueuedSend, outcome: SendOutcome, 
         const memo: MessageMemo = { workflowId: send.workflowId, incidentId: send.incidentId, target: send.target, ...outcome.memo, revision: Math.max(outcome.memo.revision, old?.revision ?? 0) };
         memos = remember(memos.filter((m) => m !== old), memo);
       }
-      const done = send.kind === 'page' ? remember(base.done, send.key) : base.done;
+      const done = send.kind === 'page' ? remember(base.done, doneKey(send)) : base.done;
       const queue = adjustSlots({ ...base, memos, done, stats: { ...base.stats, sent: base.stats.sent + 1 } }, outcome.calls, now);
       const memo = outcome.memo;
       return { queue, report: { type: 'sent', detail: outcome.detail, ...(memo ? { ref: memo.ref, channelType: memo.channelType } : {}) } };
