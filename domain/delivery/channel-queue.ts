@@ -87,13 +87,15 @@ const maxSeverity = (a: Severity, b: Severity): Severity => (SEVERITY_RANK[b] > 
 
 /** Adds a send; drops a page already queued or sent, merges a refresh into a queued one. */
 export function enqueue(q: ChannelQueue, send: QueuedSend): ChannelQueue {
-  // A severity that rose applies to everything this incident still has waiting.
-  const items = q.items.map((i) => (i.workflowId === send.workflowId && i.incidentId === send.incidentId ? { ...i, severity: maxSeverity(i.severity, send.severity) } : i));
+  // A severity that rose applies to everything this incident still has waiting, and to what is in flight (it may come back).
+  const raise = (i: QueuedSend) => (i.workflowId === send.workflowId && i.incidentId === send.incidentId ? { ...i, severity: maxSeverity(i.severity, send.severity) } : i);
+  const items = q.items.map(raise);
+  const inFlight = q.inFlight.map(raise);
   if (send.kind === 'page') {
-    const known = q.done.includes(doneKey(send)) || items.some((i) => sameSend(i, send)) || q.inFlight.some((i) => sameSend(i, send));
-    return { ...q, items: known ? items : [...items, send] };
+    const known = q.done.includes(doneKey(send)) || items.some((i) => sameSend(i, send)) || inFlight.some((i) => sameSend(i, send));
+    return { ...q, items: known ? items : [...items, send], inFlight };
   }
-  return requeue({ ...q, items }, send, true);
+  return requeue({ ...q, items, inFlight }, send, true);
 }
 
 /** Puts a send in line, merging it into a queued send of the same key (a refresh: the union of reasons). */
@@ -174,7 +176,9 @@ function remember<T>(list: T[], value: T): T[] {
 /** Applies a send's outcome: done, back in line after a pause or backoff, or failed for good. */
 export function settle(q: ChannelQueue, send: QueuedSend, outcome: SendOutcome, now: number): { queue: ChannelQueue; report: SendReport } {
   const base: ChannelQueue = { ...q, inFlight: q.inFlight.filter((i) => !sameSend(i, send)) };
-  const back = (patch: Partial<QueuedSend>) => requeue(base, { ...send, ...patch }, false);
+  // Back in line at the severity its incident rose to while it was out (the caller's copy predates that).
+  const severity = q.inFlight.find((i) => sameSend(i, send))?.severity ?? send.severity;
+  const back = (patch: Partial<QueuedSend>) => requeue(base, { ...send, severity, ...patch }, false);
   switch (outcome.type) {
     case 'sent': {
       let memos = base.memos;
