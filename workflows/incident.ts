@@ -214,6 +214,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const ok = rep.type !== 'failed';
     update(t.recordDelivery(state, { step: r.step, target: r.target, channel: r.channel, ok, detail: rep.detail, ...(rep.type === 'sent' && rep.ref && rep.channelType ? { ref: rep.ref, channelType: rep.channelType } : {}) }, Date.now()));
     if (!ok && waiting?.fallback) fallBack(r.step, r.target, waiting.fallback);
+    flushRefresh();
   });
 
   function fallBack(step: string, target: string, fallback: string): void {
@@ -270,6 +271,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         Date.now(),
       ),
     );
+    flushRefresh();
   }
 
   /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
@@ -291,8 +293,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   }
 
   // Refreshes run one at a time (a resolve must not overtake its ack) and merge while one is running.
+  // Reasons wait while no message is known yet: a change can overtake the report of the first post.
   let refreshReasons: RefreshReason[] = [];
   let refreshing = false;
+  /** Sends refreshes that waited for a first message to exist. */
+  function flushRefresh(): void {
+    if (refreshReasons.length > 0) requestRefresh([]);
+  }
   function requestRefresh(reasons: RefreshReason[]): void {
     refreshReasons = mergeRefreshReasons([...refreshReasons, ...reasons]);
     if (refreshing) return;
@@ -308,7 +315,6 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
           if (!out.ok) update(t.recordDelivery(state, { step, target: 'messages', ok: false, detail: out.detail }, Date.now()));
           else for (const f of out.value.failures) update(t.recordDelivery(state, { step, target: f.target, ok: false, detail: f.detail }, Date.now()));
         }
-        refreshReasons = [];
         refreshing = false;
       })(),
     );

@@ -11,6 +11,8 @@ export interface FakeSlackCall {
   /** HTTP status the fake answered with, and the Slack error if `ok` was false. */
   status: number;
   error?: string;
+  /** The message's ts, for posts and edits that succeeded. */
+  ts?: string;
 }
 
 /** A scripted failure: an HTTP status (e.g. 500, or 429 with Retry-After) or a Slack `ok:false` error. */
@@ -41,9 +43,36 @@ function parseArgs(raw: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
+/**
+ * Slack's documented posting limit: about one chat.postMessage per second per channel, short bursts
+ * allowed, 429 with Retry-After beyond that. A token bucket per channel stands in for it.
+ */
+export interface FakeSlackRateLimit {
+  perSecond: number;
+  /** Posts allowed at once before the limit bites (default 3). */
+  burst?: number;
+}
+
 /** Starts a loopback server speaking the Slack Web API subset Vigil uses. */
-export async function startFakeSlack(opts: { token: string }): Promise<FakeSlack> {
+export async function startFakeSlack(opts: { token: string; rateLimit?: FakeSlackRateLimit }): Promise<FakeSlack> {
   const calls: FakeSlackCall[] = [];
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Seconds to wait when the channel's bucket is empty, or 0 when a post may go now (and takes a token). */
+  function limited(channel: string): number {
+    const limit = opts.rateLimit;
+    if (!limit) return 0;
+    const burst = limit.burst ?? 3;
+    const now = Date.now();
+    const b = buckets.get(channel) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
+    b.at = now;
+    buckets.set(channel, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond));
+  }
   const failures: Array<FakeSlackFailure & { left: number }> = [];
   const posted = new Map<string, Set<string>>();
   let seq = 100;
@@ -87,11 +116,16 @@ export async function startFakeSlack(opts: { token: string }): Promise<FakeSlack
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(await readBody(req), req.headers['content-type'] ?? '');
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
-      calls.push({ method, args, at: Date.now(), status, ...(body.ok === false ? { error: String(body.error) } : {}) });
+      const ts = body.ok === true && typeof body.ts === 'string' ? { ts: body.ts } : {};
+      calls.push({ method, args, at: Date.now(), status, ...(body.ok === false ? { error: String(body.error) } : {}), ...ts });
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== `Bearer ${opts.token}`) return send(200, { ok: false, error: 'invalid_auth' });
+    if (method === 'chat.postMessage' && typeof args.channel === 'string') {
+      const wait = limited(args.channel);
+      if (wait > 0) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
+    }
     const failure = takeFailure(method);
     if (failure?.status !== undefined) {
       const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
