@@ -62,7 +62,7 @@ function failureOutcome(err: unknown): SendOutcome {
 /**
  * One per rate-limited channel (`dispatch/<channel>`): holds the channel's ordered queue and starts
  * each send when the limit allows — durably, however long the line — so a storm waits instead of
- * timing out. Reports every outcome (and every failed attempt) to the incident it belongs to.
+ * timing out. Reports failed attempts and failures to the incident (the send activity reports successes).
  */
 export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): Promise<void> {
   let q: ChannelQueue = input.carried ?? emptyQueue(input.channel, input.ratePerSecond);
@@ -79,7 +79,8 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   setHandler(dispatcherStatusQuery, () => status(q));
 
   async function report(s: QueuedSend, r: ReturnType<typeof settle>['report']): Promise<void> {
-    if (!r) return;
+    // Sent and skipped are reported by the send activity itself (one workflow task less per send).
+    if (!r || r.type === 'sent' || r.type === 'skipped') return;
     try {
       await getExternalWorkflowHandle(s.workflowId).signal(deliveryReportSignal, {
         incidentId: s.incidentId,

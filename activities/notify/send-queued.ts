@@ -7,6 +7,7 @@ import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery
 import { failureKind, retryAfterOf } from '../../domain/delivery/retry';
 import type { IncidentState, MessageRef } from '../../domain/incident-state';
 import { toView, type IncidentView } from '../../domain/incident-view';
+import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
 import { stateQuery } from '../../workflows/incident-messages';
 import type { ActionLinks, Notifier } from './notifier';
 import type { SendQueuedInput } from './types';
@@ -46,8 +47,35 @@ function existingMessage(send: QueuedSend, view: IncidentView, memo: MessageMemo
   return view.messages.find((m) => m.target === send.target);
 }
 
+/**
+ * Tells the incident a send went out (or had nothing to do). Done here rather than by the dispatcher
+ * workflow: it saves the dispatcher a command and a workflow task per send, which is its throughput.
+ * Retries and failures are the dispatcher's to report (it owns attempts and backoff).
+ */
+async function reportDone(client: Client, send: QueuedSend, outcome: SendOutcome): Promise<void> {
+  if (outcome.type !== 'sent' && outcome.type !== 'skipped') return;
+  const report =
+    outcome.type === 'sent'
+      ? { type: 'sent' as const, detail: outcome.detail, ...(outcome.memo ? { ref: outcome.memo.ref, channelType: outcome.memo.channelType } : {}) }
+      : { type: 'skipped' as const, detail: outcome.detail };
+  try {
+    await client.workflow.getHandle(send.workflowId).signal(deliveryReportSignal, { incidentId: send.incidentId, kind: send.kind, step: send.step, target: send.target, channel: send.channel, report });
+  } catch {
+    // The incident completed: the ledger keeps the send; nobody waits for the report.
+  }
+}
+
 /** Sends one queued page or refresh through the ledger and says how it went (the dispatcher decides what next). */
 export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome> {
+  const attempt = createAttempt(deps);
+  return async (input) => {
+    const outcome = await attempt(input);
+    await reportDone(deps.client(), input.send, outcome);
+    return outcome;
+  };
+}
+
+function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome> {
   return async ({ send, memo }) => {
     const notifier = deps.channels[send.channel];
     if (!notifier) return { type: 'failed', permanent: true, calls: 0, detail: `no channel named "${send.channel}" is configured on this worker` };

@@ -63,7 +63,7 @@ export interface ChannelQueue {
 /** Bounds that keep the queue's carried state small across continue-as-new. */
 export const MEMORY_LIMIT = 2000;
 /** Sends in flight at once per channel: covers provider latency without breaking the spacing. */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 8;
 /** When a 429 names no Retry-After, pause the channel this long. */
 export const DEFAULT_PAUSE_MS = 1000;
 
