@@ -33,6 +33,8 @@ import {
 // One attempt per activity: the dispatcher is the retry stage, so each attempt lands on the incident's timeline.
 const sender = proxyActivities<QueueActivities>({
   startToCloseTimeout: '45s',
+  // The send heartbeats every second: a worker killed mid-send is noticed in seconds, not at the timeout.
+  heartbeatTimeout: '5s',
   retry: { maximumAttempts: 1 },
 });
 

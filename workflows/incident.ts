@@ -40,6 +40,8 @@ import { VigilKind, VigilService, VigilSeverity, VigilStatus } from './search-at
 
 const notify = proxyActivities<NotifyActivities>({
   startToCloseTimeout: '30s',
+  // Sends heartbeat every second: a worker killed mid-send is noticed in seconds, not at the timeout.
+  heartbeatTimeout: '5s',
   // One attempt per activity: the workflow is the retry stage (domain/delivery/retry.ts), so every
   // failed attempt is on the timeline while it is retried, and a dead channel ends in its fallback.
   retry: { maximumAttempts: 1 },

@@ -8,6 +8,7 @@ import type { QueuedSend } from '../../domain/delivery/channel-queue';
 import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ActionLinks, Notifier } from './notifier';
+import { withHeartbeat } from './heartbeat';
 import { createPlanActivity } from './plan';
 import { createSendQueued } from './send-queued';
 import type { NotifyActivities, QueueActivities } from './types';
@@ -24,6 +25,15 @@ export interface NotifyDeps {
   /** The Temporal client queued sends go through; defaults to the worker's own (activity context). */
   client?: () => Client;
   now?: () => number;
+}
+
+/**
+ * How long a sender holds a ledger row: past every phase of one provider call (an SMTP send may use
+ * the channel's timeout for connect, greeting and the message), so a slow send is never taken over,
+ * yet a crashed sender's row is free again within seconds of the call's own limit.
+ */
+export function leaseFor(config: VigilConfig, channel: string): number {
+  return 3 * (config.channels[channel]?.timeout ?? 10_000) + 5_000;
 }
 
 /** A ledger row another sender holds: not a failure, a "not yet" the caller retries after the lease. */
@@ -55,9 +65,9 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
     enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends);
   const now = deps.now ?? Date.now;
 
-  const ledgered = async <T extends { detail: string; ref?: Record<string, string> }>(key: Parameters<typeof sendOnce>[1], type: string, send: () => Promise<T>) => {
+  const ledgered = async <T extends { detail: string; ref?: Record<string, string> }>(key: Parameters<typeof sendOnce>[1], channel: string, type: string, send: () => Promise<T>) => {
     try {
-      return await sendOnce(deps.pool, key, type, send);
+      return await sendOnce(deps.pool, key, type, send, { leaseMs: leaseFor(deps.config, channel) });
     } catch (err) {
       throw err instanceof LedgerBusyError ? busyFailure(err) : err;
     }
@@ -79,9 +89,9 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
       const existing = view.messages.find((m) => m.target === target);
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
-      const out = await ledgered(key, notifier.type, () =>
+      const out = await ledgered(key, name, notifier.type, () => withHeartbeat(() =>
         notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}) }),
-      );
+      ));
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
     },
@@ -103,7 +113,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
           continue;
         }
         try {
-          await refreshOne(notifier, view, m, step, reasons);
+          await withHeartbeat(() => refreshOne(notifier, view, m, step, reasons));
           updated++;
         } catch (err) {
           // One failing channel must not keep the others stale: try every message, then report.
@@ -120,12 +130,12 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
       return { updated, queued: count, failures: failures.map(({ target, detail }) => ({ target, detail })) };
     },
 
-    sendQueued: createSendQueued({ pool: deps.pool, channels: deps.channels, client, logger: deps.logger, ...(deps.links ? { links: deps.links } : {}) }),
+    sendQueued: createSendQueued({ pool: deps.pool, channels: deps.channels, client, leaseMs: (channel) => leaseFor(deps.config, channel), logger: deps.logger, ...(deps.links ? { links: deps.links } : {}) }),
   };
 
   async function refreshOne(notifier: Notifier, view: IncidentView, m: MessageRef, step: string, reasons: RefreshReason[]) {
     const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };
-    await ledgered(key, notifier.type, async () => {
+    await ledgered(key, m.channel ?? m.target, notifier.type, async () => {
       const r = await notifier.update!({ view, existing: m, reasons });
       return { detail: r.detail };
     });

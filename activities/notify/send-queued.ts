@@ -9,6 +9,7 @@ import type { IncidentState, MessageRef } from '../../domain/incident-state';
 import { toView, type IncidentView } from '../../domain/incident-view';
 import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
 import { stateQuery } from '../../workflows/incident-messages';
+import { withHeartbeat } from './heartbeat';
 import type { ActionLinks, Notifier } from './notifier';
 import type { SendQueuedInput } from './types';
 
@@ -16,6 +17,8 @@ export interface SendQueuedDeps {
   pool: Pool;
   channels: Record<string, Notifier>;
   client: () => Client;
+  /** How long a sender holds a channel's ledger row (see leaseFor). */
+  leaseMs: (channel: string) => number;
   logger: Logger;
   links?: (view: IncidentView, recipient: string) => ActionLinks;
 }
@@ -69,7 +72,7 @@ async function reportDone(client: Client, send: QueuedSend, outcome: SendOutcome
 export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome> {
   const attempt = createAttempt(deps);
   return async (input) => {
-    const outcome = await attempt(input);
+    const outcome = await withHeartbeat(() => attempt(input));
     await reportDone(deps.client(), input.send, outcome);
     return outcome;
   };
@@ -92,6 +95,7 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
         const key = { workflowId: send.workflowId, runId: send.incidentId, step: send.step, target: send.target };
         const out = await sendOnce(deps.pool, key, notifier.type, () =>
           notifier.send({ view, step: send.step, target: send.target, ...(existing ? { existing } : {}), ...(send.address ? { address: send.address } : {}), ...(links ? { links } : {}) }),
+          { leaseMs: deps.leaseMs(send.channel) },
         );
         deps.logger.info({ incident: send.workflowId, step: send.step, target: send.target, channel: send.channel, duplicate: out.duplicate }, 'queued notification delivered');
         const ref = out.result.ref ?? existing?.ref;
@@ -107,7 +111,7 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
         const r = await notifier.update!({ view, existing, reasons: send.reasons });
         called = r.sent;
         return { detail: r.sent ? r.detail : `nothing to send: ${r.detail}` };
-      });
+      }, { leaseMs: deps.leaseMs(send.channel) });
       return { type: 'sent', calls: called ? 1 : 0, detail: out.result.detail, memo: { channelType: existing.channelType, ref: existing.ref, revision: view.revision } };
     } catch (err) {
       return outcomeOf(err, 1);

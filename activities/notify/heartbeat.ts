@@ -1,0 +1,24 @@
+import { Context } from '@temporalio/activity';
+
+/** How often a send in progress tells Temporal it is alive. */
+export const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Runs a send while heartbeating, so a worker killed mid-send is noticed within the activity's
+ * heartbeat timeout (seconds) rather than its start-to-close timeout. Outside an activity (direct
+ * calls in tests and benchmarks) it just runs the send.
+ */
+export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
+  let ctx: Context | undefined;
+  try {
+    ctx = Context.current();
+  } catch {
+    return work();
+  }
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
