@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ChannelQueue, QueuedSend, SendReport } from '../domain/delivery/channel-queue';
 
-/** Start arguments of `dispatch/<channel>`; `carried` on continue-as-new. */
+/** Start arguments of `dispatch/<task queue>/<channel>`; `carried` on continue-as-new. */
 export interface ChannelDispatcherInput {
   channel: string;
   ratePerSecond: number;
@@ -39,5 +39,8 @@ export const enqueueSendsSignal = defineSignal<[EnqueueSendsInput]>('enqueueSend
 export const dispatcherStatusQuery = defineQuery<DispatcherStatus>('dispatcherStatus');
 export const deliveryReportSignal = defineSignal<[DeliveryReportInput]>('deliveryReport');
 
-/** Workflow id of a channel's dispatcher. */
-export const dispatcherWorkflowId = (channel: string) => `dispatch/${channel}`;
+/**
+ * Workflow id of a channel's dispatcher. The task queue is part of it: two deployments sharing a
+ * namespace (or a test run's many workers) must never feed one dispatcher whose worker is elsewhere.
+ */
+export const dispatcherWorkflowId = (taskQueue: string, channel: string) => `dispatch/${taskQueue}/${channel}`;

@@ -62,7 +62,7 @@ function failureOutcome(err: unknown): SendOutcome {
 }
 
 /**
- * One per rate-limited channel (`dispatch/<channel>`): holds the channel's ordered queue and starts
+ * One per rate-limited channel and task queue (`dispatch/<task queue>/<channel>`): holds the channel's ordered queue and starts
  * each send when the limit allows — durably, however long the line — so a storm waits instead of
  * timing out. Reports failed attempts and failures to the incident (the send activity reports successes).
  */

@@ -9,7 +9,7 @@ import { dispatcherWorkflowId, enqueueSendsSignal, type ChannelDispatcherInput }
 export async function enqueueSends(client: Client, taskQueue: string, channel: string, ratePerSecond: number, sends: QueuedSend[]): Promise<void> {
   const start: ChannelDispatcherInput = { channel, ratePerSecond };
   await client.workflow.signalWithStart('channelDispatcherWorkflow', {
-    workflowId: dispatcherWorkflowId(channel),
+    workflowId: dispatcherWorkflowId(taskQueue, channel),
     taskQueue,
     args: [start],
     signal: enqueueSendsSignal,

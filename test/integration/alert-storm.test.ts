@@ -26,6 +26,7 @@ let pd: FakePagerDuty;
 let hooks: WebhookReceiver;
 let incidents: IncidentService;
 let stopWorker: () => Promise<void>;
+let taskQueue: string;
 
 beforeAll(async () => {
   services = await connectServices();
@@ -45,6 +46,7 @@ beforeAll(async () => {
     },
     services,
   );
+  taskQueue = config.temporal.taskQueue;
   stopWorker = (await startWorker(services, config, { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: slack.url, PAGERDUTY_ROUTING_KEY: ROUTING_KEY, VIGIL_WEBHOOK_SECRET: SECRET })).stop;
   incidents = createIncidentService({ client: services.client, pool: services.pool, config });
 });
@@ -111,9 +113,9 @@ describe('an alert storm against a rate-limited Slack', () => {
       },
       120_000,
     );
-    const status = await services.client.workflow.getHandle(dispatcherWorkflowId('slack')).query(dispatcherStatusQuery);
+    const status = await services.client.workflow.getHandle(dispatcherWorkflowId(taskQueue, 'slack')).query(dispatcherStatusQuery);
     await eventually('the Slack queue to drain', async () => {
-      const s = await services.client.workflow.getHandle(dispatcherWorkflowId('slack')).query(dispatcherStatusQuery);
+      const s = await services.client.workflow.getHandle(dispatcherWorkflowId(taskQueue, 'slack')).query(dispatcherStatusQuery);
       if (process.env.STORM_DEBUG) console.log(JSON.stringify(s));
       return s.queued === 0 && s.inFlight === 0;
     }, 120_000);
