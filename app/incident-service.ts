@@ -4,7 +4,8 @@ import { incidentEvents, latestIncident, listIncidents, type IncidentRow, type L
 import type { VigilConfig } from '../domain/config';
 import { mergePolicies, type EscalationPolicy } from '../domain/escalation-policy';
 import { incidentLabels } from '../domain/matchers';
-import { route, type RouteMatch } from '../domain/routing';
+import type { IncidentGrouping } from '../domain/delivery/grouping';
+import { groupingAt, route, type RouteMatch } from '../domain/routing';
 import { VigilError } from '../domain/errors';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import type { IncidentState } from '../domain/incident-state';
@@ -38,12 +39,24 @@ export function policyFor(config: VigilConfig, violation: Violation): { policyNa
   return { policyName: names.join('+'), policy: mergePolicies(names.map((n) => config.escalationPolicies[n]!)), matches };
 }
 
+/**
+ * The grouping snapshot a new incident gets: the deepest matching route's settings, keyed by its
+ * path (with `continue`, the first of the deepest), or null when that route never groups.
+ */
+export function groupingFor(config: VigilConfig, matches: RouteMatch[]): IncidentGrouping | null {
+  const depth = (m: RouteMatch) => m.path.split('.').length;
+  const deepest = matches.reduce<RouteMatch | undefined>((best, m) => (!best || depth(m) > depth(best) ? m : best), undefined);
+  if (!deepest) return null;
+  const grouping = groupingAt(config.routes, deepest.path);
+  return grouping ? { key: deepest.path, ...grouping } : null;
+}
+
 /** Wires the Temporal client, the projection database and the config's policy snapshot together. */
 export function createIncidentService(deps: { client: Client; pool: Pool; config: VigilConfig }): IncidentService {
   const { client, pool, config } = deps;
   return {
     raise(violation) {
-      const { policyName, policy } = policyFor(config, violation);
+      const { policyName, policy, matches } = policyFor(config, violation);
       return raiseViolation(client, config.temporal.taskQueue, {
         violation,
         policyName,
@@ -52,6 +65,7 @@ export function createIncidentService(deps: { client: Client; pool: Pool; config
           reopenWindowMs: config.incidents.reopenWindow,
           resolveAfterQuietMs: config.incidents.resolveAfterQuiet ?? null,
           uiUrl: `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}`,
+          grouping: groupingFor(config, matches),
         },
       });
     },

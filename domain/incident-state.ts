@@ -1,3 +1,4 @@
+import type { IncidentGrouping } from './delivery/grouping';
 import type { EscalationPolicy, EscalationPosition } from './escalation-policy';
 import type { Severity } from './names';
 import type { IncidentDetails } from './violation';
@@ -65,6 +66,8 @@ export interface IncidentSettings {
   resolveAfterQuietMs: number | null;
   /** Temporal Web UI base for the namespace, e.g. http://localhost:8233/namespaces/default. */
   uiUrl: string | null;
+  /** How its first pages may join a storm digest (its route's grouping); absent on older incidents: never grouped. */
+  grouping?: IncidentGrouping | null;
 }
 
 /** The whole durable state of one incident; plain JSON so it survives continue-as-new and queries. */

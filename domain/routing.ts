@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import { DEFAULT_GROUPING, type GroupingConfig } from './delivery/grouping';
+import { groupingSchema, type GroupingInput } from './delivery/grouping-schema';
 import { matchesAll, matcherSchema, type Matcher } from './matchers';
 import { nameSchema } from './names';
 
-/** A node of the route tree (Alertmanager semantics): matchers, an optional policy, children, continue. */
+/**
+ * A node of the route tree (Alertmanager semantics): matchers, an optional policy, children, continue.
+ * `policy` and `grouping` are inherited by child routes that do not set their own.
+ */
 export interface Route {
   matchers: Matcher[];
   policy?: string;
+  /** Storm grouping of first pages for incidents this route takes (see delivery/grouping.ts); false: never. */
+  grouping?: GroupingConfig | false;
   continue: boolean;
   routes: Route[];
 }
@@ -13,6 +20,7 @@ export interface Route {
 type RouteInput = {
   matchers?: string[];
   policy?: string;
+  grouping?: GroupingInput;
   continue?: boolean;
   routes?: RouteInput[];
 };
@@ -22,6 +30,7 @@ export const routeSchema: z.ZodType<Route, RouteInput> = z.lazy(() =>
     .object({
       matchers: z.array(matcherSchema).default([]),
       policy: nameSchema.optional(),
+      grouping: groupingSchema.optional(),
       continue: z.boolean().default(false),
       routes: z.array(routeSchema).default([]),
     })
@@ -58,4 +67,18 @@ export function route(root: Route, labels: Record<string, string>, defaultPolicy
   const rootAll: Route = { ...root, matchers: [] };
   walk(rootAll, labels, root.policy ?? defaultPolicy, 'routes', out);
   return out;
+}
+
+/**
+ * The grouping in force at a route path (as `route` reports it): the nearest setting on the way down,
+ * the root's own, or DEFAULT_GROUPING when no node on the path sets one; null when it says false.
+ */
+export function groupingAt(root: Route, path: string): GroupingConfig | null {
+  let node: Route | undefined = root;
+  let found = root.grouping ?? DEFAULT_GROUPING;
+  for (const [, index] of path.matchAll(/\.routes\.(\d+)/g)) {
+    node = node?.routes[Number(index)];
+    if (node?.grouping !== undefined) found = node.grouping;
+  }
+  return found === false ? null : found;
 }

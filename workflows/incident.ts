@@ -251,7 +251,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   async function deliver(step: string, d: Delivery): Promise<void> {
     const target = d.key;
     const out = await withRetries({ step, target }, () =>
-      notify.deliverNotification({ view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}) }),
+      notify.deliverNotification({
+        view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}),
+        // The channel's queue decides whether this page may join a digest (first page, not critical, a storm).
+        ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
+      }),
     );
     if (!out.ok) {
       update(t.recordDelivery(state, { step, target, channel: d.channel, ok: false, detail: out.detail }, Date.now()));

@@ -1,4 +1,5 @@
 import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
+import type { IncidentGrouping } from '../../domain/delivery/grouping';
 import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 
@@ -34,6 +35,8 @@ export interface DeliverInput {
   /** Configured channel name; defaults to `target` (the channel-only form). */
   channel?: string;
   address?: string;
+  /** The incident's storm grouping: a first page to a rate-limited channel may go out in a digest. */
+  group?: IncidentGrouping;
 }
 
 /**
