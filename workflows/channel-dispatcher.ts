@@ -15,12 +15,15 @@ import {
   enqueue,
   memoFor,
   nextSend,
-  sameSend,
+  sendsOf,
   settle,
+  settleDigest,
   startSend,
   type ChannelQueue,
+  type DigestOutcome,
   type QueuedSend,
   type SendOutcome,
+  type SendReport,
 } from '../domain/delivery/channel-queue';
 import {
   deliveryReportSignal,
@@ -68,8 +71,11 @@ function failureOutcome(err: unknown): SendOutcome {
  */
 export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): Promise<void> {
   let q: ChannelQueue = input.carried ?? emptyQueue(input.channel, input.ratePerSecond);
-  // Sends that were in flight when the last run ended go back in line; the ledger makes a repeat harmless.
-  for (const s of q.inFlight) q = enqueue({ ...q, inFlight: q.inFlight.filter((i) => !sameSend(i, s)) }, s);
+  // Sends that were in flight when the last run ended go back in line (a digest as its members, which
+  // may group again); the ledger makes a repeat harmless.
+  const interrupted = q.inFlight;
+  q = { ...q, inFlight: [] };
+  for (const s of interrupted.flatMap(sendsOf)) q = enqueue(q, s);
   let changed = false;
   let settledThisRun = 0;
 
@@ -80,9 +86,11 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   });
   setHandler(dispatcherStatusQuery, () => status(q));
 
-  async function report(s: QueuedSend, r: ReturnType<typeof settle>['report']): Promise<void> {
+  async function report(s: QueuedSend, r: SendReport): Promise<void> {
     // Sent and skipped are reported by the send activity itself (one workflow task less per send).
     if (!r || r.type === 'sent' || r.type === 'skipped') return;
+    // A digest's refresh belongs to no one incident; a stale digest is cosmetic and retried like any refresh.
+    if (s.digestRef) return;
     try {
       await getExternalWorkflowHandle(s.workflowId).signal(deliveryReportSignal, {
         incidentId: s.incidentId,
@@ -98,18 +106,23 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   }
 
   async function run(s: QueuedSend): Promise<void> {
-    let outcome: SendOutcome;
+    let outcome: SendOutcome | DigestOutcome;
     try {
       const memo = memoFor(q, s);
       outcome = await sender.sendQueued({ send: s, ...(memo ? { memo } : {}) });
     } catch (err) {
       outcome = failureOutcome(err);
     }
-    const settled = settle(q, s, outcome, Date.now());
+    // A digest settles as its members, each reported to its own incident.
+    const now = Date.now();
+    const settled =
+      s.kind === 'digest' || outcome.type === 'digest'
+        ? settleDigest(q, s, outcome, now)
+        : ((r) => ({ queue: r.queue, reports: [{ send: s, report: r.report }] }))(settle(q, s, outcome, now));
     q = settled.queue;
     settledThisRun++;
     changed = true;
-    await report(s, settled.report);
+    await Promise.all(settled.reports.map((r) => report(r.send, r.report)));
   }
 
   let shown = '';

@@ -1,4 +1,4 @@
-import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
+import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
 import type { IncidentGrouping } from '../../domain/delivery/grouping';
 import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
@@ -78,7 +78,10 @@ export interface NotifyActivities {
   refreshMessages(input: RefreshInput): Promise<RefreshResult>;
 }
 
-/** The dispatcher's one activity: a queued send, classified instead of thrown so the queue can order retries. */
+/**
+ * The dispatcher's one activity: a queued send (or a digest of first pages), classified instead of
+ * thrown so the queue can order retries.
+ */
 export interface QueueActivities {
-  sendQueued(input: SendQueuedInput): Promise<SendOutcome>;
+  sendQueued(input: SendQueuedInput): Promise<SendOutcome | DigestOutcome>;
 }
