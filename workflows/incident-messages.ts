@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EscalationPolicy } from '../domain/escalation-policy';
 import type { IncidentSettings, IncidentState, IncidentStatus } from '../domain/incident-state';
+import type { IncidentView } from '../domain/incident-view';
 import type { Severity } from '../domain/names';
 import type { Violation } from '../domain/violation';
 
@@ -88,6 +89,8 @@ export const escalateNowUpdate = defineUpdate<ActionResult, [ActorInput]>('escal
 export const addNoteUpdate = defineUpdate<ActionResult, [NoteInput]>('addNote');
 
 export const stateQuery = defineQuery<IncidentState>('state');
+/** The incident as channels render it: a fraction of the state's size (no timeline, no policy). */
+export const viewQuery = defineQuery<IncidentView>('view');
 
 /** Occurrence payload from a violation (what signal-with-start sends). */
 export function occurrenceFromViolation(v: Violation): OccurrenceInput {

@@ -30,6 +30,7 @@ import {
   resolveUpdate,
   snoozeUpdate,
   stateQuery,
+  viewQuery,
   type ActionResult,
   type AwaitedSend,
   type IncidentOutcome,
@@ -135,6 +136,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     apply(t.conditionCleared(state, c.reason ?? '', Date.now()));
   });
   setHandler(stateQuery, () => state);
+  setHandler(viewQuery, () => toView(state));
 
   // Handlers are synchronous, so Updates apply strictly in arrival order and each validator sees
   // the state every earlier message left behind (an ack racing an auto-resolve is refused, not lost).

@@ -5,10 +5,10 @@ import type { Pool } from 'pg';
 import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
 import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
 import { failureKind, retryAfterOf } from '../../domain/delivery/retry';
-import type { IncidentState, MessageRef } from '../../domain/incident-state';
-import { toView, type IncidentView } from '../../domain/incident-view';
+import type { MessageRef } from '../../domain/incident-state';
+import type { IncidentView } from '../../domain/incident-view';
 import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
-import { stateQuery } from '../../workflows/incident-messages';
+import { viewQuery } from '../../workflows/incident-messages';
 import { withHeartbeat } from './heartbeat';
 import type { ActionLinks, Notifier } from './notifier';
 import type { SendQueuedInput } from './types';
@@ -27,10 +27,10 @@ export interface SendQueuedDeps {
  * The incident as it is now: a queued send shows the latest state, however long it waited. The
  * latest run is asked first; when another incident has since taken the workflow id, its own first run.
  */
-async function currentState(client: Client, send: QueuedSend): Promise<IncidentState> {
-  const latest = await client.workflow.getHandle(send.workflowId).query(stateQuery);
+async function currentView(client: Client, send: QueuedSend): Promise<IncidentView> {
+  const latest = await client.workflow.getHandle(send.workflowId).query(viewQuery);
   if (latest.incidentId === send.incidentId) return latest;
-  return client.workflow.getHandle(send.workflowId, send.incidentId).query(stateQuery);
+  return client.workflow.getHandle(send.workflowId, send.incidentId).query(viewQuery);
 }
 
 /** The classified outcome of a channel's thrown failure (see http-errors.ts), never a throw. */
@@ -84,7 +84,7 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
     if (!notifier) return { type: 'failed', permanent: true, calls: 0, detail: `no channel named "${send.channel}" is configured on this worker` };
     let view: IncidentView;
     try {
-      view = toView(await currentState(deps.client(), send));
+      view = await currentView(deps.client(), send);
     } catch (err) {
       return { type: 'failed', permanent: false, calls: 0, detail: `cannot read incident ${send.workflowId}: ${(err as Error).message}` };
     }
