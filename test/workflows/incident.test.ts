@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, NotifyActivities, RefreshInput } from '../../activities/notify/types';
@@ -25,11 +26,18 @@ const sent: DeliverInput[] = [];
 const refreshed: RefreshInput[] = [];
 const projected: ProjectIncidentInput[] = [];
 
+/** Per target name: scripted behaviour of its channel (failures before success, or a send that hangs). */
+const behaviour = new Map<string, { fail?: Array<'retryable' | 'permanent'>; hangMs?: number }>();
+
 const activities: NotifyActivities & StoreActivities = {
   async planDelivery({ targets }) {
-    return { deliveries: targets.map((t) => ({ key: t, channel: t })), paged: [] };
+    return { deliveries: targets.map((t) => ({ key: t, channel: t, ...(t.startsWith('flaky-') ? { fallback: 'primary' } : {}) })), paged: [] };
   },
   async deliverNotification(input) {
+    const b = behaviour.get(input.target);
+    const failure = b?.fail?.shift();
+    if (failure) throw ApplicationFailure.create({ message: `HTTP ${failure === 'permanent' ? 403 : 500} from the channel`, type: failure === 'permanent' ? 'delivery_auth' : 'delivery_server', nonRetryable: failure === 'permanent' });
+    if (b?.hangMs) await new Promise((r) => setTimeout(r, b.hangMs));
     sent.push(input);
     return { detail: 'recorded', channelType: 'test', duplicate: false };
   },
@@ -250,5 +258,48 @@ describe('incident workflow (time-skipping)', () => {
     const d = await env.client.workflow.getHandle(r.workflowId).describe();
     expect(d.searchAttributes).toMatchObject({ VigilStatus: ['acknowledged'], VigilSeverity: ['high'] });
     expect(d.memo?.summary).toMatch(/acknowledged by alice/);
+  });
+  it('puts every failed attempt on the timeline while it is retried (attempt n, reason, next try), then the success', async () => {
+    const target = `flaky-${randomUUID().slice(0, 6)}`;
+    behaviour.set(target, { fail: ['retryable', 'retryable'] });
+    const policy = escalationPolicySchema.parse({ levels: [{ delay: 0, targets: [target] }] });
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation(), { policy }));
+    await until(async () => (await state(r.workflowId)).timeline.some((e) => e.type === 'notified'), 15_000);
+    const s = await state(r.workflowId);
+    const retries = s.timeline.filter((e) => e.type === 'notify_retry');
+    expect(retries.map((e) => e.data?.attempt)).toEqual([1, 2]);
+    expect(retries[0]!.text).toMatch(new RegExp(`Notifying ${target}: attempt 1 failed \\(HTTP 500 from the channel\\); next try at `));
+    // 1 s, then 2 s between attempts (domain/delivery/retry.ts), in workflow time.
+    expect(Number(retries[0]!.data?.nextTryAt) - retries[0]!.at).toBe(1000);
+    expect(Number(retries[1]!.data?.nextTryAt) - retries[1]!.at).toBe(2000);
+    expect(s.timeline.filter((e) => e.type === 'notified' && e.data?.target === target)).toHaveLength(1);
+    expect(s.timeline.filter((e) => e.type === 'notify_failed')).toEqual([]);
+  });
+
+  it('a permanent refusal is not retried: notify_failed with the reason, then the fallback is paged', async () => {
+    const target = `flaky-${randomUUID().slice(0, 6)}`;
+    behaviour.set(target, { fail: ['permanent'] });
+    const policy = escalationPolicySchema.parse({ levels: [{ delay: 0, targets: [target] }] });
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation(), { policy }));
+    await until(async () => (await state(r.workflowId)).timeline.some((e) => e.type === 'notified'), 15_000);
+    const s = await state(r.workflowId);
+    expect(s.timeline.filter((e) => e.type === 'notify_retry')).toEqual([]);
+    expect(s.timeline.find((e) => e.type === 'notify_failed')!.text).toMatch(/HTTP 403 from the channel/);
+    expect(s.timeline.find((e) => e.type === 'fallback')!.text).toBe(`${target} kept failing; falling back to primary`);
+    expect(targetsFor(r.workflowId)).toEqual([`1.e1.p0.l1:${target}>primary`]);
+  });
+
+  it('fires level 2 on time while level 1\'s send is still hanging (levels are independent)', async () => {
+    const slow = `slow-${randomUUID().slice(0, 6)}`;
+    behaviour.set(slow, { hangMs: 3000 });
+    const policy = escalationPolicySchema.parse({ levels: [{ delay: 0, targets: [slow] }, { delay: '1s', targets: ['secondary'] }] });
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation(), { policy }));
+    await until(async () => targetsFor(r.workflowId).includes('2.e1.p0.l2:secondary'), 10_000);
+    // Level 2 went out although level 1's send has not returned yet.
+    expect(targetsFor(r.workflowId)).not.toContain(`1.e1.p0.l1:${slow}`);
+    const s = await state(r.workflowId);
+    const l2 = escalations(s)[1]!;
+    expectAround(l2.offset, l2.due);
+    await until(async () => targetsFor(r.workflowId).includes(`1.e1.p0.l1:${slow}`), 10_000);
   });
 });
