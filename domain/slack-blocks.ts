@@ -9,7 +9,8 @@ export const SLACK_LIMITS = { headerText: 150, sectionText: 3000, fieldText: 200
 export const ACKNOWLEDGE_ACTION_ID = 'vigil_acknowledge';
 export const RESOLVE_ACTION_ID = 'vigil_resolve';
 
-const SEVERITY_EMOJI: Record<Severity, string> = {
+/** How each severity shows in Slack (the digest uses the same). */
+export const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':red_circle:',
   high: ':large_orange_circle:',
   medium: ':large_yellow_circle:',
@@ -17,7 +18,8 @@ const SEVERITY_EMOJI: Record<Severity, string> = {
   info: ':information_source:',
 };
 
-const STATUS_EMOJI: Record<IncidentStatus, string> = {
+/** How each status shows in Slack. */
+export const STATUS_EMOJI: Record<IncidentStatus, string> = {
   triggered: ':rotating_light:',
   acknowledged: ':eyes:',
   snoozed: ':zzz:',
@@ -39,7 +41,7 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /** Slack renders `<!date^…>` in each reader's own time zone; the fallback is for clients that cannot. */
-function slackDate(ms: number): string {
+export function slackDate(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${new Date(ms).toISOString()}>`;
 }
 
