@@ -23,8 +23,8 @@ export interface IncidentGrouping extends GroupingConfig {
 /**
  * On by default, and safe to be: with `waitMs` 0 a digest only merges first pages that are already
  * waiting behind the channel's rate limit, so grouping can only make a page go out earlier (one slot
- * for many), never later — no page of a burst starts later, and the line as a whole is never behind
- * (test/unit/channel-queue-digest.test.ts checks both). Holding pages to collect more (`wait`) is a
+ * for many), never later: no page of a burst starts later than without grouping (with pages arriving
+ * over time, the line is never a slot behind; test/unit/channel-queue-digest.test.ts checks both). Holding pages to collect more (`wait`) is a
  * trade-off between one message and an earlier page, so it is opt-in.
  */
 export const DEFAULT_GROUPING: GroupingConfig = { threshold: 5, max: 25, waitMs: 0 };
