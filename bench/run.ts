@@ -2,7 +2,8 @@
 // floor (bare workflow + one no-op activity) measured the same way in the same run; then the
 // notification fan-out (bench/fanout.ts); first, the SDK's aggregation path (bench/sdk-aggregation.ts),
 // and the Isolation Forest against scikit-learn and the npm package, which need no servers.
-// and the hash-chained audit trail (bench/audit-log.ts). BENCH_ONLY=sdk|iforest|audit|incidents|fanout runs one.
+// and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
+// BENCH_ONLY=sdk|iforest|audit|incidents|fanout|storm runs one.
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
@@ -13,6 +14,7 @@ import { fanoutBench } from './fanout';
 import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
 import { runAuditBench } from './audit-log';
+import { runStormBench } from './storm';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
@@ -32,8 +34,8 @@ async function bundle(workflowsPath: string): Promise<string> {
 
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'sdk', 'iforest', 'audit', 'incidents', 'fanout'].includes(only)) {
-    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "incidents" or "fanout", got "${only}"`);
+  if (!['', 'sdk', 'iforest', 'audit', 'incidents', 'fanout', 'storm'].includes(only)) {
+    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "incidents", "fanout" or "storm", got "${only}"`);
   }
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
@@ -65,8 +67,14 @@ async function main(): Promise<number> {
   try {
     await ensureSearchAttributes(client, NAMESPACE);
     const temporal = { server: `temporal dev server, in-memory: ${env.temporalSource.replace(`${ROOT}/`, '')}`, sdk: pkg.dependencies['@temporalio/worker'] };
-    const fanout = () => fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log });
-    if (only === 'fanout') return await fanout();
+    const storm = () =>
+      runStormBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, timeoutMs: TIMEOUT_MS, log }, [
+        { incidents: positiveInt('BENCH_STORM_INCIDENTS', 1000), ratePerSecond: positiveInt('BENCH_STORM_RATE', 10) },
+        { incidents: 60, ratePerSecond: 1 },
+      ]);
+    if (only === 'storm') return await storm();
+    const fanout = async () => Math.max(await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log }), await storm());
+    if (only === 'fanout') return await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log });
     const common = { client, namespace: NAMESPACE, n, concurrency, timeoutMs: TIMEOUT_MS };
 
     const floorConnection = await connectWorker(target, {});
