@@ -3,8 +3,11 @@ import type { PinoLike } from '../activities/notify/slack';
 import type { IncidentAction } from '../app/incident-client';
 import { VigilError } from '../domain/errors';
 import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID, escapeMrkdwn } from '../domain/slack-blocks';
+import { ACKNOWLEDGE_ALL_ACTION_ID } from '../domain/slack-digest';
 import type { ActionResult } from '../workflows/incident-messages';
 import { acknowledgeCallback } from './actions/acknowledge';
+import { acknowledgeAllCallback } from './actions/acknowledge-all';
+import { slackActor, tell } from './reply';
 import { resolveCallback } from './actions/resolve';
 
 /** What the listeners need from outside: a way to act on an incident (a workflow Update in production). */
@@ -17,29 +20,6 @@ export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & 
 
 /** Runs one incident action for a button click and tells the clicker how it went. */
 export type ActionRunner = (args: ButtonArgs, verb: string, build: (by: string) => IncidentAction) => Promise<void>;
-
-/** The actor string the timeline records for a Slack user, e.g. "slack:U123 (alice)". */
-export function slackActor(user: BlockAction['user']): string {
-  return `slack:${user.id} (${user.username || user.name || user.id})`;
-}
-
-/** Ephemeral in the channel if possible, else via response_url (e.g. the bot is not in that channel). */
-async function tell({ body, client, respond }: ButtonArgs, text: string, logger?: PinoLike): Promise<void> {
-  const channel = body.channel?.id ?? (typeof body.container.channel_id === 'string' ? body.container.channel_id : undefined);
-  if (channel) {
-    try {
-      await client.chat.postEphemeral({ channel, user: body.user.id, text });
-      return;
-    } catch (err) {
-      logger?.warn({ channel, err: err instanceof Error ? err.message : String(err) }, 'chat.postEphemeral failed; using response_url');
-    }
-  }
-  try {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
-  } catch (err) {
-    logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not tell the Slack user the action result');
-  }
-}
 
 /** Builds the shared runner: act, then confirm or explain the refusal to the clicker, never only in logs. */
 export function createActionRunner(deps: ListenerDeps): ActionRunner {
@@ -68,4 +48,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const run = createActionRunner(deps);
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACKNOWLEDGE_ACTION_ID }, acknowledgeCallback(run));
   app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: RESOLVE_ACTION_ID }, resolveCallback(run));
+  app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: ACKNOWLEDGE_ALL_ACTION_ID }, acknowledgeAllCallback(deps));
 }

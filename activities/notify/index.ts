@@ -5,11 +5,13 @@ import type { Pool } from 'pg';
 import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
 import type { VigilConfig } from '../../domain/config';
 import type { QueuedSend } from '../../domain/delivery/channel-queue';
+import { digestMembersOf, digestMessage, isDigestRef } from '../../domain/delivery/digest-ref';
 import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ActionLinks, Notifier } from './notifier';
 import { withHeartbeat } from './heartbeat';
 import { createPlanActivity } from './plan';
+import { readDigestMembers, refreshDigest } from './send-digest';
 import { createSendQueued } from './send-queued';
 import type { NotifyActivities, QueueActivities } from './types';
 import { enqueueSends } from './enqueue';
@@ -76,21 +78,28 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   return {
     planDelivery: createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) }),
 
-    async deliverNotification({ view, step, target, channel, address }) {
+    async deliverNotification({ view, step, target, channel, address, group }) {
       const name = channel ?? target;
       const notifier = channelFor(name);
+      const existing = view.messages.find((m) => m.target === target);
       if (rateOf(name)) {
+        // Only a first page (no message there yet) may join a storm digest, on a channel that posts them;
+        // a later step of a digest member edits the digest, so it waits its turn with the digest's refreshes.
+        const placement = existing
+          ? isDigestRef(existing.ref) ? { message: digestMessage(existing.ref) } : {}
+          : { first: true, ...(group && notifier.sendDigest ? { group } : {}) };
         await enqueue(name, [{
           key: `${view.workflowId}|${step}|${target}`, kind: 'page', workflowId: view.workflowId, incidentId: view.incidentId,
           step, target, channel: name, ...(address ? { address } : {}), severity: view.severity, reasons: [], enqueuedAt: now(), attempt: 0, notBefore: 0,
+          ...placement,
         }]);
         return { detail: `queued for ${name} (limit ${rateOf(name)}/s)`, channelType: notifier.type, duplicate: false, queued: true };
       }
-      const existing = view.messages.find((m) => m.target === target);
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
+      const digest = existing && isDigestRef(existing.ref) ? await readDigestMembers(client(), digestMembersOf(existing.ref)) : undefined;
       const out = await ledgered(key, name, notifier.type, () => withHeartbeat(() =>
-        notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}) }),
+        notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}), ...(digest ? { digest } : {}) }),
       ));
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
@@ -103,6 +112,23 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
       for (const m of view.messages) {
         const name = m.channel ?? m.target;
         const notifier = deps.channels[name];
+        if (isDigestRef(m.ref)) {
+          // A digest is edited as a whole, keyed by the digest: every member's change merges into one edit.
+          if (!notifier?.updateDigest) continue;
+          if (rateOf(name)) {
+            const message = digestMessage(m.ref);
+            const send: QueuedSend = {
+              key: `${message}|refresh`, kind: 'refresh', workflowId: message, incidentId: message, step: '', target: m.target, channel: name,
+              severity: view.severity, reasons, enqueuedAt: now(), attempt: 0, notBefore: 0, message, digestRef: m.ref,
+            };
+            queued.set(name, [...(queued.get(name) ?? []), send]);
+            continue;
+          }
+          const o = await withHeartbeat(() => refreshDigest({ pool: deps.pool, client, leaseMs: (c) => leaseFor(deps.config, c) }, notifier, { channel: name, target: m.target, ref: m.ref, reasons }));
+          if (o.type === 'sent' || o.type === 'skipped') updated++;
+          else failures.push({ target: m.target, detail: o.detail, retryable: !(o.type === 'failed' && o.permanent) });
+          continue;
+        }
         if (!notifier?.update) continue;
         if (rateOf(name)) {
           const send: QueuedSend = {

@@ -1,6 +1,7 @@
 import type { IncidentView } from '../../domain/incident-view';
 import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { RenderedReport } from '../../domain/compliance/report';
+import type { DigestMember } from '../../domain/slack-digest';
 
 /** What a channel gets to send one notification. */
 export interface SendContext {
@@ -18,6 +19,25 @@ export interface SendContext {
   address?: string;
   /** Signed Acknowledge / Resolve links for channels without buttons (email, Teams), when configured. */
   links?: ActionLinks;
+  /**
+   * When `existing` is a storm digest: every member as it is now, so the channel re-renders the digest
+   * rather than overwriting it with this one incident. Absent if they could not be read.
+   */
+  digest?: DigestMember[];
+}
+
+/** A storm digest to post: several incidents' first pages as one message. */
+export interface DigestContext {
+  members: IncidentView[];
+  target: string;
+  address?: string;
+}
+
+/** A digest to re-render in place, with every member as it is now. */
+export interface DigestUpdateContext {
+  members: DigestMember[];
+  existing: MessageRef;
+  reasons: RefreshReason[];
 }
 
 /** One-click links that perform an action after a confirmation page (see api/routes/action-links.ts). */
@@ -60,6 +80,13 @@ export interface Notifier {
    * people, it is not a mailbox.
    */
   sendReport?(report: RenderedReport): Promise<SendResult>;
+  /**
+   * Posts one digest for several incidents' first pages (optional: only channels that have one; the
+   * queue groups pages only for those). The result's ref is the provider's; the caller adds the members.
+   */
+  sendDigest?(ctx: DigestContext): Promise<SendResult>;
+  /** Re-renders a digest in place (with `sendDigest`). */
+  updateDigest?(ctx: DigestUpdateContext): Promise<UpdateResult>;
 }
 
 /** The reasons as a timeline reads them, e.g. "status + level". */

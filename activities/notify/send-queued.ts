@@ -1,16 +1,17 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
-import type { MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
-import { failureKind, retryAfterOf } from '../../domain/delivery/retry';
+import { sendOnce } from '../../db/notification-ledger';
+import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
+import { digestMembersOf, isDigestRef } from '../../domain/delivery/digest-ref';
 import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
-import { viewQuery } from '../../workflows/incident-messages';
+import { currentView } from './current-view';
 import { withHeartbeat } from './heartbeat';
 import type { ActionLinks, Notifier } from './notifier';
+import { readDigestMembers, refreshDigest, sendDigest } from './send-digest';
+import { outcomeOf } from './send-outcome';
 import type { SendQueuedInput } from './types';
 
 export interface SendQueuedDeps {
@@ -21,27 +22,6 @@ export interface SendQueuedDeps {
   leaseMs: (channel: string) => number;
   logger: Logger;
   links?: (view: IncidentView, recipient: string) => ActionLinks;
-}
-
-/**
- * The incident as it is now: a queued send shows the latest state, however long it waited. The
- * latest run is asked first; when another incident has since taken the workflow id, its own first run.
- */
-async function currentView(client: Client, send: QueuedSend): Promise<IncidentView> {
-  const latest = await client.workflow.getHandle(send.workflowId).query(viewQuery);
-  if (latest.incidentId === send.incidentId) return latest;
-  return client.workflow.getHandle(send.workflowId, send.incidentId).query(viewQuery);
-}
-
-/** The classified outcome of a channel's thrown failure (see http-errors.ts), never a throw. */
-function outcomeOf(err: unknown, calls: number): SendOutcome {
-  if (err instanceof LedgerBusyError) return { type: 'busy', retryAfterMs: Math.max(100, err.retryAfterMs), detail: err.message };
-  const failure = err instanceof ApplicationFailure ? err : undefined;
-  const detail = err instanceof Error ? err.message : String(err);
-  const retryAfterMs = failure ? retryAfterOf(failure) : undefined;
-  const kind = failureKind(failure?.type, failure?.nonRetryable ?? false);
-  if (kind === 'rate_limited') return { type: 'rate_limited', calls, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  return { type: 'failed', permanent: kind === 'permanent', calls, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 function existingMessage(send: QueuedSend, view: IncidentView, memo: MessageMemo | undefined): MessageRef | undefined {
@@ -68,10 +48,29 @@ async function reportDone(client: Client, send: QueuedSend, outcome: SendOutcome
   }
 }
 
-/** Sends one queued page or refresh through the ledger and says how it went (the dispatcher decides what next). */
-export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome> {
+/**
+ * Sends one queued page or refresh — or a digest of first pages, or a digest's refresh — through the
+ * ledger and says how it went (the dispatcher decides what next).
+ */
+export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput) => Promise<SendOutcome | DigestOutcome> {
   const attempt = createAttempt(deps);
   return async (input) => {
+    const { send } = input;
+    const notifier = deps.channels[send.channel];
+    if (send.kind === 'digest' && notifier?.sendDigest) return withHeartbeat(() => sendDigest(deps, notifier, input));
+    // A channel that lost its digests (config changed while pages waited): each member alone, as its own page.
+    if (send.kind === 'digest') {
+      return withHeartbeat(() =>
+        sendEach(input, async (member) => {
+          const outcome = await attempt({ send: member });
+          await reportDone(deps.client(), member, outcome);
+          return outcome;
+        }),
+      );
+    }
+    if (send.digestRef && notifier) {
+      return withHeartbeat(() => refreshDigest(deps, notifier, { channel: send.channel, target: send.target, ref: send.digestRef!, reasons: send.reasons, ...(input.memo ? { memo: input.memo } : {}) }));
+    }
     const outcome = await withHeartbeat(() => attempt(input));
     await reportDone(deps.client(), input.send, outcome);
     return outcome;
@@ -93,8 +92,10 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
       if (send.kind === 'page') {
         const links = deps.links?.(view, send.address ?? send.target);
         const key = { workflowId: send.workflowId, runId: send.incidentId, step: send.step, target: send.target };
+        // A later step of a digest member edits the digest with everyone in it, not just this incident.
+        const digest = existing && isDigestRef(existing.ref) ? await readDigestMembers(deps.client(), digestMembersOf(existing.ref)) : undefined;
         const out = await sendOnce(deps.pool, key, notifier.type, () =>
-          notifier.send({ view, step: send.step, target: send.target, ...(existing ? { existing } : {}), ...(send.address ? { address: send.address } : {}), ...(links ? { links } : {}) }),
+          notifier.send({ view, step: send.step, target: send.target, ...(existing ? { existing } : {}), ...(send.address ? { address: send.address } : {}), ...(links ? { links } : {}), ...(digest ? { digest } : {}) }),
           { leaseMs: deps.leaseMs(send.channel) },
         );
         deps.logger.info({ incident: send.workflowId, step: send.step, target: send.target, channel: send.channel, duplicate: out.duplicate }, 'queued notification delivered');
@@ -117,4 +118,13 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
       return outcomeOf(err, 1);
     }
   };
+}
+
+/** A digest sent as separate pages, one call each (the fallback when its channel cannot post digests). */
+async function sendEach(input: SendQueuedInput, one: (member: QueuedSend) => Promise<SendOutcome>): Promise<DigestOutcome> {
+  const members = input.send.members ?? [];
+  const outcomes: SendOutcome[] = [];
+  for (const m of members) outcomes.push(await one(m));
+  const calls = outcomes.reduce((n, o) => n + (o.type === 'skipped' || o.type === 'busy' ? 0 : o.calls), 0);
+  return { type: 'digest', calls, detail: `sent ${members.length} pages one by one`, members: members.map((m, i) => ({ key: m.key, incidentId: m.incidentId, outcome: outcomes[i]! })) };
 }

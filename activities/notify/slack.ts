@@ -2,10 +2,20 @@ import { ErrorCode, LogLevel, WebClient, type Logger as SlackSdkLogger } from '@
 import type { ApplicationFailure } from '@temporalio/activity';
 import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
 import type { MessageRef } from '../../domain/incident-state';
-import type { IncidentView } from '../../domain/incident-view';
+import { isDigestRef } from '../../domain/delivery/digest-ref';
 import { buildEscalationReply, buildIncidentMessage, escapeMrkdwn, SLACK_LIMITS, truncate } from '../../domain/slack-blocks';
+import { buildDigestEscalationReply, buildDigestMessage, digestLabel } from '../../domain/slack-digest';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
-import { describeReasons, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
+import {
+  describeReasons,
+  type DigestContext,
+  type DigestUpdateContext,
+  type Notifier,
+  type SendContext,
+  type SendResult,
+  type UpdateContext,
+  type UpdateResult,
+} from './notifier';
 
 /** The slice of a pino logger Vigil's Slack code writes to. */
 export interface PinoLike {
@@ -135,9 +145,9 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
   }
 
   /** Edits the message in place; false when Slack says it no longer exists (someone deleted it). */
-  async function edit(view: IncidentView, ref: { channel: string; ts: string }): Promise<boolean> {
+  async function edit(message: { text: string; blocks: object[] }, ref: { channel: string; ts: string }): Promise<boolean> {
     try {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...buildIncidentMessage(view, namespace) });
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
       return true;
     } catch (err) {
       if (slackErrorCode(err) === 'message_not_found') return false;
@@ -145,28 +155,55 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
     }
   }
 
+  async function reply(ref: { channel: string; ts: string }, text: string): Promise<void> {
+    await client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }).catch((err: unknown) => {
+      throw failed('chat.postMessage', err);
+    });
+  }
+
+  /**
+   * A later step of an incident whose first page went out in a digest: the digest is re-rendered with
+   * every member (never overwritten with this one incident) and the step replied in its thread, naming
+   * the incident. A deleted digest: the incident gets a message of its own.
+   */
+  async function escalateInDigest(ctx: SendContext, existing: MessageRef, ref: { channel: string; ts: string }): Promise<SendResult> {
+    if (ctx.digest && !(await edit(buildDigestMessage(ctx.digest), ref))) return post(buildIncidentMessage(ctx.view, namespace));
+    await reply(ref, buildDigestEscalationReply(ctx.view, [ctx.target]));
+    return { detail: `${ctx.digest ? 'updated the digest' : 'left the digest as it was'} (${ref.channel}, ts ${ref.ts}) and replied in its thread`, ref: existing.ref };
+  }
+
   return {
     type: 'slack',
     async send(ctx: SendContext): Promise<SendResult> {
       const ref = ctx.existing ? refOf(ctx.existing) : undefined;
       if (!ref) return post(buildIncidentMessage(ctx.view, namespace));
+      if (isDigestRef(ctx.existing!.ref)) return escalateInDigest(ctx, ctx.existing!, ref);
       // A deleted message is posted afresh (its ref replaces the old one) rather than paging no one.
-      if (!(await edit(ctx.view, ref))) return post(buildIncidentMessage(ctx.view, namespace));
-      const text = buildEscalationReply(ctx.view, [ctx.target]);
-      await client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text }).catch((err: unknown) => {
-        throw failed('chat.postMessage', err);
-      });
+      if (!(await edit(buildIncidentMessage(ctx.view, namespace), ref))) return post(buildIncidentMessage(ctx.view, namespace));
+      await reply(ref, buildEscalationReply(ctx.view, [ctx.target]));
       return { detail: `updated ${ref.channel} (ts ${ref.ts}) and replied in thread`, ref };
     },
     // Editing in place is what the message is for, so every reason (status, level, severity) re-renders it.
     async update({ view, existing, reasons }: UpdateContext): Promise<UpdateResult> {
       const ref = refOf(existing);
       if (!ref) throw deliveryFailure('slack', 'client', `message ref for ${existing.target} has no channel/ts`);
-      if (!(await edit(view, ref))) throw deliveryFailure('slack', 'client', `message ${ref.ts} in ${ref.channel} was deleted`);
+      // A digest is re-rendered whole, by updateDigest; one member's view would wipe out the others.
+      if (isDigestRef(existing.ref)) return { sent: false, detail: `${ref.ts} in ${ref.channel} is a digest: it is refreshed with all its incidents` };
+      if (!(await edit(buildIncidentMessage(view, namespace), ref))) throw deliveryFailure('slack', 'client', `message ${ref.ts} in ${ref.channel} was deleted`);
       return { sent: true, detail: `edited ${ref.channel} (ts ${ref.ts}) in place: ${describeReasons(reasons)}` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       return post(buildSlackReportMessage(report));
+    },
+    async sendDigest({ members }: DigestContext): Promise<SendResult> {
+      const out = await post(buildDigestMessage(members));
+      return { detail: `posted a digest of ${members.length} on ${digestLabel(members)} to ${out.ref!.channel} (ts ${out.ref!.ts})`, ref: out.ref! };
+    },
+    async updateDigest({ members, existing, reasons }: DigestUpdateContext): Promise<UpdateResult> {
+      const ref = refOf(existing);
+      if (!ref) throw deliveryFailure('slack', 'client', `digest ref for ${existing.target} has no channel/ts`);
+      if (!(await edit(buildDigestMessage(members), ref))) throw deliveryFailure('slack', 'client', `digest ${ref.ts} in ${ref.channel} was deleted`);
+      return { sent: true, detail: `edited the digest ${ref.channel} (ts ${ref.ts}) in place for ${members.length} incidents: ${describeReasons(reasons)}` };
     },
   };
 }

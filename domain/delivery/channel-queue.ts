@@ -306,7 +306,7 @@ export function settleDigest(q: ChannelQueue, digest: QueuedSend, outcome: SendO
         : outcome;
     const r = apply(queue, m, own, now);
     // A 429 stopped one call, not one per member.
-    queue = outcome.type === 'rate_limited' && counted.has('rateLimited') ? r.queue : count(r.queue, r.counter);
+    queue = r.counter === 'rateLimited' && counted.has('rateLimited') ? r.queue : count(r.queue, r.counter);
     if (r.counter) counted.add(r.counter);
     reports.push({ send: m, report: r.report });
   }
