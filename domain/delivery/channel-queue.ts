@@ -105,7 +105,7 @@ const spacingMs = (q: ChannelQueue) => 1000 / q.ratePerSecond;
  */
 export function slotAfter(q: Pick<ChannelQueue, 'nextSlotAt' | 'ratePerSecond'>, now: number): number {
   const spacing = spacingMs(q as ChannelQueue);
-  return Math.max(now - Math.min(spacing, 1000), q.nextSlotAt) + spacing;
+  return q.nextSlotAt >= now - Math.min(spacing, 1000) ? q.nextSlotAt + spacing : now + spacing;
 }
 
 /**
