@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../app/config-file';
-import { policyFor } from '../../app/incident-service';
+import { groupingFor, policyFor } from '../../app/incident-service';
 import { configWarnings } from '../../domain/config-warnings';
 import { describePosition } from '../../domain/escalation-policy';
 import { formatDuration } from '../../domain/duration';
@@ -37,6 +37,10 @@ export function registerConfigCommands(program: Command): void {
       for (const w of configWarnings(config)) console.log(`  warning: ${w.path}: ${w.message}`);
       console.log(`\nA ${o.severity} ${o.kind} alert for ${o.service}${o.label.length ? ` {${o.label.join(', ')}}` : ''}:`);
       for (const m of matches) console.log(`  matches ${m.path} → policy ${m.policy}`);
+      const grouping = groupingFor(config, matches);
+      if (o.severity === 'critical') console.log('  its pages are never grouped (critical)');
+      else if (!grouping) console.log('  its first pages are never grouped into a digest (grouping: false)');
+      else console.log(`  its first page joins a digest of ${grouping.key} when ${grouping.threshold}+ wait on a rate-limited channel (up to ${grouping.max}, wait ${formatDuration(grouping.waitMs)})`);
       console.log(`  escalates with ${policyName}:`);
       let at = 0;
       policy.levels.forEach((level, i) => {
