@@ -78,6 +78,8 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   for (const s of interrupted.flatMap(sendsOf)) q = enqueue(q, s);
   let changed = false;
   let settledThisRun = 0;
+  // Reports on their way: the run must not end before they are out (the server drops a signal whose sender has closed).
+  let reporting = 0;
 
   setHandler(enqueueSendsSignal, ({ ratePerSecond, sends }) => {
     q = { ...q, ratePerSecond };
@@ -91,6 +93,7 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
     if (!r || r.type === 'sent' || r.type === 'skipped') return;
     // A digest's refresh belongs to no one incident; a stale digest is cosmetic and retried like any refresh.
     if (s.digestRef) return;
+    reporting++;
     try {
       await getExternalWorkflowHandle(s.workflowId).signal(deliveryReportSignal, {
         incidentId: s.incidentId,
@@ -102,6 +105,8 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
       });
     } catch {
       // The incident closed: the ledger still has the send; nobody is waiting for the report.
+    } finally {
+      reporting--;
     }
   }
 
@@ -129,7 +134,7 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   for (;;) {
     const renew = workflowInfo().continueAsNewSuggested || settledThisRun >= SENDS_PER_RUN;
     if (renew && q.inFlight.length === 0) {
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && reporting === 0);
       await continueAsNew<typeof channelDispatcherWorkflow>({ channel: input.channel, ratePerSecond: q.ratePerSecond, carried: q });
     }
     // While renewing, start nothing new: the run ends once what is in flight has settled.
