@@ -69,8 +69,9 @@ async function main(): Promise<number> {
     const temporal = { server: `temporal dev server, in-memory: ${env.temporalSource.replace(`${ROOT}/`, '')}`, sdk: pkg.dependencies['@temporalio/worker'] };
     const storm = () =>
       runStormBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, timeoutMs: TIMEOUT_MS, log }, [
-        { incidents: positiveInt('BENCH_STORM_INCIDENTS', 1000), ratePerSecond: positiveInt('BENCH_STORM_RATE', 10) },
-        { incidents: 60, ratePerSecond: 1 },
+        { incidents: 300, ratePerSecond: 10, grouping: false },
+        { incidents: 60, ratePerSecond: 1, grouping: false },
+        { incidents: positiveInt('BENCH_STORM_INCIDENTS', 1000), ratePerSecond: 1, grouping: true },
       ]);
     if (only === 'storm') return await storm();
     const fanout = async () => Math.max(await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log }), await storm());

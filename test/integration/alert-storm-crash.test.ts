@@ -55,6 +55,8 @@ describe('an alert storm with the worker SIGKILLed mid-storm', () => {
         hooks: { type: 'webhook' as const, url: hooks.url, timeout: '2s' },
       },
       escalationPolicies: { default: { levels: [{ delay: 0, targets: ['slack', 'hooks'] }, { delay: '1h', targets: ['slack'] }] } },
+      // One post per incident, so Slack's posts can be counted against the ledger's rows.
+      routes: { grouping: false as const },
     };
     const config = testConfig(input, services);
     const file = path.join(dir, 'vigil.config.yaml');

@@ -10,7 +10,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 
 // A storm against a rate-limited Slack: the fake enforces the same limit Vigil is configured with
 // (a token bucket, 429 + Retry-After beyond it), as Slack does. The limit is 10/s rather than Slack's
-// 1/s so 300 incidents drain in about a minute; the queue's rules do not depend on the number.
+// 1/s so 300 incidents drain in about two minutes; the queue's rules do not depend on the number.
 const RATE = 10;
 const N = 300;
 const LEVEL2_MS = 20_000;
@@ -43,6 +43,8 @@ beforeAll(async () => {
       escalationPolicies: {
         default: { levels: [{ delay: 0, targets: ['slack', 'hooks'] }, { delay: LEVEL2_MS, targets: ['pd'] }, { delay: '1h', targets: ['slack'] }] },
       },
+      // Every page on its own, to hold the limiter itself to its rules (storm-grouping.test.ts covers digests).
+      routes: { grouping: false },
     },
     services,
   );
