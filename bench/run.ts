@@ -71,7 +71,8 @@ async function main(): Promise<number> {
       runStormBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, timeoutMs: TIMEOUT_MS, log }, [
         { incidents: 300, ratePerSecond: 10, grouping: false },
         { incidents: 60, ratePerSecond: 1, grouping: false },
-        { incidents: positiveInt('BENCH_STORM_INCIDENTS', 1000), ratePerSecond: 1, grouping: true },
+        // Mostly one severity, as real storms are: criticals are never grouped, each takes a slot of its own.
+        { incidents: positiveInt('BENCH_STORM_INCIDENTS', 1000), ratePerSecond: 1, grouping: true, mix: ['critical', ...Array.from({ length: 19 }, (_, i) => (i % 2 ? 'medium' : 'high'))] },
       ]);
     if (only === 'storm') return await storm();
     const fanout = async () => Math.max(await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log }), await storm());

@@ -30,6 +30,8 @@ export interface StormCase {
   incidents: number;
   ratePerSecond: number;
   grouping: boolean;
+  /** Severities in raise order, repeated (default: critical, high, medium). */
+  mix?: readonly string[];
 }
 
 export interface StormResult extends StormCase {
@@ -91,7 +93,8 @@ async function runCase(env: BenchEnvironment, o: StormOptions, c: StormCase, cas
   try {
     const t0 = Date.now();
     await runLimited(c.incidents, 50, async (i) => {
-      const severity = SEVERITIES[i % SEVERITIES.length]!;
+      const mix = c.mix ?? SEVERITIES;
+      const severity = mix[i % mix.length]!;
       const at = Date.now();
       const r = await incidents.raise(violationSchema.parse({ service: 'storm-rag', kind: 'quality_sla', dimension: `c${caseNo}-${i}`, severity, title: `storm incident ${i}` }));
       raisedAt.set(r.workflowId, at);
@@ -172,7 +175,7 @@ export async function runStormBench(env: BenchEnvironment, o: StormOptions, case
     'One Vigil core worker in the bench process; Temporal dev server (in-memory) and embedded Postgres on the same 2-core machine.',
     'Slack is the loopback fake enforcing the configured limit itself (token bucket, burst 3, 429 + Retry-After beyond it), as Slack does; the webhook has no limit.',
     'Pages/s: first posts from the 5th (after the fake’s burst allowance) to the last, over that span. Drain: first raise → last first post.',
-    'Latency: raise() call → the fake received the page (alone, or in a digest). Severities rotate critical, high, medium in raise order.',
+    'Latency: raise() call → the fake received the page (alone, or in a digest). Severities rotate critical, high, medium in raise order; the grouped storm is 1 critical in 20, the rest high and medium.',
     'Grouping default: first pages of non-critical incidents already waiting together on one route go out as one digest (threshold 5, up to 25); criticals always alone. With grouping the posts/s row counts digests.',
   ];
   const md = [`# Alert storm benchmark`, '', `${new Date().toISOString()} · ${machineInfo().cpus} CPUs · ${machineInfo().cpuModel} · node ${process.version}`, '', table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
