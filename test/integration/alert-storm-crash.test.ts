@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { createIncidentService } from '../../app/incident-service';
 import { MAX_IN_FLIGHT } from '../../domain/delivery/channel-queue';
 import { violationSchema } from '../../domain/violation';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { connectServices, eventually, testConfig, type Services } from '../support/integration';
+import { connectServices, eventually, type Services } from '../support/integration';
 import { spawnVigil, type VigilProcess } from '../support/processes';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { workerConfigFile } from '../support/worker-config-file';
 
 // The storm again, with the worker SIGKILLed while Slack's queue is half drained.
 const RATE = 10;
@@ -58,17 +58,7 @@ describe('an alert storm with the worker SIGKILLed mid-storm', () => {
       // One post per incident, so Slack's posts can be counted against the ledger's rows.
       routes: { grouping: false as const },
     };
-    const config = testConfig(input, services);
-    const file = path.join(dir, 'vigil.config.yaml');
-    fs.writeFileSync(file, stringify({ ...input, temporal: { taskQueue: config.temporal.taskQueue } }));
-    const env = {
-      VIGIL_CONFIG: file,
-      DATABASE_URL: services.databaseUrl,
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_API_URL: slack.url,
-      VIGIL_WEBHOOK_SECRET: SECRET,
-    };
+    const { config, env } = workerConfigFile(dir, input, services, { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: slack.url, VIGIL_WEBHOOK_SECRET: SECRET });
     const first = spawnVigil(['worker'], env);
     workers.push(first);
     await first.waitFor(/worker polling/);

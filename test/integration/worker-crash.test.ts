@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { createIncidentService } from '../../app/incident-service';
 import { ledgerRows } from '../../db/notification-ledger';
 import type { IncidentState } from '../../domain/incident-state';
 import { violationSchema } from '../../domain/violation';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { connectServices, eventually, testConfig, type Services } from '../support/integration';
+import { connectServices, eventually, type Services } from '../support/integration';
 import { spawnVigil, type VigilProcess } from '../support/processes';
+import { workerConfigFile } from '../support/worker-config-file';
 
 const TOKEN = 'xoxb-crash-test-token';
 const CHANNEL = 'C0CRASH';
@@ -46,16 +46,7 @@ describe('a worker killed mid-escalation', () => {
         },
       },
     };
-    const config = testConfig(input, services);
-    const file = path.join(dir, 'vigil.config.yaml');
-    fs.writeFileSync(file, stringify({ ...input, temporal: { taskQueue: config.temporal.taskQueue } }));
-    const env = {
-      VIGIL_CONFIG: file,
-      DATABASE_URL: services.databaseUrl,
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_API_URL: slack.url,
-    };
+    const { config, env } = workerConfigFile(dir, input, services, { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: slack.url });
 
     const first = spawnVigil(['worker'], env);
     workers.push(first);
