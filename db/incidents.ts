@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { storable } from './pg-text';
 import { inTransaction } from './pool';
 import type { TimelineEntry } from '../domain/incident-state';
 import type { IncidentView } from '../domain/incident-view';
@@ -38,6 +39,14 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
       );
     }
   });
+}
+
+/** Records a projection Postgres refused for its data (see activities/store): counted by /metrics. */
+export async function recordProjectionFailure(pool: Pool, view: IncidentView, lastSeq: number, error: string, recovered: boolean): Promise<void> {
+  await pool.query(
+    'INSERT INTO projection_failures (incident_id, workflow_id, last_seq, error, recovered) VALUES ($1, $2, $3, $4, $5)',
+    [storable(view.incidentId), storable(view.workflowId), lastSeq, storable(error).slice(0, 2000), recovered],
+  );
 }
 
 /** A row of the incidents table as lists show it. */

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { storable } from './pg-text';
 import { VigilError } from '../domain/errors';
 
 /** The ledger's unique key: one row per (incident run chain, escalation step, target). */
@@ -103,7 +104,8 @@ export async function markSent(pool: Pool, key: LedgerKey, token: number, result
   const r = await pool.query(
     `UPDATE notifications SET status = 'sent', detail = $6, provider_ref = $7, error = NULL, sent_at = clock_timestamp(), lease_until = NULL
      WHERE ${KEY_MATCH} AND lease_token = $5 AND status = 'sending'`,
-    [...keyParams(key), token, result.detail, result.ref ?? null],
+    // What the provider answered is stored as Postgres can hold it: a refused mark would resend the step.
+    [...keyParams(key), token, storable(result.detail), storable(result.ref ?? null)],
   );
   return r.rowCount === 1;
 }
@@ -114,7 +116,7 @@ export async function markFailed(pool: Pool, key: LedgerKey, token: number, erro
     `UPDATE notifications SET status = 'failed', error = $6::text, lease_until = NULL,
        attempt_log = ${appendAttempt('attempt_log', 'attempts', '$6::text')}
      WHERE ${KEY_MATCH} AND lease_token = $5 AND status = 'sending'`,
-    [...keyParams(key), token, error],
+    [...keyParams(key), token, storable(error)],
   );
   return r.rowCount === 1;
 }

@@ -180,7 +180,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const events = state.timeline.filter((e) => e.seq > projectedSeq);
     const input = { view: toView(state), lastSeq: state.seq, events };
     projectedSeq = state.seq;
-    projection = projection.then(() => store.projectIncident(input));
+    // A projection Postgres refused for good is recorded by the activity; the next change must still land.
+    projection = projection.then(() => store.projectIncident(input)).catch(() => undefined);
   };
 
   // Sends run beside the main loop: a level's timer fires on time whatever an earlier level's sends

@@ -42,15 +42,16 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
   const registers = [registry];
 
   // One round of queries per scrape, shared by the gauges below (prom-client collects them in parallel).
-  let scrape: { at: number; data: Promise<{ open: Map<string, number>; sent: Array<{ channel_type: string; status: string; n: string }>; slis: ServiceSli[] } | null> } | undefined;
+  let scrape: { at: number; data: Promise<{ open: Map<string, number>; sent: Array<{ channel_type: string; status: string; n: string }>; slis: ServiceSli[]; refused: Array<{ recovered: boolean; n: string }> } | null> } | undefined;
   const scraped = () => {
     if (!scrape || Date.now() - scrape.at > 1000) {
       const data = Promise.all([
         pool.query<{ severity: string; n: string }>(`SELECT severity, count(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY severity`),
         pool.query<{ channel_type: string; status: string; n: string }>('SELECT channel_type, status, count(*) AS n FROM notifications GROUP BY 1, 2'),
         recentServiceSlis(pool, SLI_RANGE_MS),
+        pool.query<{ recovered: boolean; n: string }>('SELECT recovered, count(*) AS n FROM projection_failures GROUP BY 1'),
       ]).then(
-        ([open, sent, slis]) => ({ open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis }),
+        ([open, sent, slis, refused]) => ({ open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis, refused: refused.rows }),
         (err: Error) => {
           // A scrape must still show the process metrics (and vigil_postgres_up 0) while Postgres is down.
           logger.warn({ err: err.message }, '/metrics could not read Postgres');
@@ -90,6 +91,18 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
       const d = await scraped();
       this.reset();
       for (const r of d?.sent ?? []) this.inc({ channel_type: r.channel_type, status: r.status }, Number(r.n));
+    },
+  });
+
+  new Counter({
+    name: 'vigil_projection_failures_total',
+    help: 'Incident projections Postgres refused for their data; recovered="true" were written with unstorable characters replaced, "false" were not stored',
+    labelNames: ['recovered'],
+    registers,
+    async collect() {
+      const d = await scraped();
+      this.reset();
+      for (const r of d?.refused ?? []) this.inc({ recovered: String(r.recovered) }, Number(r.n));
     },
   });
 
