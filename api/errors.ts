@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { VigilError, type VigilErrorCode } from '../domain/errors';
+import { sanitizeText, textRefusal } from '../domain/text';
 
 const STATUS: Record<VigilErrorCode, number> = {
   invalid_input: 400,
@@ -15,10 +16,22 @@ const STATUS: Record<VigilErrorCode, number> = {
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params'): z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new VigilError('invalid_input', `invalid ${where}`, {
-    issues: r.error.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message })),
-  });
+  const issues = r.error.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
+  // The first issue in the message too: clients that show only the message still learn which field.
+  throw new VigilError('invalid_input', `invalid ${where}: ${issues[0]!.field}: ${issues[0]!.message}`, { issues });
 }
+
+/** Fastify's own errors (body parsing, routing), as the error codes and messages of our one shape. */
+const FASTIFY_ERRORS: Record<string, { error: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { error: 'invalid_json', message: 'the body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'empty_body', message: 'the body is empty but content-type says JSON; send a JSON body or no content-type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'body_too_large', message: 'the body is larger than this endpoint accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { error: 'unsupported_media_type', message: 'send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: 'invalid_input', message: 'content-length does not match the body' },
+  FST_ERR_CTP_INVALID_TYPE: { error: 'unsupported_media_type', message: 'content-type must be a string' },
+  FST_ERR_MAX_PARAM_LENGTH: { error: 'uri_too_long', message: 'a path parameter is longer than 100 characters; no such resource exists' },
+  FST_ERR_BAD_URL: { error: 'invalid_input', message: 'the path is not valid percent-encoding' },
+};
 
 /** Every error leaves as JSON `{ error, message, ...details }` with a fitting status; internals are not leaked. */
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
@@ -28,9 +41,26 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   }
   const fe = err as FastifyError;
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    void reply.status(fe.statusCode).send({ error: fe.code ?? 'bad_request', message: fe.message });
+    const known = fe.code ? FASTIFY_ERRORS[fe.code] : undefined;
+    void reply.status(fe.statusCode).send(known ?? { error: 'invalid_input', message: fe.message });
     return;
   }
   req.log.error({ err }, 'request failed');
   void reply.status(500).send({ error: 'internal', message: 'internal error; see the API log' });
+}
+
+/**
+ * An onRequest hook refusing any query parameter Postgres could not store or compare (NUL, lone
+ * surrogates, control characters), for every route, before its own schema runs.
+ */
+export async function refuseUnsafeQuery(req: FastifyRequest): Promise<void> {
+  const query = (req.query ?? {}) as Record<string, unknown>;
+  const issues: { field: string; message: string }[] = [];
+  for (const [name, value] of Object.entries(query)) {
+    for (const v of [value].flat()) {
+      const why = typeof v === 'string' ? (textRefusal(name, 'line') ?? textRefusal(v)) : null;
+      if (why) issues.push({ field: `query.${sanitizeText(name)}`, message: why });
+    }
+  }
+  if (issues.length > 0) throw new VigilError('invalid_input', `invalid query: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });
 }

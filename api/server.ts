@@ -5,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { IncidentService } from '../app/incident-service';
 import type { ComplianceConfig } from '../domain/compliance/event';
 import type { WindowSummary } from '../domain/window-summary';
-import { errorHandler } from './errors';
+import { errorHandler, refuseUnsafeQuery } from './errors';
+import { notFoundHandler, trackRouteMethods } from './method-not-allowed';
 import { openApiRoutes } from './openapi';
 import { alertmanagerRoutes } from './routes/alertmanager';
 import { metricsRoutes } from './routes/metrics';
@@ -49,8 +50,13 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/\/actions\/[^?]*/, '/actions/[token]') }) } },
     ) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
+    // Routing errors (bad percent-encoding, over-long parameters) leave in the same shape as every other error.
+    frameworkErrors: errorHandler,
   });
   app.setErrorHandler(errorHandler);
+  const allowedFor = trackRouteMethods(app); // before any route: it learns them as they are registered
+  app.setNotFoundHandler(notFoundHandler(allowedFor));
+  app.addHook('onRequest', refuseUnsafeQuery);
   openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger);
   prometheusRoutes(app, telemetry);

@@ -1,7 +1,11 @@
+import { textRefusal } from './text';
+
 /** Why an actor string is unusable, or null. Every human action names who took it. */
 export function actorRefusal(by: unknown): string | null {
   if (typeof by !== 'string' || by.trim().length === 0) return '"by" must name who is acting';
   if (by.length > 200) return '"by" may be at most 200 characters';
+  const why = textRefusal(by, 'line');
+  if (why) return `"by" ${why}`;
   return null;
 }
 

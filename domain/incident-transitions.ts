@@ -15,6 +15,7 @@ import {
 } from './incident-state';
 import { withEntries, type NewEntry } from './incident-timeline';
 import { SEVERITY_RANK, type Severity } from './severity';
+import { textRefusal } from './text';
 import type { IncidentDetails, Violation } from './violation';
 
 /** Everything needed to open an incident; the policy and settings become its snapshot. */
@@ -275,6 +276,8 @@ export function escalateNow(state: IncidentState, by: string, now: number): Tran
 export function noteRefusal(text: string): string | null {
   if (text.trim().length === 0) return '"text" must not be empty';
   if (text.length > MAX_NOTE_LENGTH) return `"text" may be at most ${MAX_NOTE_LENGTH} characters`;
+  const why = textRefusal(text);
+  if (why) return `"text" ${why}`;
   return null;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textRefusal } from './text';
 
 /** One Alertmanager-style label matcher: `name="value"`, `name!="value"`, `name=~"regex"`, `name!~"regex"`. */
 export interface Matcher {
@@ -36,7 +37,12 @@ export function parseMatcher(text: string): Matcher {
 }
 
 /** A matcher in config or API input, validated and parsed. */
-export const matcherSchema = z.string().transform((text, ctx) => {
+export const matcherSchema = z.string().max(1000, 'must be at most 1000 characters').transform((text, ctx) => {
+  const why = textRefusal(text);
+  if (why) {
+    ctx.addIssue({ code: 'custom', message: why });
+    return z.NEVER;
+  }
   try {
     return parseMatcher(text);
   } catch (err) {

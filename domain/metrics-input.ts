@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_ALPHA, SketchAccumulator, type LatencySketch } from './latency-sketch';
 import { nameSchema } from './names';
+import { safeLine } from './text-schema';
 import type { WindowSummary } from './window-summary';
 
 /** Most entries (windows + samples) one ingest request may carry. */
@@ -48,10 +49,7 @@ export const latencySketchSchema = z
 export const windowSummarySchema = z
   .object({
     service: nameSchema,
-    source: z
-      .string()
-      .min(1)
-      .max(200)
+    source: safeLine({ max: 200, min: 1 })
       .regex(/^[^~\s]\S*$/, 'no spaces, and no leading "~" (reserved for windows summarised from raw samples)')
       .optional()
       .describe('the reporting replica; windows of different sources for the same start add up'),

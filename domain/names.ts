@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SEVERITIES } from './severity';
+import { safeText } from './text-schema';
 
 /** Service, kind and channel names: short, printable, safe in workflow IDs, search attributes and URLs. */
 export const nameSchema = z
@@ -12,5 +13,5 @@ export const severitySchema = z.enum(SEVERITIES);
 export type { Severity } from './severity';
 
 export const labelsSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are identifiers'), z.string().max(500))
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names are identifiers'), safeText({ max: 500 }))
   .refine((l) => Object.keys(l).length <= 32, 'at most 32 labels');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration-schema';
 import { matcherSchema } from './matchers';
+import { safeLine, safeText } from './text-schema';
 
 /** A silence as people create it (API body, CLI flags): matchers plus an end time or a duration. */
 export const silenceInputSchema = z
@@ -9,9 +10,9 @@ export const silenceInputSchema = z
     startsAt: z.iso.datetime({ offset: true }).optional(),
     endsAt: z.iso.datetime({ offset: true }).optional(),
     duration: durationSchema.optional(),
-    createdBy: z.string().trim().min(1, 'say who creates the silence').max(200),
-    comment: z.string().trim().min(1, 'say why (it shows in every muted incident)').max(1000),
-    incident: z.string().min(1).max(300).optional().describe('tie to one incident: it ends when that incident resolves'),
+    createdBy: safeLine({ max: 200, min: 1, trim: true, minMessage: 'say who creates the silence' }),
+    comment: safeText({ max: 1000, min: 1, trim: true, minMessage: 'say why (it shows in every muted incident)' }),
+    incident: safeLine({ max: 300, min: 1 }).optional().describe('tie to one incident: it ends when that incident resolves'),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
 import { VigilError } from '../../domain/errors';
 import type { Severity } from '../../domain/severity';
+import { sanitizeText } from '../../domain/text';
 import { violationSchema, type Violation } from '../../domain/violation';
 import { parseOr400 } from '../errors';
 
@@ -63,7 +64,13 @@ function asName(text: string | undefined, fallback: string): string {
   return cleaned || fallback;
 }
 
-const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** The first `n` UTF-16 units of text, one fewer when the cut would split a surrogate pair (a lone half is invalid text). */
+function head(text: string, n: number): string {
+  const code = text.charCodeAt(n - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? n - 1 : n);
+}
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${head(text, max - 1)}…`);
 
 /**
  * The incident key of an alert: service from `service` (else `job`), kind from `alertname`,
@@ -79,20 +86,44 @@ export function alertKey(labels: Record<string, string>): Pick<Violation, 'servi
   let dimension = parts.join(',');
   if (dimension.length > 200) {
     // Long label sets keep a readable prefix and a hash of the whole, so two of them never collide.
-    dimension = `${dimension.slice(0, 183)}#${createHash('sha256').update(dimension).digest('hex').slice(0, 16)}`;
+    dimension = `${head(dimension, 183)}#${createHash('sha256').update(dimension).digest('hex').slice(0, 16)}`;
   }
   return { service: asName(serviceLabel && labels[serviceLabel], 'prometheus'), kind: asName(labels.alertname, 'alert'), dimension };
 }
 
+/** The label a sanitised alert's incident carries, so people know its text was altered. */
+export const SANITIZED_LABEL = 'vigil_sanitized';
+
+const sanitizeMap = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [sanitizeText(k), sanitizeText(v)]));
+
+/**
+ * The alert with every character Postgres or the channels cannot carry (NUL, lone surrogates,
+ * control characters) replaced by U+FFFD. Alertmanager cannot fix its alerts when refused, so they
+ * are kept, visibly altered, rather than refused; `sanitized` says whether anything changed.
+ */
+export function sanitizeAlert(alert: AlertmanagerAlert): { alert: AlertmanagerAlert; sanitized: boolean } {
+  const clean: AlertmanagerAlert = {
+    ...alert,
+    labels: sanitizeMap(alert.labels),
+    annotations: sanitizeMap(alert.annotations),
+    startsAt: sanitizeText(alert.startsAt),
+    fingerprint: sanitizeText(alert.fingerprint),
+  };
+  const sanitized = JSON.stringify([clean.labels, clean.annotations, clean.startsAt, clean.fingerprint]) !== JSON.stringify([alert.labels, alert.annotations, alert.startsAt, alert.fingerprint]);
+  return { alert: sanitized ? clean : alert, sanitized };
+}
+
 /** The violation a firing alert reports; its occurrence id makes Alertmanager's repeats count once. */
-export function alertToViolation(alert: AlertmanagerAlert): Violation {
+export function alertToViolation(raw: AlertmanagerAlert): Violation {
+  const { alert, sanitized } = sanitizeAlert(raw);
   const labels = Object.fromEntries(
     Object.entries(alert.labels)
-      .filter(([k]) => LABEL_NAME.test(k))
+      .filter(([k]) => LABEL_NAME.test(k) && k !== SANITIZED_LABEL)
       .sort(([a], [b]) => a.localeCompare(b))
-      .slice(0, 32)
+      .slice(0, sanitized ? 31 : 32)
       .map(([k, v]) => [k, cut(v, 500)]),
   );
+  if (sanitized) labels[SANITIZED_LABEL] = 'true';
   const key = alertKey(alert.labels);
   const summary = alert.annotations.summary?.trim();
   const description = alert.annotations.description?.trim();
@@ -140,8 +171,9 @@ export function alertmanagerRoutes(app: FastifyInstance, deps: AlertmanagerDeps)
           if (alert.status === 'firing') {
             await deps.incidents.raise(alertToViolation(alert));
             raised++;
-          } else if (await deps.incidents.clear(alertKey(alert.labels), `Alertmanager: ${alert.labels.alertname ?? 'alert'} resolved`)) {
-            cleared++;
+          } else {
+            const { labels } = sanitizeAlert(alert).alert;
+            if (await deps.incidents.clear(alertKey(labels), `Alertmanager: ${labels.alertname ?? 'alert'} resolved`)) cleared++;
           }
         }),
       );

@@ -1,23 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
+import { safeLine, safeText } from '../../domain/text-schema';
 import { violationSchema } from '../../domain/violation';
 import { parseOr400 } from '../errors';
 
-const idParams = z.object({ id: z.string().min(1).max(300) });
-const actor = z.string().trim().min(1, 'must name who is acting').max(200);
+// Fastify decodes the path once; ids arrive encoded once more (workflow IDs hold "/"), so decode again here.
+const idParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(300)
+    .transform((id, ctx) => {
+      try {
+        return decodeURIComponent(id);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid percent-encoding (a "%" must start an escape such as %2F)' });
+        return z.NEVER;
+      }
+    })
+    .pipe(safeLine({ max: 300 })),
+});
+const actor = safeLine({ max: 200, min: 1, trim: true, minMessage: 'must name who is acting' });
 const listQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
-  service: z.string().max(100).optional(),
+  service: safeLine({ max: 100 }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
 });
 
 const ACTIONS = {
   acknowledge: z.object({ by: actor }).strict(),
-  resolve: z.object({ by: actor, reason: z.string().max(2000).optional() }).strict(),
-  snooze: z.object({ by: actor, until: z.union([z.string().min(1), z.number()]) }).strict(),
+  resolve: z.object({ by: actor, reason: safeText({ max: 2000 }).optional() }).strict(),
+  snooze: z.object({ by: actor, until: z.union([safeLine({ max: 100, min: 1 }), z.number()]) }).strict(),
   escalate: z.object({ by: actor }).strict(),
-  note: z.object({ by: actor, text: z.string().min(1).max(2000) }).strict(),
+  note: z.object({ by: actor, text: safeText({ max: 2000, min: 1 }) }).strict(),
 } as const;
 
 /** Incident endpoints: raise a violation, list/show, and the human actions (as workflow Updates). */
@@ -35,7 +51,7 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService)
 
   app.get('/v1/incidents/:id', async (req) => {
     const { id } = parseOr400(idParams, req.params, 'params');
-    return incidents.show(decodeURIComponent(id));
+    return incidents.show(id);
   });
 
   for (const [name, schema] of Object.entries(ACTIONS)) {
@@ -43,7 +59,7 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService)
       const { id } = parseOr400(idParams, req.params, 'params');
       const body = parseOr400(schema, req.body ?? {}, 'body');
       const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
-      return incidents.act(decodeURIComponent(id), { type: name, ...body } as Parameters<IncidentService['act']>[1], updateId);
+      return incidents.act(id, { type: name, ...body } as Parameters<IncidentService['act']>[1], updateId);
     });
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VigilError } from '../errors';
+import { safeLine } from '../text-schema';
 import { COMPLIANCE_REPORTS_DEFAULTS, complianceReportsSchema } from './report-config';
 
 /** What a RAG service did with data; one event per retrieval, answer, export, change, etc. */
@@ -25,7 +26,7 @@ export const LAWFUL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_i
 export const REGULATIONS = ['gdpr', 'hipaa', 'sox', 'iso27001'] as const;
 export type Regulation = (typeof REGULATIONS)[number];
 
-const id = (what: string) => z.string().trim().min(1, `give the ${what}`).max(200, `${what} must be at most 200 characters`);
+const id = (what: string) => safeLine({ max: 200, min: 1, trim: true, minMessage: `give the ${what}` });
 const token = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._:-]*$/, 'use lowercase letters, digits, ".", "_", ":" or "-"');
 const enumMsg = (values: readonly string[]) => ({ error: `must be one of: ${values.join(', ')}` });
 
