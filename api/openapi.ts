@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { metricsBatchSchema, MAX_BATCH_ENTRIES } from '../domain/metrics-input';
 import { SEVERITIES } from '../domain/severity';
+import { LINE_PATTERN, TEXT_PATTERN } from '../domain/text';
 import { silenceInputSchema } from '../domain/silence-input';
 import { violationSchema } from '../domain/violation';
 import { alertmanagerPayloadSchema } from './routes/alertmanager';
@@ -20,19 +21,22 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: Json) => ({ description, ...json(schema) });
 const error = (description: string) => ({ description, ...json(ref('Error')) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded)' };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: LINE_PATTERN }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded; a bad percent-escape answers 400, more than 100 characters 414)' };
 const bearer = (scheme: string) => [{ [scheme]: [] }];
 const obj = (properties: Json, required: string[] = Object.keys(properties)) => ({ type: 'object', properties, required });
 const str = { type: 'string' };
-const actor = { type: 'string', minLength: 1, maxLength: 200, description: 'who acts, e.g. "alice"' };
+/** Free text and single-line text as domain/text-schema.ts accepts them (NUL, controls and lone surrogates are refused). */
+const text = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: TEXT_PATTERN });
+const line = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: LINE_PATTERN });
+const actor = { ...line(200, 1), description: 'who acts, e.g. "alice"' };
 
 // The action bodies mirror ACTIONS in routes/incidents.ts (not exported there); actions are Temporal Updates.
 const ACTION_BODIES: Record<string, Json> = {
   acknowledge: obj({ by: actor }),
-  resolve: obj({ by: actor, reason: { type: 'string', maxLength: 2000 } }, ['by']),
-  snooze: obj({ by: actor, until: { oneOf: [{ type: 'string', description: 'ISO-8601 time' }, { type: 'number', description: 'epoch ms' }] } }),
+  resolve: obj({ by: actor, reason: text(2000) }, ['by']),
+  snooze: obj({ by: actor, until: { oneOf: [{ ...line(100, 1), description: 'ISO-8601 time' }, { type: 'number', description: 'epoch ms' }] } }),
   escalate: obj({ by: actor }),
-  note: obj({ by: actor, text: { type: 'string', minLength: 1, maxLength: 2000 } }),
+  note: obj({ by: actor, text: text(2000, 1) }),
 };
 
 function actionPaths(): Json {
@@ -47,7 +51,7 @@ function actionPaths(): Json {
           requestBody: { required: true, ...json({ ...body, additionalProperties: false }) },
           responses: {
             200: ok('What the action did', ref('ActionResult')),
-            400: error('Invalid body'),
+            400: error('Invalid body or id (e.g. NUL in a field, a bad percent-escape)'),
             404: error('No open incident with this id'),
             409: error('The incident refused the action (e.g. already resolved)'),
           },
@@ -63,7 +67,10 @@ function build(): Json {
     info: {
       title: 'Vigil API',
       version: '1',
-      description: 'Durable incident response for RAG services. Every error is JSON `{ error, message, issues? }`; `issues` names each invalid field (e.g. `body.windows.3.errors`).',
+      description:
+        'Durable incident response for RAG services. Every error is JSON `{ error, message, issues? }`; `issues` names each invalid field (e.g. `body.windows.3.errors`). ' +
+        'Text may not hold NUL (U+0000), lone UTF-16 surrogates or control characters other than tab and line breaks (400, naming the field; Alertmanager text is kept with them replaced by U+FFFD and the label `vigil_sanitized="true"`). ' +
+        'A known path asked with a method it does not have answers 405 with an `Allow` header listing its methods.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'operations' }],
@@ -100,7 +107,7 @@ function build(): Json {
           summary: 'List incidents, newest first',
           parameters: [
             { name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'resolved', 'all'], default: 'open' } },
-            { name: 'service', in: 'query', schema: { type: 'string', maxLength: 100 } },
+            { name: 'service', in: 'query', schema: line(100) },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
           ],
           responses: { 200: ok('Incidents', obj({ incidents: { type: 'array', items: ref('IncidentRow') } })), 400: error('Invalid query') },
@@ -298,11 +305,35 @@ function build(): Json {
   };
 }
 
+/**
+ * Answers every operation can now give, added where a path does not say more: 400 (a query
+ * parameter with NUL, bad JSON), 405 (wrong method, with Allow), 413/415 for bodies, 414 for path parameters.
+ */
+function withEdgeErrors(doc: Json): Json {
+  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+    for (const op of Object.values(ops)) {
+      const responses = op.responses as Json;
+      const add = (code: number, description: string) => {
+        if (!(code in responses)) responses[code] = error(description);
+      };
+      add(400, op.requestBody ? 'Invalid body, malformed JSON or an invalid query parameter' : 'Invalid query parameter (e.g. NUL) or path');
+      add(405, 'Method not allowed on this path; the Allow header lists the methods it has');
+      if (op.requestBody) {
+        add(413, 'Body too large');
+        add(415, 'Body is not JSON');
+      }
+      // The action-link token is a wildcard, not a parameter: it has no length limit.
+      if (path.includes('{') && !path.startsWith('/actions/')) add(414, 'A path parameter is longer than 100 characters');
+    }
+  }
+  return doc;
+}
+
 let cached: Json | undefined;
 
 /** The OpenAPI 3.1 description of every route the API can register (built once). */
 export function openApiDocument(): Json {
-  return (cached ??= build());
+  return (cached ??= withEdgeErrors(build()));
 }
 
 /** A Fastify route URL as an OpenAPI path: `:id` → `{id}`; the one wildcard route (`/actions/*`) takes a token. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { alertToViolation, sanitizeAlert, SANITIZED_LABEL, type AlertmanagerAlert } from '../../api/routes/alertmanager';
 import { actorRefusal } from '../../domain/incident-actions';
 import { noteRefusal } from '../../domain/incident-transitions';
-import { sanitizeText, textRefusal } from '../../domain/text';
+import { openApiDocument } from '../../api/openapi';
+import { LINE_PATTERN, sanitizeText, TEXT_PATTERN, textRefusal } from '../../domain/text';
 import { safeLine, safeText } from '../../domain/text-schema';
 
 const NUL_REASON = 'must not contain NUL (U+0000)';
@@ -130,5 +131,28 @@ describe('alertToViolation with hostile labels', () => {
     const v = alertToViolation(alert({ alertname: 'a', pod: `${'x'.repeat(498)}🔥🔥` }, { summary: `${'y'.repeat(298)}🔥🔥` }));
     expect(textRefusal(v.labels.pod!)).toBeNull();
     expect(textRefusal(v.title)).toBeNull();
+  });
+});
+
+describe('/openapi.json states the policy', () => {
+  it('has patterns that agree with textRefusal on every string without surrogates', () => {
+    const noSurrogates = fc.string({ unit: 'binary', maxLength: 30 }).map((s) => s.replace(/[\uD800-\uDFFF]/g, ''));
+    fc.assert(
+      fc.property(noSurrogates, (s) =>
+        new RegExp(TEXT_PATTERN).test(s) === (textRefusal(s) === null) && new RegExp(LINE_PATTERN).test(s) === (textRefusal(s, 'line') === null),
+      ),
+    );
+  });
+
+  it('gives the changed fields their bound and pattern, and every operation 400 and 405', () => {
+    const doc = openApiDocument() as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(doc.components.schemas.Violation!.properties.title).toMatchObject({ maxLength: 300, pattern: TEXT_PATTERN });
+    expect(doc.components.schemas.SilenceInput!.properties.createdBy).toMatchObject({ maxLength: 200, pattern: LINE_PATTERN });
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '405']));
+    }
   });
 });
