@@ -21,6 +21,7 @@ export const VIGIL_METRIC_NAMES = [
   'vigil_service_quality',
   'vigil_service_requests_per_second',
   'vigil_postgres_up',
+  'vigil_projection_failures_total',
 ] as const;
 
 /** The API process's own metrics, in a registry of its own so several servers can live in one process (tests). */
