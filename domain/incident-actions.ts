@@ -9,6 +9,14 @@ export function actorRefusal(by: unknown): string | null {
   return null;
 }
 
+/** Why a resolve reason must be refused, or null (the same text policy as every edge). */
+export function reasonRefusal(reason: unknown): string | null {
+  if (reason === undefined) return null;
+  if (typeof reason !== 'string' || reason.length > 2000) return '"reason" must be text of at most 2000 characters';
+  const why = textRefusal(reason, 'text');
+  return why ? `"reason" ${why}` : null;
+}
+
 /** Parses a snooze "until" given as ISO-8601 text or epoch milliseconds; NaN when unusable. */
 export function parseUntil(until: unknown): number {
   if (typeof until === 'number') return until;

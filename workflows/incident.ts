@@ -14,7 +14,7 @@ import {
 import type { Delivery, NotifyActivities } from '../activities/notify/types';
 import type { StoreActivities } from '../activities/store/types';
 import { fingerprint } from '../domain/fingerprint';
-import { actorRefusal, parseUntil } from '../domain/incident-actions';
+import { actorRefusal, parseUntil, reasonRefusal } from '../domain/incident-actions';
 import { advanceClock, mergeRefreshReasons, nextWakeAt } from '../domain/incident-clock';
 import { failureKind, retryAfterOf, retryDelayMs, type SendFailureKind } from '../domain/delivery/retry';
 import type { IncidentEffect, IncidentState, RefreshReason, Transition } from '../domain/incident-state';
@@ -149,9 +149,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(resolveUpdate, ({ by, reason }) => apply(t.resolve(state, by, reason ?? '', Date.now())), {
     validator: ({ by, reason }) => {
       refuse(actorRefusal(by));
-      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 2000)) {
-        refuse('"reason" must be text of at most 2000 characters');
-      }
+      refuse(reasonRefusal(reason));
     },
   });
   setHandler(snoozeUpdate, ({ by, until }) => apply(t.snooze(state, by, parseUntil(until), Date.now())), {

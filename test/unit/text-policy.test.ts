@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { alertToViolation, sanitizeAlert, SANITIZED_LABEL, type AlertmanagerAlert } from '../../api/routes/alertmanager';
-import { actorRefusal } from '../../domain/incident-actions';
+import { actorRefusal, reasonRefusal } from '../../domain/incident-actions';
 import { noteRefusal } from '../../domain/incident-transitions';
 import { openApiDocument } from '../../api/openapi';
 import { LINE_PATTERN, sanitizeText, TEXT_PATTERN, textRefusal } from '../../domain/text';
@@ -83,6 +83,10 @@ describe('domain refusals used by the workflow validators', () => {
     // a note's text
     { refusal: noteRefusal('see\u0000log'), reason: `"text" ${NUL_REASON}` },
     { refusal: noteRefusal('see\nlog'), reason: null },
+    // a resolve reason (Slack, CLI and API all reach the workflow's validator)
+    { refusal: reasonRefusal('fixed\u0000it'), reason: `"reason" ${NUL_REASON}` },
+    { refusal: reasonRefusal('x'.repeat(2001)), reason: '"reason" must be text of at most 2000 characters' },
+    { refusal: reasonRefusal(undefined), reason: null },
   ];
   it.each(cases)('$reason', ({ refusal, reason }) => expect(refusal).toBe(reason));
 });
