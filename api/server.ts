@@ -41,6 +41,17 @@ export interface ApiDeps {
   maxIngestInFlight?: number;
 }
 
+/** How long /healthz waits for Postgres and for Temporal before calling the part down. */
+export const HEALTH_TIMEOUT_MS = 2000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** The HTTP API (stateless: run several behind a load balancer). */
 export function createApiServer(deps: ApiDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -61,9 +72,10 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   const telemetry = createApiTelemetry(deps.pool, deps.logger);
   prometheusRoutes(app, telemetry);
   app.get('/healthz', async (_req, reply) => {
+    // Bounded: a health check that hangs on a dead part is as bad as none (the Temporal client retries a refused connection).
     const [db, temporal] = await Promise.allSettled([
-      deps.pool.query('SELECT 1'),
-      deps.client.connection.workflowService.getSystemInfo({}),
+      within(HEALTH_TIMEOUT_MS, deps.pool.query('SELECT 1')),
+      deps.client.connection.withDeadline(Date.now() + HEALTH_TIMEOUT_MS, () => deps.client.connection.workflowService.getSystemInfo({})),
     ]);
     const body = { postgres: db.status === 'fulfilled', temporal: temporal.status === 'fulfilled' };
     return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
