@@ -11,9 +11,21 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
 export function untilSignal(): Promise<NodeJS.Signals> {
+  // The handlers stay installed while we shut down: under `npm start` a Ctrl-C arrives twice at
+  // once (from the terminal and forwarded by npm), and with no handler left the second one would
+  // kill us mid-shutdown with exit 130. A later Ctrl-C, after a moment, still forces the exit.
   return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    let first = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!first) {
+        first = Date.now();
+        resolve(signal);
+      } else if (Date.now() - first > 1000) {
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }
 
