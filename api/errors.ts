@@ -22,14 +22,15 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where
 }
 
 /** Fastify's own errors (body parsing, routing), as the error codes and messages of our one shape. */
-const FASTIFY_ERRORS: Record<string, { error: string; message: string }> = {
+const FASTIFY_ERRORS: Record<string, { error: string; message: string; status?: number }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { error: 'invalid_json', message: 'the body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'empty_body', message: 'the body is empty but content-type says JSON; send a JSON body or no content-type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { error: 'body_too_large', message: 'the body is larger than this endpoint accepts' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { error: 'unsupported_media_type', message: 'send the body as application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: 'invalid_input', message: 'content-length does not match the body' },
   FST_ERR_CTP_INVALID_TYPE: { error: 'unsupported_media_type', message: 'content-type must be a string' },
-  FST_ERR_MAX_PARAM_LENGTH: { error: 'uri_too_long', message: 'a path parameter is longer than 100 characters; no such resource exists' },
+  // 400 rather than Fastify's 414: the id is simply invalid (the spec bounds it at 100), like any other bad field.
+  FST_ERR_MAX_PARAM_LENGTH: { error: 'invalid_input', message: 'params: a path parameter may be at most 100 characters', status: 400 },
   FST_ERR_BAD_URL: { error: 'invalid_input', message: 'the path is not valid percent-encoding' },
 };
 
@@ -42,7 +43,8 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const fe = err as FastifyError;
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     const known = fe.code ? FASTIFY_ERRORS[fe.code] : undefined;
-    void reply.status(fe.statusCode).send(known ?? { error: 'invalid_input', message: fe.message });
+    const body = known ? { error: known.error, message: known.message } : { error: 'invalid_input', message: fe.message };
+    void reply.status(known?.status ?? fe.statusCode).send(body);
     return;
   }
   req.log.error({ err }, 'request failed');

@@ -47,3 +47,35 @@ export function notFoundHandler(allowedFor: (path: string) => string[]) {
     void reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${path}; see GET /openapi.json` });
   };
 }
+
+/**
+ * An onRequest hook: a known path asked with a method it does not answer gets 405 + Allow before its
+ * body is parsed (otherwise a body-carrying method like QUERY fails on its content type first).
+ */
+export function refuseWrongMethod(allowedFor: (path: string) => string[]) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const path = req.url.split('?')[0]!;
+    const allowed = allowedFor(path);
+    if (allowed.length === 0 || allowed.includes(req.method)) return;
+    await reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send({ error: 'method_not_allowed', message: `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}` });
+  };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them, answered in the one error shape:
+ * a method HTTP does not know → 501 (RFC 9110 §15.6.2), anything else → 400.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: { writable: boolean; end(data: string): void }): void {
+  if (!socket.writable) return;
+  const unknownMethod = err.code === 'HPE_INVALID_METHOD';
+  const status = unknownMethod ? 501 : 400;
+  const body = JSON.stringify(
+    unknownMethod
+      ? { error: 'method_not_implemented', message: 'the request method is not one HTTP defines; see GET /openapi.json' }
+      : { error: 'bad_request', message: 'the request could not be parsed as HTTP' },
+  );
+  socket.end(`HTTP/1.1 ${status} ${unknownMethod ? 'Not Implemented' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}

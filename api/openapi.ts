@@ -21,7 +21,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: Json) => ({ description, ...json(schema) });
 const error = (description: string) => ({ description, ...json(ref('Error')) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: LINE_PATTERN }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded; a bad percent-escape answers 400, more than 100 characters 414)' };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: LINE_PATTERN }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded; a bad percent-escape or more than 100 characters answers 400)' };
 const bearer = (scheme: string) => [{ [scheme]: [] }];
 const obj = (properties: Json, required: string[] = Object.keys(properties)) => ({ type: 'object', properties, required });
 const str = { type: 'string' };
@@ -307,7 +307,7 @@ function build(): Json {
 
 /**
  * Answers every operation can now give, added where a path does not say more: 400 (a query
- * parameter with NUL, bad JSON), 405 (wrong method, with Allow), 413/415 for bodies, 414 for path parameters.
+ * parameter with NUL, bad JSON), 405 (wrong method, with Allow), 413/415 for bodies.
  */
 function withEdgeErrors(doc: Json): Json {
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
@@ -323,7 +323,6 @@ function withEdgeErrors(doc: Json): Json {
         add(415, 'Body is not JSON');
       }
       // The action-link token is a wildcard, not a parameter: it has no length limit.
-      if (path.includes('{') && !path.startsWith('/actions/')) add(414, 'A path parameter is longer than 100 characters');
     }
   }
   return doc;

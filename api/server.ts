@@ -6,7 +6,7 @@ import type { IncidentService } from '../app/incident-service';
 import type { ComplianceConfig } from '../domain/compliance/event';
 import type { WindowSummary } from '../domain/window-summary';
 import { errorHandler, refuseUnsafeQuery } from './errors';
-import { notFoundHandler, trackRouteMethods } from './method-not-allowed';
+import { clientErrorHandler, notFoundHandler, refuseWrongMethod, trackRouteMethods } from './method-not-allowed';
 import { openApiRoutes } from './openapi';
 import { alertmanagerRoutes } from './routes/alertmanager';
 import { metricsRoutes } from './routes/metrics';
@@ -63,10 +63,12 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     // Routing errors (bad percent-encoding, over-long parameters) leave in the same shape as every other error.
     frameworkErrors: errorHandler,
+    clientErrorHandler,
   });
   app.setErrorHandler(errorHandler);
   const allowedFor = trackRouteMethods(app); // before any route: it learns them as they are registered
   app.setNotFoundHandler(notFoundHandler(allowedFor));
+  app.addHook('onRequest', refuseWrongMethod(allowedFor));
   app.addHook('onRequest', refuseUnsafeQuery);
   openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger);

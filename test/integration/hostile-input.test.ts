@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../api/server';
@@ -163,6 +165,26 @@ describe('every error in the one shape', () => {
     expect(action.headers.allow).toBe('POST');
   });
 
+  it('answers QUERY on a known path with 405 before parsing its body, and a method HTTP does not define with 501', async () => {
+    await api.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.server.address() as AddressInfo;
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(request));
+        let text = '';
+        socket.on('data', (d) => (text += d.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const query = await raw('QUERY /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect(query).toMatch(/^HTTP\/1\.1 405/);
+    expect(query).toMatch(/allow: GET, HEAD/i);
+    expect(query).toMatch(/"error":"method_not_allowed"/);
+    const foo = await raw('FOO /healthz HTTP/1.1\r\nhost: x\r\n\r\n');
+    expect(foo).toMatch(/^HTTP\/1\.1 501/);
+    expect(JSON.parse(foo.slice(foo.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'method_not_implemented', message: expect.any(String) });
+  });
+
   it('keeps 404 for an unknown path', async () => {
     const res = await api.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
@@ -175,7 +197,7 @@ describe('every error in the one shape', () => {
     ['an empty body with content-type JSON', { method: 'POST', url: '/v1/incidents', headers: json, payload: '' }, 400, 'empty_body'],
     ['a body over the limit', { method: 'POST', url: '/v1/incidents', payload: violation({ impact: 'x'.repeat(100_000) }) }, 413, 'body_too_large'],
     ['an unsupported media type', { method: 'POST', url: '/v1/incidents', headers: { 'content-type': 'application/xml' }, payload: '<a/>' }, 415, 'unsupported_media_type'],
-    ['a 200-character id', { method: 'GET', url: `/v1/incidents/${'f'.repeat(200)}` }, 414, 'uri_too_long'],
+    ['a 200-character id', { method: 'GET', url: `/v1/incidents/${'f'.repeat(200)}` }, 400, 'invalid_input'],
     ['a path that is not percent-encoding', { method: 'GET', url: '/v1/incidents/%zz' }, 400, 'invalid_input'],
   ];
   it.each(cases)('%s → %i in the {error, message} shape', async (_name, req, status, error) => {
