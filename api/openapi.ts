@@ -310,7 +310,7 @@ function build(): Json {
  * parameter with NUL, bad JSON), 405 (wrong method, with Allow), 413/415 for bodies.
  */
 function withEdgeErrors(doc: Json): Json {
-  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+  for (const ops of Object.values(doc.paths as Record<string, Record<string, Json>>)) {
     for (const op of Object.values(ops)) {
       const responses = op.responses as Json;
       const add = (code: number, description: string) => {
@@ -322,7 +322,6 @@ function withEdgeErrors(doc: Json): Json {
         add(413, 'Body too large');
         add(415, 'Body is not JSON');
       }
-      // The action-link token is a wildcard, not a parameter: it has no length limit.
     }
   }
   return doc;
