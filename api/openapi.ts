@@ -21,7 +21,8 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: Json) => ({ description, ...json(schema) });
 const error = (description: string) => ({ description, ...json(ref('Error')) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: LINE_PATTERN }, description: 'fingerprint, incident/<fingerprint> or workflow ID (URL-encoded; a bad percent-escape or more than 100 characters answers 400)' };
+// An incident is named by its fingerprint or its workflow id `incident/<fingerprint>`, the "/" encoded as %2F.
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^(incident%2[Ff])?[0-9a-f]{16}$' }, description: 'fingerprint, or the workflow ID incident%2F<fingerprint> (a bad percent-escape or more than 100 characters answers 400; an unknown one 404)' };
 const bearer = (scheme: string) => [{ [scheme]: [] }];
 const obj = (properties: Json, required: string[] = Object.keys(properties)) => ({ type: 'object', properties, required });
 const str = { type: 'string' };
@@ -170,7 +171,7 @@ function build(): Json {
         get: {
           tags: ['compliance'],
           summary: 'One compliance report: `<id>` or `<id>.json` as JSON, `<id>.md` as Markdown, `<id>.html` as HTML',
-          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' }, description: 'report id (the ComplianceAudit workflow id), optionally with .json, .md or .html' }],
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: '^[A-Za-z0-9._:-]+$' }, description: 'report id (the ComplianceAudit workflow id), optionally with .json, .md or .html' }],
           responses: {
             200: { description: 'The report', content: { 'application/json': { schema: { type: 'object' } }, 'text/markdown': { schema: str }, 'text/html': { schema: str } } },
             400: error('Malformed id'),
@@ -182,7 +183,7 @@ function build(): Json {
         get: {
           tags: ['ingest'],
           summary: "A service's live SLA verdict: { sla_compliant, violations, compliance_score } plus every check, open incidents and burning budgets",
-          parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } }],
+          parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string', maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' } }],
           responses: { 200: ok('SLA status', obj({ service: { type: 'string' }, sla_compliant: { type: 'boolean' }, compliance_score: { type: 'number' }, violations: { type: 'array', items: { type: 'object' } } })), 404: error('No monitor for this service yet') },
         },
       },

@@ -20,7 +20,8 @@ export function complianceReportRoutes(app: FastifyInstance, pool: Pool): void {
   // One route with the format as a suffix: "/:id.html" would need a route per format.
   app.get('/v1/compliance/reports/:file', async (req, reply) => {
     const file = (req.params as { file: string }).file;
-    const m = /^(.*?)(?:\.(json|md|html))?$/.exec(file)!;
+    // `s`: a line break in the id must reach the id check (a 400), not fail the match (it was a 500).
+    const m = /^(.*?)(?:\.(json|md|html))?$/s.exec(file)!;
     const { id } = parseOr400(idSchema, { id: m[1] }, 'params');
     const format = (m[2] ?? 'json') as keyof typeof FORMATS;
     const stored = await getReport(pool, id);

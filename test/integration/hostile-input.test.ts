@@ -185,6 +185,12 @@ describe('every error in the one shape', () => {
     expect(JSON.parse(foo.slice(foo.indexOf('\r\n\r\n') + 4))).toEqual({ error: 'method_not_implemented', message: expect.any(String) });
   });
 
+  it('answers a report id with a line break with 400 naming it, not 500 (found by schemathesis)', async () => {
+    const res = await api.inject({ method: 'GET', url: '/v1/compliance/reports/%0Dx%C3%99.md' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_input', message: expect.stringContaining('params.id') });
+  });
+
   it('keeps 404 for an unknown path', async () => {
     const res = await api.inject({ method: 'GET', url: '/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
