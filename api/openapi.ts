@@ -17,6 +17,19 @@ function fromZod(schema: z.ZodType): Json {
   return out;
 }
 
+/**
+ * The silence body with what zod's export cannot say: a duration is text like "1h30m" or whole
+ * milliseconds; exactly one of endsAt and duration; at least one matcher or an incident.
+ */
+function silenceInputJson(): Json {
+  const out = fromZod(silenceInputSchema);
+  (out.properties as Json).duration = { oneOf: [{ type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$' }, { type: 'integer', minimum: 0 }], description: 'e.g. "2h", "1h30m", or milliseconds' };
+  out.oneOf = [{ required: ['endsAt'], not: { required: ['duration'] } }, { required: ['duration'], not: { required: ['endsAt'] } }];
+  out.anyOf = [{ required: ['incident'] }, { required: ['matchers'], properties: { matchers: { minItems: 1 } } }];
+  out.description = 'endsAt must be in the future and after startsAt: a silence that ended already is refused with 400.';
+  return out;
+}
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: Json) => ({ description, ...json(schema) });
@@ -288,7 +301,7 @@ function build(): Json {
             obj({ source: { const: 'history' }, row: ref('IncidentRow'), events: { type: 'array', items: { type: 'object' } } }),
           ],
         },
-        SilenceInput: fromZod(silenceInputSchema),
+        SilenceInput: silenceInputJson(),
         Silence: obj({
           id: str,
           matchers: { type: 'array', items: obj({ name: str, op: { type: 'string', enum: ['=', '!=', '=~', '!~'] }, value: str }) },

@@ -95,6 +95,10 @@ describe('silenceWindow', () => {
     { name: 'end equal to start', input: input({ startsAt: iso(H), endsAt: iso(H) }), want: { error: 'must be after startsAt', field: 'endsAt' } },
     // A zero duration is the same mistake, reported on duration.
     { name: 'zero duration', input: input({ duration: 0 }), want: { error: 'must be after startsAt', field: 'duration' } },
+    // A duration no date can hold (schemathesis sent 8.3e21 ms; it reached Postgres as NaN, a 500).
+    { name: 'duration beyond any date', input: input({ duration: 8_319_854_034_384_230_285_312 }), want: { error: 'may be at most 366 days after the start', field: 'duration' } },
+    // Longer than a year is a switch-off, not a maintenance window.
+    { name: 'longer than 366 days', input: input({ duration: '367d' }), want: { error: 'may be at most 366 days after the start', field: 'duration' } },
     // A window wholly in the past would never apply.
     { name: 'past window', input: input({ startsAt: iso(-2 * H), endsAt: iso(-H) }), want: { error: 'is in the past; the silence would never apply', field: 'endsAt' } },
     // A duration from a past start that is already over.
