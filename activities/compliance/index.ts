@@ -6,9 +6,9 @@ import { auditHead } from '../../db/audit/head';
 import { verifyAudit } from '../../db/audit/verify';
 import { accessCounts, erasureEvents, eventTotals, retentionEvents, ticketEvents } from '../../db/compliance/events';
 import { getReport, storeReport } from '../../db/compliance/reports';
-import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
 import { withHeartbeat } from '../notify/heartbeat';
-import { busyFailure, leaseFor } from '../notify';
+import { leaseFor } from '../notify';
+import { sendOnceOrBusy } from '../notify/ledgered';
 import { RULE_PACKS } from '../../domain/compliance/check';
 import { complianceContextFrom, PROCESSING_ACTIONS } from '../../domain/compliance/event';
 import { renderReport, reportTitle } from '../../domain/compliance/report-render';
@@ -111,9 +111,7 @@ export function createComplianceActivities(deps: ComplianceDeps): ComplianceActi
         url: reportUrl(config, reportId),
       };
       const key = { workflowId: `compliance-report/${reportId}`, runId: reportId, step: 'report', target: channel };
-      const out = await sendOnce(pool, key, notifier.type, () => withHeartbeat(() => notifier.sendReport!(rendered)), { leaseMs: leaseFor(config, channel) }).catch((err: unknown) => {
-        throw err instanceof LedgerBusyError ? busyFailure(err) : err;
-      });
+      const out = await sendOnceOrBusy(pool, key, notifier.type, () => withHeartbeat(() => notifier.sendReport!(rendered)), leaseFor(config, channel));
       deps.logger.info({ report: reportId, channel, duplicate: out.duplicate }, 'compliance report delivered');
       return { detail: out.result.detail, duplicate: out.duplicate };
     },

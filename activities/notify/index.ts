@@ -2,7 +2,6 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { LedgerBusyError, sendOnce } from '../../db/notification-ledger';
 import type { VigilConfig } from '../../domain/config';
 import type { QueuedSend } from '../../domain/delivery/channel-queue';
 import { digestMembersOf, digestMessage, isDigestRef } from '../../domain/delivery/digest-ref';
@@ -10,6 +9,7 @@ import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ActionLinks, Notifier } from './notifier';
 import { withHeartbeat } from './heartbeat';
+import { sendOnceOrBusy, updateOnce } from './ledgered';
 import { createPlanActivity } from './plan';
 import { readDigestMembers, refreshDigest } from './send-digest';
 import { createSendQueued } from './send-queued';
@@ -38,12 +38,6 @@ export function leaseFor(config: VigilConfig, channel: string): number {
   return 3 * (config.channels[channel]?.timeout ?? 10_000) + 5_000;
 }
 
-/** A ledger row another sender holds: not a failure, a "not yet" the caller retries after the lease. */
-export function busyFailure(err: LedgerBusyError): ApplicationFailure {
-  const retryAfterMs = Math.max(100, err.retryAfterMs);
-  return ApplicationFailure.create({ message: err.message, type: 'ledger_busy', nonRetryable: false, nextRetryDelay: retryAfterMs, details: [{ retryAfterMs }] });
-}
-
 /**
  * Notification activities: every send and every in-place edit passes the notification ledger.
  * Channels with a rate limit are not sent to here: their sends join the channel's queue (the
@@ -66,14 +60,6 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   const enqueue = (channel: string, sends: QueuedSend[]) =>
     enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends);
   const now = deps.now ?? Date.now;
-
-  const ledgered = async <T extends { detail: string; ref?: Record<string, string> }>(key: Parameters<typeof sendOnce>[1], channel: string, type: string, send: () => Promise<T>) => {
-    try {
-      return await sendOnce(deps.pool, key, type, send, { leaseMs: leaseFor(deps.config, channel) });
-    } catch (err) {
-      throw err instanceof LedgerBusyError ? busyFailure(err) : err;
-    }
-  };
 
   return {
     planDelivery: createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) }),
@@ -98,9 +84,9 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
       const digest = existing && isDigestRef(existing.ref) ? await readDigestMembers(client(), digestMembersOf(existing.ref)) : undefined;
-      const out = await ledgered(key, name, notifier.type, () => withHeartbeat(() =>
+      const out = await sendOnceOrBusy(deps.pool, key, notifier.type, () => withHeartbeat(() =>
         notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}), ...(digest ? { digest } : {}) }),
-      ));
+      ), leaseFor(deps.config, name));
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
     },
@@ -143,8 +129,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
           updated++;
         } catch (err) {
           // One failing channel must not keep the others stale: try every message, then report.
-          const f = err instanceof LedgerBusyError ? busyFailure(err) : err;
-          failures.push({ target: m.target, detail: f instanceof Error ? f.message : String(f), retryable: !(f instanceof ApplicationFailure && f.nonRetryable) });
+          failures.push({ target: m.target, detail: err instanceof Error ? err.message : String(err), retryable: !(err instanceof ApplicationFailure && err.nonRetryable) });
         }
       }
       for (const [name, sends] of queued) await enqueue(name, sends);
@@ -161,9 +146,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
 
   async function refreshOne(notifier: Notifier, view: IncidentView, m: MessageRef, step: string, reasons: RefreshReason[]) {
     const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };
-    await ledgered(key, m.channel ?? m.target, notifier.type, async () => {
-      const r = await notifier.update!({ view, existing: m, reasons });
-      return { detail: r.detail };
-    });
+    // A busy row is caught by refreshMessages like any retryable failure: the whole refresh is retried.
+    await updateOnce(deps.pool, key, notifier.type, () => notifier.update!({ view, existing: m, reasons }), leaseFor(deps.config, m.channel ?? m.target));
   }
 }

@@ -1,14 +1,13 @@
 import type { Client } from '@temporalio/client';
-import { sendOnce } from '../../db/notification-ledger';
 import { sendOnceShared } from '../../db/shared-send';
 import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
 import { digestMembersOf, digestMessage, digestRef, type DigestMemberId } from '../../domain/delivery/digest-ref';
 import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { DigestMember } from '../../domain/slack-digest';
-import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
 import type { Notifier } from './notifier';
 import { currentView } from './current-view';
+import { reportDone, updateOnce } from './ledgered';
 import { outcomeOf } from './send-outcome';
 import type { SendQueuedDeps } from './send-queued';
 import type { SendQueuedInput } from './types';
@@ -84,19 +83,9 @@ export async function sendDigest(deps: SendQueuedDeps, notifier: Notifier, { sen
     result.memo = { workflowId: message, incidentId: message, target: send.target, channelType: notifier.type, ref: posted.ref, revision: revisionOf(posted.views) };
   }
   deps.logger.info({ channel: send.channel, target: send.target, members: members.length, posted: posted?.views.length ?? 0, ts: posted?.ref.ts }, 'digest delivered');
-  await Promise.all(members.map((m) => reportDone(client, m, outcomes.get(m)!)));
+  // Members report as the pages they are; a busy or failed member is the dispatcher's to report.
+  await Promise.all(members.map((m) => reportDone(client, { ...m, kind: 'page' }, outcomes.get(m)!)));
   return result;
-}
-
-/** Tells a member's incident its page went out (in this digest, or earlier); the dispatcher reports the rest. */
-async function reportDone(client: Client, m: QueuedSend, outcome: SendOutcome): Promise<void> {
-  if (outcome.type !== 'sent') return;
-  const report = { type: 'sent' as const, detail: outcome.detail, ...(outcome.memo ? { ref: outcome.memo.ref, channelType: outcome.memo.channelType } : {}) };
-  try {
-    await client.workflow.getHandle(m.workflowId).signal(deliveryReportSignal, { incidentId: m.incidentId, kind: 'page', step: m.step, target: m.target, channel: m.channel, report });
-  } catch {
-    // The incident completed: the ledger keeps the send; nobody waits for the report.
-  }
 }
 
 /**
@@ -117,19 +106,9 @@ export async function refreshDigest(
   const existing: MessageRef = { target: r.target, channel: r.channel, channelType: notifier.type, ref: r.ref };
   const memo = { channelType: notifier.type, ref: r.ref, revision };
   try {
-    let called = false;
-    const out = await sendOnce(
-      deps.pool,
-      { workflowId: message, runId: r.ref.ts ?? '', step: `update.${revision}`, target: r.target },
-      notifier.type,
-      async () => {
-        const u = await notifier.updateDigest!({ members, existing, reasons: r.reasons });
-        called = u.sent;
-        return { detail: u.sent ? u.detail : `nothing to send: ${u.detail}` };
-      },
-      { leaseMs: deps.leaseMs(r.channel) },
-    );
-    return { type: 'sent', calls: called ? 1 : 0, detail: out.result.detail, memo };
+    const key = { workflowId: message, runId: r.ref.ts ?? '', step: `update.${revision}`, target: r.target };
+    const out = await updateOnce(deps.pool, key, notifier.type, () => notifier.updateDigest!({ members, existing, reasons: r.reasons }), deps.leaseMs(r.channel));
+    return { type: 'sent', calls: out.called ? 1 : 0, detail: out.detail, memo };
   } catch (err) {
     return outcomeOf(err, 1);
   }

@@ -6,9 +6,9 @@ import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../
 import { digestMembersOf, isDigestRef } from '../../domain/delivery/digest-ref';
 import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
-import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
 import { currentView } from './current-view';
 import { withHeartbeat } from './heartbeat';
+import { reportDone, updateOnce } from './ledgered';
 import type { ActionLinks, Notifier } from './notifier';
 import { readDigestMembers, refreshDigest, sendDigest } from './send-digest';
 import { outcomeOf } from './send-outcome';
@@ -28,24 +28,6 @@ function existingMessage(send: QueuedSend, view: IncidentView, memo: MessageMemo
   // The dispatcher's memo is newer than the incident's copy when the report of the post is still on its way.
   if (memo) return { target: send.target, channel: send.channel, channelType: memo.channelType, ref: memo.ref };
   return view.messages.find((m) => m.target === send.target);
-}
-
-/**
- * Tells the incident a send went out (or had nothing to do). Done here rather than by the dispatcher
- * workflow: it saves the dispatcher a command and a workflow task per send, which is its throughput.
- * Retries and failures are the dispatcher's to report (it owns attempts and backoff).
- */
-async function reportDone(client: Client, send: QueuedSend, outcome: SendOutcome): Promise<void> {
-  if (outcome.type !== 'sent' && outcome.type !== 'skipped') return;
-  const report =
-    outcome.type === 'sent'
-      ? { type: 'sent' as const, detail: outcome.detail, ...(outcome.memo ? { ref: outcome.memo.ref, channelType: outcome.memo.channelType } : {}) }
-      : { type: 'skipped' as const, detail: outcome.detail };
-  try {
-    await client.workflow.getHandle(send.workflowId).signal(deliveryReportSignal, { incidentId: send.incidentId, kind: send.kind, step: send.step, target: send.target, channel: send.channel, report });
-  } catch {
-    // The incident completed: the ledger keeps the send; nobody waits for the report.
-  }
 }
 
 /**
@@ -107,13 +89,8 @@ function createAttempt(deps: SendQueuedDeps): (input: SendQueuedInput) => Promis
       if (memo && memo.revision >= view.revision) return { type: 'skipped', detail: `message already shows revision ${memo.revision}` };
       // Keyed by the revision it shows: a retry of the same content is one ledger row, a newer state another.
       const key = { workflowId: send.workflowId, runId: send.incidentId, step: `update.${view.revision}`, target: send.target };
-      let called = false;
-      const out = await sendOnce(deps.pool, key, notifier.type, async () => {
-        const r = await notifier.update!({ view, existing, reasons: send.reasons });
-        called = r.sent;
-        return { detail: r.sent ? r.detail : `nothing to send: ${r.detail}` };
-      }, { leaseMs: deps.leaseMs(send.channel) });
-      return { type: 'sent', calls: called ? 1 : 0, detail: out.result.detail, memo: { channelType: existing.channelType, ref: existing.ref, revision: view.revision } };
+      const out = await updateOnce(deps.pool, key, notifier.type, () => notifier.update!({ view, existing, reasons: send.reasons }), deps.leaseMs(send.channel));
+      return { type: 'sent', calls: out.called ? 1 : 0, detail: out.detail, memo: { channelType: existing.channelType, ref: existing.ref, revision: view.revision } };
     } catch (err) {
       return outcomeOf(err, 1);
     }
