@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../workers/worker-group';
 import { runLimited } from './limiter';
 import { collectGarbage, sampleRss, toMb } from './memory';
 import { summarize, type LatencySummary } from './stats';
@@ -12,7 +13,7 @@ export interface PhaseSpec {
   concurrency: number;
   timeoutMs: number;
   /** The one worker of this phase, created after the memory baseline is taken. */
-  createWorker(): Promise<Worker>;
+  createWorker(): Promise<Worker | WorkerGroup>;
   /** The key under which item i's first notification is recorded. */
   keyOf(i: number): string;
   /** Issues item i's start (the trigger); called right after its trigger time is taken. */
@@ -44,7 +45,7 @@ const SETTLE_MS = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitRunning(worker: Worker): Promise<void> {
+async function waitRunning(worker: Worker | WorkerGroup): Promise<void> {
   for (let i = 0; i < 100 && worker.getState() !== 'RUNNING'; i++) await sleep(20);
 }
 

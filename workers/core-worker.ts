@@ -9,6 +9,8 @@ import { createStoreActivities } from '../activities/store';
 import { createMonitorActivities } from '../activities/monitor';
 import { createComplianceActivities } from '../activities/compliance';
 import type { VigilConfig } from '../domain/config';
+import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
+import { WorkerGroup } from './worker-group';
 import { buildNotifiers } from './channels';
 
 export interface CoreWorkerDeps {
@@ -21,23 +23,33 @@ export interface CoreWorkerDeps {
   workflowBundle?: WorkflowBundleOption;
 }
 
-/** The `vigil-core` worker: incident, monitor and compliance-audit workflows plus their activities. Stateless; run as many as you like. */
-export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
+/**
+ * Sends heartbeat every second and their heartbeat timeout is 5 s. The SDK would otherwise forward
+ * only one heartbeat per 4 s (80 % of the timeout), leaving a busy event loop one second of slack
+ * before a healthy send is declared dead and retried.
+ */
+const SEND_HEARTBEATS = { maxHeartbeatThrottleInterval: '1s' } as const;
+
+/**
+ * The `vigil-core` worker: incident, monitor and compliance-audit workflows plus their activities,
+ * and the channel dispatchers on `<queue>-dispatch` beside them. Stateless; run as many as you like.
+ */
+export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGroup> {
   const env = deps.env ?? process.env;
   const channels = buildNotifiers(deps.config, env, deps.logger);
   // Signed ack/resolve links need the same secret as the API that checks them; without it, mails carry no links.
   const links = env.VIGIL_ACTION_SECRET
     ? createActionLinkBuilder({ publicUrl: publicUrl(deps.config), secret: env.VIGIL_ACTION_SECRET, ttlMs: deps.config.incidents.actionLinkTtl })
     : undefined;
-  return Worker.create({
+  const notify = createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) });
+  const workflows = deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') };
+  const core = await Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') }),
+    ...workflows,
     activities: {
-      ...createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) }),
+      ...notify,
       ...createStoreActivities({ pool: deps.pool }),
       ...createMonitorActivities({ pool: deps.pool, config: deps.config, logger: deps.logger }),
       ...createComplianceActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
@@ -45,5 +57,18 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<Worker> {
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,
     maxConcurrentWorkflowTaskExecutions: 20,
+    ...SEND_HEARTBEATS,
   });
+  // A handful of long-lived dispatchers, each running a few sends at a time (MAX_IN_FLIGHT per channel).
+  const dispatch = await Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: dispatchTaskQueue(deps.config.temporal.taskQueue),
+    ...workflows,
+    activities: notify,
+    maxCachedWorkflows: 100,
+    maxConcurrentWorkflowTaskExecutions: 4,
+    ...SEND_HEARTBEATS,
+  });
+  return new WorkerGroup([core, dispatch]);
 }

@@ -12,6 +12,8 @@ export interface ChannelDispatcherInput {
 export interface EnqueueSendsInput {
   ratePerSecond: number;
   sends: QueuedSend[];
+  /** The task queue this deployment runs dispatchers on; a dispatcher started elsewhere moves there when it continues as new. */
+  taskQueue?: string;
 }
 
 /** How far the queue is, for `vigil channels queue` and tests. */
@@ -44,3 +46,10 @@ export const deliveryReportSignal = defineSignal<[DeliveryReportInput]>('deliver
  * namespace (or a test run's many workers) must never feed one dispatcher whose worker is elsewhere.
  */
 export const dispatcherWorkflowId = (taskQueue: string, channel: string) => `dispatch/${taskQueue}/${channel}`;
+
+/**
+ * The task queue dispatchers (and their sends) run on, beside the incidents' own: a storm puts
+ * hundreds of incident workflow tasks in line, and a dispatcher waiting behind them would start one
+ * send per trip through that line instead of one per slot. The core worker polls both.
+ */
+export const dispatchTaskQueue = (taskQueue: string) => `${taskQueue}-dispatch`;

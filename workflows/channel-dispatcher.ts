@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  makeContinueAsNewFunc,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -13,6 +14,7 @@ import type { QueueActivities } from '../activities/notify/types';
 import {
   emptyQueue,
   enqueue,
+  LOOKAHEAD_MS,
   memoFor,
   nextSend,
   sendsOf,
@@ -80,9 +82,12 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
   let settledThisRun = 0;
   // Reports on their way: the run must not end before they are out (the server drops a signal whose sender has closed).
   let reporting = 0;
+  // Where the next run goes: a dispatcher started on an older deployment's queue moves to the one its senders name.
+  let home = workflowInfo().taskQueue;
 
-  setHandler(enqueueSendsSignal, ({ ratePerSecond, sends }) => {
+  setHandler(enqueueSendsSignal, ({ ratePerSecond, sends, taskQueue }) => {
     q = { ...q, ratePerSecond };
+    if (taskQueue) home = taskQueue;
     for (const s of sends) q = enqueue(q, s);
     changed = true;
   });
@@ -110,11 +115,11 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
     }
   }
 
-  async function run(s: QueuedSend): Promise<void> {
+  async function run(s: QueuedSend, at: number): Promise<void> {
     let outcome: SendOutcome | DigestOutcome;
     try {
       const memo = memoFor(q, s);
-      outcome = await sender.sendQueued({ send: s, ...(memo ? { memo } : {}) });
+      outcome = await sender.sendQueued({ send: s, ...(memo ? { memo } : {}), ...(at > Date.now() ? { notBefore: at } : {}) });
     } catch (err) {
       outcome = failureOutcome(err);
     }
@@ -135,13 +140,15 @@ export async function channelDispatcherWorkflow(input: ChannelDispatcherInput): 
     const renew = workflowInfo().continueAsNewSuggested || settledThisRun >= SENDS_PER_RUN;
     if (renew && q.inFlight.length === 0) {
       await condition(() => allHandlersFinished() && reporting === 0);
-      await continueAsNew<typeof channelDispatcherWorkflow>({ channel: input.channel, ratePerSecond: q.ratePerSecond, carried: q });
+      const next: ChannelDispatcherInput = { channel: input.channel, ratePerSecond: q.ratePerSecond, carried: q };
+      if (home === workflowInfo().taskQueue) await continueAsNew<typeof channelDispatcherWorkflow>(next);
+      else await makeContinueAsNewFunc<typeof channelDispatcherWorkflow>({ taskQueue: home })(next);
     }
     // While renewing, start nothing new: the run ends once what is in flight has settled.
-    const next = renew ? { waitMs: null } : nextSend(q, Date.now());
+    const next = renew ? { waitMs: null } : nextSend(q, Date.now(), LOOKAHEAD_MS);
     if ('send' in next) {
-      q = startSend(q, next.send, Date.now());
-      void run(next.send);
+      q = startSend(q, next.send, next.at);
+      void run(next.send, next.at);
       continue;
     }
     const line = `${q.channel}: ${q.items.length} queued, ${q.inFlight.length} in flight, ${q.stats.sent} sent`;

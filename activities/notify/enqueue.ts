@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { QueuedSend } from '../../domain/delivery/channel-queue';
-import { dispatcherWorkflowId, enqueueSendsSignal, type ChannelDispatcherInput } from '../../workflows/channel-dispatcher-messages';
+import { dispatcherWorkflowId, dispatchTaskQueue, enqueueSendsSignal, type ChannelDispatcherInput } from '../../workflows/channel-dispatcher-messages';
 
 /**
  * Hands sends to a channel's dispatcher, starting it if it is not running. Safe to repeat: the
@@ -10,9 +10,9 @@ export async function enqueueSends(client: Client, taskQueue: string, channel: s
   const start: ChannelDispatcherInput = { channel, ratePerSecond };
   await client.workflow.signalWithStart('channelDispatcherWorkflow', {
     workflowId: dispatcherWorkflowId(taskQueue, channel),
-    taskQueue,
+    taskQueue: dispatchTaskQueue(taskQueue),
     args: [start],
     signal: enqueueSendsSignal,
-    signalArgs: [{ ratePerSecond, sends }],
+    signalArgs: [{ ratePerSecond, sends, taskQueue: dispatchTaskQueue(taskQueue) }],
   });
 }

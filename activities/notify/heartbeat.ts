@@ -22,3 +22,17 @@ export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
     clearInterval(timer);
   }
 }
+
+/** Waits until `at` (epoch ms; a slot less than a second away), cancellable when inside an activity. */
+export async function untilSlot(at: number): Promise<void> {
+  const ms = at - Date.now();
+  if (ms <= 0) return;
+  let ctx: Context | undefined;
+  try {
+    ctx = Context.current();
+  } catch {
+    await new Promise((r) => setTimeout(r, ms));
+    return;
+  }
+  await ctx.sleep(ms);
+}

@@ -57,8 +57,9 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   };
   const rateOf = (name: string) => deps.config.channels[name]?.ratePerSecond;
   const client = deps.client ?? (() => Context.current().client);
+  // In a storm hundreds of incidents signal one dispatcher at once and the server takes them in turn: keep heartbeating meanwhile.
   const enqueue = (channel: string, sends: QueuedSend[]) =>
-    enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends);
+    withHeartbeat(() => enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends));
   const now = deps.now ?? Date.now;
 
   return {

@@ -7,7 +7,7 @@ import { digestMembersOf, isDigestRef } from '../../domain/delivery/digest-ref';
 import type { MessageRef } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import { currentView } from './current-view';
-import { withHeartbeat } from './heartbeat';
+import { untilSlot, withHeartbeat } from './heartbeat';
 import { reportDone, updateOnce } from './ledgered';
 import type { ActionLinks, Notifier } from './notifier';
 import { readDigestMembers, refreshDigest, sendDigest } from './send-digest';
@@ -38,6 +38,7 @@ export function createSendQueued(deps: SendQueuedDeps): (input: SendQueuedInput)
   const attempt = createAttempt(deps);
   return async (input) => {
     const { send } = input;
+    if (input.notBefore) await untilSlot(input.notBefore);
     const notifier = deps.channels[send.channel];
     if (send.kind === 'digest' && notifier?.sendDigest) return withHeartbeat(() => sendDigest(deps, notifier, input));
     // A channel that lost its digests (config changed while pages waited): each member alone, as its own page.

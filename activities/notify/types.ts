@@ -69,6 +69,8 @@ export interface RefreshResult {
 export interface SendQueuedInput {
   send: QueuedSend;
   memo?: MessageMemo;
+  /** The send's slot (epoch ms): the dispatcher starts a send a little early and it waits here, before touching anything. */
+  notBefore?: number;
 }
 
 /** Activities that touch notification channels, all through the ledger; planning reads config and Postgres. */

@@ -32,7 +32,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const workers = [];
       if (queues.includes('core')) workers.push(await createCoreWorker({ connection, config: c.config, pool, logger: c.logger, env: c.env }));
       if (queues.includes('ml')) workers.push(await createMlWorker({ connection, config: c.config, pool, logger: c.logger }));
-      c.logger.info({ taskQueues: workers.map((w) => w.options.taskQueue), temporal: target.address }, 'worker polling');
+      c.logger.info({ taskQueues: workers.flatMap((w) => ('taskQueues' in w ? w.taskQueues : [w.options.taskQueue])), temporal: target.address }, 'worker polling');
       // Worker.run handles SIGINT/SIGTERM itself: it drains in-flight tasks, then resolves.
       await Promise.all(workers.map((w) => w.run()));
       await connection.close();

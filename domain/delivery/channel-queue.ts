@@ -156,10 +156,19 @@ function requeue(q: ChannelQueue, send: QueuedSend, counts: boolean): ChannelQue
 }
 
 /**
- * The next send to start now — a digest when its group is big enough — or how long to wait (null:
- * until something changes). A group still inside its `wait` is passed over, never anything else.
+ * How far ahead of its slot a send may be started (it waits for the slot inside the send). Starting
+ * a send costs a timer, a workflow task and an activity dispatch; under load those take tens to
+ * hundreds of milliseconds, and one round trip per slot would run a 10/s channel at 7/s. Small, so a
+ * more severe page arriving meanwhile is passed by at most this long.
  */
-export function nextSend(q: ChannelQueue, now: number): { send: QueuedSend } | { waitMs: number | null } {
+export const LOOKAHEAD_MS = 500;
+
+/**
+ * The next send to start — a digest when its group is big enough — and the time its slot opens
+ * (`at`, at most `lookaheadMs` from now), or how long to wait (null: until something changes). A
+ * group still inside its `wait` is passed over, never anything else.
+ */
+export function nextSend(q: ChannelQueue, now: number, lookaheadMs = 0): { send: QueuedSend; at: number } | { waitMs: number | null } {
   if (q.inFlight.length >= MAX_IN_FLIGHT) return { waitMs: null };
   const busy = new Set(q.inFlight.flatMap(sendsOf).map(messageKey));
   const ready: QueuedSend[] = [];
@@ -187,11 +196,11 @@ export function nextSend(q: ChannelQueue, now: number): { send: QueuedSend } | {
   }
   const slotAt = Math.max(q.nextSlotAt, q.pausedUntil);
   if (!best) return { waitMs: soonest === Infinity ? null : Math.max(soonest, slotAt) - now };
-  if (slotAt > now) return { waitMs: slotAt - now };
-  return { send: groupable(best) ? digestOrAlone(best, groups.get(groupKeyOf(best))!) : best };
+  if (slotAt > now + lookaheadMs) return { waitMs: slotAt - now - lookaheadMs };
+  return { send: groupable(best) ? digestOrAlone(best, groups.get(groupKeyOf(best))!) : best, at: Math.max(slotAt, now) };
 }
 
-/** Starts a send now: it (a digest: each member) leaves the line, and it takes the channel's next slot. */
+/** Starts a send whose slot opens at `now`: it (a digest: each member) leaves the line, and it takes the channel's next slot. */
 export function startSend(q: ChannelQueue, send: QueuedSend, now: number): ChannelQueue {
   const leaving = sendsOf(send);
   return { ...q, items: q.items.filter((i) => !leaving.some((l) => sameSend(i, l))), inFlight: [...q.inFlight, send], nextSlotAt: slotAfter(q, now) };

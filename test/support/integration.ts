@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { WorkerGroup } from '../../workers/worker-group';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
@@ -52,7 +52,7 @@ export function testConfig(input: VigilConfigInput, services: Services): VigilCo
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /** An in-process core worker using the prebuilt bundle; `stop` drains it. */
-export async function startWorker(services: Services, config: VigilConfig, env: NodeJS.ProcessEnv = {}): Promise<{ worker: Worker; stop(): Promise<void> }> {
+export async function startWorker(services: Services, config: VigilConfig, env: NodeJS.ProcessEnv = {}): Promise<{ worker: WorkerGroup; stop(): Promise<void> }> {
   const connection = await connectWorker({ address: services.temporalAddress, namespace: 'default' }, {});
   const worker = await createCoreWorker({ connection, config, pool: services.pool, logger: silentLogger, env, workflowBundle: workflowBundle() });
   // The ML worker too: monitors score every window on it (without one, each window waits for a timeout).

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PAUSE_MS,
+  LOOKAHEAD_MS,
   MAX_IN_FLIGHT,
   compareSends,
   emptyQueue,
@@ -186,6 +187,38 @@ describe('nextSend', () => {
   ];
   it.each(cases)('$name', ({ q, now, want }) => {
     expect(next(q, now)).toEqual(want);
+  });
+});
+
+describe('nextSend with a look-ahead', () => {
+  const ahead = (q: ChannelQueue, now: number, lookahead: number) => {
+    const n = nextSend(q, now, lookahead);
+    return 'send' in n ? { key: n.send.key, at: n.at } : n;
+  };
+  it('starts a send whose slot opens within the look-ahead, naming the slot', () => {
+    expect(ahead({ ...fill(page('a', '1')), nextSlotAt: 1000 }, 600, 500)).toEqual({ key: 'a|1|slack', at: 1000 });
+  });
+  it('waits only until the slot comes within the look-ahead', () => {
+    expect(ahead({ ...fill(page('a', '1')), nextSlotAt: 1000 }, 400, 500)).toEqual({ waitMs: 100 });
+  });
+  it('never starts before a Retry-After pause comes within reach', () => {
+    expect(ahead({ ...fill(page('a', '1')), nextSlotAt: 1000, pausedUntil: 5000 }, 4600, 500)).toEqual({ key: 'a|1|slack', at: 5000 });
+    expect(ahead({ ...fill(page('a', '1')), nextSlotAt: 1000, pausedUntil: 5000 }, 4000, 500)).toEqual({ waitMs: 500 });
+  });
+  it('a slot already open starts now', () => {
+    expect(ahead({ ...fill(page('a', '1')), nextSlotAt: 1000 }, 1700, 500)).toEqual({ key: 'a|1|slack', at: 1700 });
+  });
+  it('chains early starts one spacing apart, as far as the look-ahead reaches', () => {
+    let q: ChannelQueue = { ...emptyQueue('slack', 10), nextSlotAt: 1000 };
+    for (const wf of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) q = enqueue(q, page(wf, '1'));
+    const ats: number[] = [];
+    for (;;) {
+      const n = nextSend(q, 1000, 500);
+      if (!('send' in n)) break;
+      ats.push(n.at);
+      q = startSend(q, n.send, n.at);
+    }
+    expect(ats).toEqual([1000, 1100, 1200, 1300, 1400, 1500]);
   });
 });
 
@@ -425,7 +458,7 @@ describe('channel queue properties', () => {
    * Runs a sequence of enqueues, starts, waits and settles the way the dispatcher does, handing each
    * start (with the queue it was picked from) to `onStart` and each resulting queue to `check`.
    */
-  function drive(ops: Op[], rate: number, hooks: Hooks) {
+  function drive(ops: Op[], rate: number, hooks: Hooks, lookaheadMs = 0) {
     let q = emptyQueue('slack', rate);
     let now = 0;
     for (const op of ops) {
@@ -437,13 +470,16 @@ describe('channel queue properties', () => {
       } else if (op.type === 'advance') {
         now += op.ms;
       } else if (op.type === 'wait') {
-        const n = nextSend(q, now);
+        const n = nextSend(q, now, lookaheadMs);
         if ('waitMs' in n && n.waitMs !== null) now += n.waitMs;
       } else if (op.type === 'start') {
-        const n = nextSend(q, now);
+        const n = nextSend(q, now, lookaheadMs);
         if ('send' in n) {
-          hooks.onStart?.(n.send, q, now);
-          q = startSend(q, n.send, now);
+          // With a look-ahead the send is started early and calls the provider at its slot, `at`.
+          expect(n.at).toBeGreaterThanOrEqual(now);
+          expect(n.at - now).toBeLessThanOrEqual(lookaheadMs);
+          hooks.onStart?.(n.send, q, n.at);
+          q = startSend(q, n.send, n.at);
         }
       } else if (q.inFlight.length > 0) {
         const send = q.inFlight[op.pick % q.inFlight.length]!;
@@ -477,10 +513,10 @@ describe('channel queue properties', () => {
     // Slots keep their grid when a send starts late (slotAfter), so two starts may come closer than a
     // spacing; what never happens is more than the rate over any stretch, beyond that one catch-up.
     fc.assert(
-      fc.property(rateArb, opsArb(oneCall), (rate, ops) => {
+      fc.property(rateArb, opsArb(oneCall), fc.constantFrom(0, LOOKAHEAD_MS), (rate, ops, lookahead) => {
         const spacing = 1000 / rate;
         const starts: number[] = [];
-        drive(ops, rate, { onStart: (_s, _q, now) => starts.push(now) });
+        drive(ops, rate, { onStart: (_s, _q, at) => starts.push(at) }, lookahead);
         for (let i = 0; i < starts.length; i++) {
           for (let j = i + 1; j < starts.length; j++) expect(starts[j]! - starts[i]!).toBeGreaterThanOrEqual((j - i) * spacing - Math.min(spacing, 1000) - 1e-6);
         }
