@@ -131,7 +131,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
 const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 /**
- * When the dispatcher started each send, in workflow time, read from the run's history. A workflow's
+ * When each send's slot opened (it may start up to LOOKAHEAD_MS early and wait), in workflow time, read from the run's history. A workflow's
  * clock is the start time of its current workflow task, so a send's start is the start of the task
  * that scheduled it. (The fake activity's own Date.now() is wall-clock time, which the test server
  * does not skip; the scheduled-event time trails the workflow's clock by the task's latency.)
@@ -142,7 +142,10 @@ async function startTimes(handle: WorkflowHandle): Promise<Array<{ key: string; 
   for (const e of (await handle.fetchHistory()).events ?? []) {
     if (e.workflowTaskStartedEventAttributes) now = ms(e.eventTime);
     const payload = e.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
-    if (payload) out.push({ key: defaultPayloadConverter.fromPayload<SendQueuedInput>(payload).send.key, at: now });
+    if (!payload) continue;
+    // A send started ahead of its slot calls the provider at the slot (notBefore), not at its start.
+    const input = defaultPayloadConverter.fromPayload<SendQueuedInput>(payload);
+    out.push({ key: input.send.key, at: input.notBefore ?? now });
   }
   return out;
 }
