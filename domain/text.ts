@@ -40,6 +40,33 @@ export function sanitizeText(text: string): string {
   return text.replace(UNSAFE_GLOBAL, REPLACEMENT);
 }
 
+// What sanitizeText replaces, and tabs and line breaks too: a single line must stay one line.
+const LINE_UNSAFE_GLOBAL = new RegExp(`${UNSAFE_GLOBAL.source}|[\\t\\n\\r\\u2028\\u2029]`, 'g');
+
+/**
+ * sanitizeText for single-line text (names shown inline, actors): line breaks and tabs are replaced
+ * with U+FFFD too. Idempotent, and the result always passes textRefusal(_, 'line').
+ */
+export function sanitizeLine(text: string): string {
+  return text.replace(LINE_UNSAFE_GLOBAL, REPLACEMENT);
+}
+
+/**
+ * At most `max` UTF-16 code units, never ending on half a surrogate pair (a cut pair would be a lone
+ * surrogate, which the policy refuses).
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** "<field> <reason>" when the text is refused, else null: how every edge names what it refused. */
+export function fieldRefusal(field: string, text: string, kind: TextKind = 'text'): string | null {
+  const why = textRefusal(text, kind);
+  return why ? `${field} ${why}` : null;
+}
+
 /** JSON Schema `pattern` of what safeText accepts, short of lone surrogates (a pattern cannot say that portably). */
 export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 /** JSON Schema `pattern` of what safeLine accepts, short of lone surrogates. */

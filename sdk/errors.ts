@@ -1,3 +1,6 @@
+import { VigilError } from '../domain/errors';
+import { textRefusal, type TextKind } from '../domain/text';
+
 /** Why a send failed, in the vocabulary Vigil's notifiers use (429/5xx/network retry; other 4xx do not). */
 export type TransportFailureReason = 'auth' | 'rate_limited' | 'client' | 'server' | 'network';
 
@@ -38,4 +41,28 @@ export class ReporterError extends Error {
     super(message, options);
     this.name = 'ReporterError';
   }
+}
+
+/**
+ * A text field that breaks Vigil's text policy (NUL, a lone surrogate, a control character, a line
+ * break in a one-line field), thrown in the caller's process: sent, it would only come back as a 400.
+ * A VigilError `invalid_input`, so code that caught those before still does.
+ */
+export class InvalidFieldError extends VigilError {
+  constructor(
+    /** The field as the caller named it, e.g. `service` or `windows[0].source`. */
+    readonly field: string,
+    /** Why, e.g. "must not contain NUL (U+0000)". */
+    readonly reason: string,
+  ) {
+    super('invalid_input', `${field} ${reason}`, { field });
+    this.name = 'InvalidFieldError';
+  }
+}
+
+/** Throws InvalidFieldError when `value` is a string the policy refuses; other types are the caller's schema's business. */
+export function checkTextField(field: string, value: unknown, kind: TextKind = 'line'): void {
+  if (typeof value !== 'string') return;
+  const why = textRefusal(value, kind);
+  if (why) throw new InvalidFieldError(field, why);
 }

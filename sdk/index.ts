@@ -3,7 +3,7 @@ export { createReporter, type Reporter, type ReporterOptions, type ReporterStats
 export type { MetricSample } from './window';
 export type { Transport } from './transport';
 export { systemClock, type ReporterClock, type TimerHandle } from './clock';
-export { ReporterError, TransportError, type ReporterErrorCode, type TransportFailureReason } from './errors';
+export { InvalidFieldError, ReporterError, TransportError, type ReporterErrorCode, type TransportFailureReason } from './errors';
 export { createHttpTransport, type FetchLike, type HttpTransportOptions } from './transports/http';
 export { createTemporalTransport, MONITOR_WORKFLOW_TYPE, WINDOW_SIGNAL, monitorWorkflowId, type MonitorSignalClient, type TemporalTransportOptions } from './transports/temporal';
 export type { WindowSummary } from '../domain/window-summary';

@@ -8,7 +8,7 @@ import { DEFAULT_ALPHA } from '../domain/latency-sketch';
 import { VigilError } from '../domain/errors';
 import type { WindowSummary } from '../domain/window-summary';
 import { systemClock, type ReporterClock, type TimerHandle } from './clock';
-import { ReporterError, TransportError } from './errors';
+import { checkTextField, ReporterError, TransportError } from './errors';
 import type { Transport } from './transport';
 import { WindowAccumulator, type MetricSample } from './window';
 
@@ -76,6 +76,9 @@ function positiveInt(name: string, value: number): number {
 
 function settings(o: ReporterOptions): Settings {
   if (typeof o.service !== 'string' || o.service.trim() === '') throw new VigilError('invalid_input', 'reporter service must be a non-empty string');
+  // Both travel in every window: a bad one would be refused at every send, so it fails here, once.
+  checkTextField('reporter service', o.service);
+  checkTextField('reporter source', o.source);
   if (typeof o.transport?.send !== 'function') throw new VigilError('invalid_input', 'reporter transport must have a send(windows) function');
   return {
     service: o.service,

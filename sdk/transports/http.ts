@@ -5,6 +5,7 @@ import type { WindowSummary } from '../../domain/window-summary';
 import { TransportError } from '../errors';
 import { postWithBearer, reasonFor, tokenRedactor } from './bearer-post';
 import type { Transport } from '../transport';
+import { checkWindowText } from './window-text';
 import { parseRetryAfter } from '../../domain/retry-after';
 
 /** The slice of fetch the transport uses (global fetch fits; tests pass a fake). */
@@ -49,6 +50,7 @@ export function createHttpTransport(o: HttpTransportOptions): Transport {
   return {
     maxBatch: o.maxBatch ?? 20,
     async send(windows: readonly WindowSummary[]): Promise<void> {
+      checkWindowText(windows);
       const { res, text: body } = await postWithBearer({ fetch: fetchImpl, endpoint, shown, token: o.token, timeoutMs, body: { windows } });
       if (res.ok) return;
       const reason = reasonFor(res.status);

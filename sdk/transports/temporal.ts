@@ -4,6 +4,7 @@
 import type { WindowSummary } from '../../domain/window-summary';
 import { TransportError, type TransportFailureReason } from '../errors';
 import type { Transport } from '../transport';
+import { checkWindowText } from './window-text';
 
 /** The monitor workflow's type name and its window signal, as workflows/service-monitor.ts registers them. */
 export const MONITOR_WORKFLOW_TYPE = 'serviceMonitorWorkflow';
@@ -59,6 +60,7 @@ export function createTemporalTransport(o: TemporalTransportOptions): Transport 
     // One window per call: a batch that failed half-way would otherwise be re-signalled in part.
     maxBatch: 1,
     async send(windows: readonly WindowSummary[]): Promise<void> {
+      checkWindowText(windows);
       for (const w of windows) {
         try {
           await o.client.workflow.signalWithStart(MONITOR_WORKFLOW_TYPE, {
