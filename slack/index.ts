@@ -4,6 +4,7 @@ import type { IncidentAction } from '../app/incident-client';
 import { VigilError } from '../domain/errors';
 import { ACKNOWLEDGE_ACTION_ID, RESOLVE_ACTION_ID, escapeMrkdwn } from '../domain/slack-blocks';
 import { ACKNOWLEDGE_ALL_ACTION_ID } from '../domain/slack-digest';
+import { fieldRefusal, sanitizeLine, sanitizeText } from '../domain/text';
 import type { ActionResult } from '../workflows/incident-messages';
 import { acknowledgeCallback } from './actions/acknowledge';
 import { acknowledgeAllCallback } from './actions/acknowledge-all';
@@ -29,6 +30,9 @@ export function createActionRunner(deps: ListenerDeps): ActionRunner {
     let text: string;
     try {
       if (!workflowId) throw new VigilError('invalid_input', 'the button carries no incident id');
+      // Refused here, before anything reaches Temporal or Postgres: the clicker hears which field and why.
+      const refused = fieldRefusal("the button's incident id", workflowId, 'line');
+      if (refused) throw new VigilError('invalid_input', refused);
       const result = await deps.act(workflowId, build(by));
       deps.logger?.info({ workflowId, verb, by, changed: result.changed }, 'slack action applied');
       text = `${result.changed ? ':white_check_mark:' : ':information_source:'} ${escapeMrkdwn(result.message)}`;
@@ -37,7 +41,7 @@ export function createActionRunner(deps: ListenerDeps): ActionRunner {
       // Refusals (already resolved, no such incident) are normal; anything else is worth a warning.
       if (err instanceof VigilError) deps.logger?.info({ workflowId, verb, by, code: err.code }, 'slack action refused');
       else deps.logger?.warn({ workflowId, verb, by, err: reason }, 'slack action failed');
-      text = `:warning: Could not ${verb} \`${escapeMrkdwn(workflowId)}\`: ${escapeMrkdwn(reason)}`;
+      text = `:warning: Could not ${verb} \`${escapeMrkdwn(sanitizeLine(workflowId))}\`: ${escapeMrkdwn(sanitizeText(reason))}`;
     }
     await tell(args, text, deps.logger);
   };

@@ -1,10 +1,19 @@
 import type { BlockAction } from '@slack/bolt';
 import type { PinoLike } from '../activities/notify/slack';
+import { clipText, sanitizeLine } from '../domain/text';
 import type { ButtonArgs } from './index';
 
-/** The actor string the timeline records for a Slack user, e.g. "slack:U123 (alice)". */
+/** Longest display name kept in an actor; the workflow refuses actors over 200 characters. */
+const MAX_NAME = 100;
+
+/**
+ * The actor string the timeline records for a Slack user, e.g. "slack:U123 (alice)". Display names
+ * are only shown, so a hostile one is sanitised visibly (U+FFFD) rather than refused: the click
+ * still counts, and the timeline shows where characters were dropped.
+ */
 export function slackActor(user: BlockAction['user']): string {
-  return `slack:${user.id} (${user.username || user.name || user.id})`;
+  const name = user.username || user.name || user.id;
+  return `slack:${sanitizeLine(clipText(user.id, 40))} (${sanitizeLine(clipText(name, MAX_NAME))})`;
 }
 
 /** Ephemeral in the channel if possible, else via response_url (e.g. the bot is not in that channel). */

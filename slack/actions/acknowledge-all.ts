@@ -1,5 +1,6 @@
 import { VigilError } from '../../domain/errors';
 import { parseAckAllValue } from '../../domain/slack-digest';
+import { fieldRefusal } from '../../domain/text';
 import type { ButtonArgs, ListenerDeps } from '../index';
 import { slackActor, tell } from '../reply';
 
@@ -16,8 +17,16 @@ type Result = 'acknowledged' | 'already' | { failed: string };
 export function acknowledgeAllCallback(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
-    const ids = parseAckAllValue(args.action.value ?? '');
+    const value = args.action.value ?? '';
     const by = slackActor(args.body.user);
+    // One bad id means the button was not one of ours: act on none of them rather than guess.
+    const refused = fieldRefusal("the button's incident ids", value, 'line');
+    if (refused) {
+      deps.logger?.info({ by, refused }, 'slack acknowledge all refused');
+      await tell(args, `:warning: Could not acknowledge all: ${refused}`, deps.logger);
+      return;
+    }
+    const ids = parseAckAllValue(value);
     const results: Result[] = new Array<Result>(ids.length);
     let next = 0;
     const worker = async () => {
