@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
 import { VigilError } from '../../domain/errors';
+import { clipText, sanitizeLine } from '../../domain/text';
 
 export interface PagerDutyWebhookDeps {
   incidents: IncidentService;
@@ -84,10 +85,13 @@ export function pagerDutyWebhookRoutes(app: FastifyInstance, deps: PagerDutyWebh
         return reply.status(202).send({ ignored: key ? 'not a Vigil incident key' : 'no incident key' });
       }
 
-      const who = (event.agent?.summary ?? event.agent?.id ?? 'unknown').slice(0, 180);
+      // A foreign sender cannot be refused usefully (it would only retry): what we keep of its text is
+      // sanitised visibly instead, so no NUL, lone surrogate or control character reaches the timeline.
+      const who = sanitizeLine(clipText(event.agent?.summary || event.agent?.id || 'unknown', 180));
+      const eventId = sanitizeLine(clipText(event.id, 200));
       try {
         // The event ID as update ID: PagerDuty delivers at least once, and a redelivery must not act twice.
-        const result = await deps.incidents.act(key, { type, by: `pagerduty:${who}` }, `pagerduty:${event.id}`);
+        const result = await deps.incidents.act(key, { type, by: `pagerduty:${who}` }, `pagerduty:${eventId}`);
         deps.logger.info({ component: 'pagerduty-webhook', event: event.id, incident: key, type, changed: result.changed }, result.message);
         return reply.status(200).send(result);
       } catch (err) {

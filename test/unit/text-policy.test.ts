@@ -1,5 +1,10 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { pagerDutyWebhookRoutes } from '../../api/routes/pagerduty-webhook';
+import type { IncidentAction } from '../../app/incident-client';
+import type { IncidentService } from '../../app/incident-service';
 import { alertToViolation, sanitizeAlert, SANITIZED_LABEL, type AlertmanagerAlert } from '../../api/routes/alertmanager';
 import { actorRefusal, reasonRefusal } from '../../domain/incident-actions';
 import { noteRefusal } from '../../domain/incident-transitions';
@@ -158,5 +163,44 @@ describe('/openapi.json states the policy', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '405']));
     }
+  });
+});
+
+describe('PagerDuty webhook (a foreign sender): sanitised, never refused', () => {
+  const SECRET = 'pd-unit-secret';
+  const KEY = 'incident/0123456789abcdef';
+
+  async function deliver(agent: { id?: string; summary?: string }, eventId = 'EVT1') {
+    const calls: Array<{ id: string; action: IncidentAction; updateId: string | undefined }> = [];
+    const incidents = {
+      act: async (id: string, action: IncidentAction, updateId?: string) => {
+        calls.push({ id, action, updateId });
+        return { changed: true, status: 'acknowledged', message: 'Acknowledged.' };
+      },
+    } as unknown as IncidentService;
+    const app = Fastify();
+    pagerDutyWebhookRoutes(app, { incidents, secret: SECRET, logger: { info: () => {}, warn: () => {} } });
+    const body = JSON.stringify({ event: { id: eventId, event_type: 'incident.acknowledged', agent, data: { id: 'P1', type: 'incident', incident_key: KEY } } });
+    const signature = `v1=${createHmac('sha256', SECRET).update(body, 'utf8').digest('hex')}`;
+    const res = await app.inject({ method: 'POST', url: '/v1/integrations/pagerduty', headers: { 'content-type': 'application/json', 'x-pagerduty-signature': signature }, payload: body });
+    await app.close();
+    return { status: res.statusCode, calls };
+  }
+
+  it('keeps a hostile acknowledger name visibly sanitised on one line, and acts', async () => {
+    const r = await deliver({ summary: 'Eve\u0000\nAdmin\uD800\u001B' }, 'EVT\u00001');
+    expect(r.status).toBe(200);
+    expect(r.calls).toEqual([{ id: KEY, action: { type: 'acknowledge', by: 'pagerduty:Eve\uFFFD\uFFFDAdmin\uFFFD\uFFFD' }, updateId: 'pagerduty:EVT\uFFFD1' }]);
+  });
+
+  it('never cuts a surrogate pair when shortening, and the actor always passes the workflow validator', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), async (summary) => {
+        const r = await deliver({ summary });
+        expect(r.status).toBe(200);
+        expect(actorRefusal(r.calls[0]!.action.by)).toBeNull();
+      }),
+      { numRuns: 30 },
+    );
   });
 });
