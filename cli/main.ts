@@ -16,6 +16,7 @@ import { registerSlaCommands } from './commands/sla';
 import { registerTokenCommands } from './commands/tokens';
 import { registerTriggerCommand } from './commands/trigger';
 import { createContext, type CliContext } from './context';
+import { checkTextBeforeEveryAction } from './flags';
 
 let context: CliContext | undefined;
 // Config is loaded lazily but before any command does work, so a bad file fails every command the same way.
@@ -25,6 +26,7 @@ const program = new Command('vigil')
   .description('Durable incident response for RAG services, on Temporal and Postgres')
   .showHelpAfterError()
   .exitOverride();
+checkTextBeforeEveryAction(program);
 
 registerDevCommand(program, ctx);
 registerDemoCommand(program, ctx);
