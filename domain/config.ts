@@ -10,13 +10,14 @@ import { routeSchema } from './routing';
 import { complianceConfigSchema } from './compliance/event';
 import { serviceSlaOverrideSchema, serviceSlaSchema, SLA_DEFAULTS } from './sla-config';
 import { targetProblem } from './targets';
+import { safeLine, safeText } from './text-schema';
 
 export { channelSchema, type ChannelConfig } from './channels/schemas';
 
 /** A person who can be paged: contact details, and which channels reach them. */
 export const userSchema = z
   .object({
-    name: z.string().max(200).optional(),
+    name: safeLine({ max: 200 }).optional(),
     email: z.string().email().optional(),
     slackId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user ID like U0123ABC').optional(),
     notify: z.array(nameSchema).min(1, 'list at least one channel that reaches this user'),
@@ -29,8 +30,8 @@ export const configSilenceSchema = z
     matchers: z.array(matcherSchema).min(1, 'a silence needs at least one matcher'),
     startsAt: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)),
     endsAt: z.iso.datetime({ offset: true }).transform((t) => Date.parse(t)),
-    createdBy: z.string().min(1),
-    comment: z.string().min(1, 'say why (it shows in every muted incident)'),
+    createdBy: safeLine({ max: 200, min: 1 }),
+    comment: safeText({ max: 1000, min: 1, minMessage: 'say why (it shows in every muted incident)' }),
   })
   .strict()
   .refine((s) => s.endsAt > s.startsAt, { message: 'endsAt must be after startsAt', path: ['endsAt'] });
@@ -40,7 +41,7 @@ export const inhibitRuleSchema = z
   .object({
     sourceMatchers: z.array(matcherSchema).min(1),
     targetMatchers: z.array(matcherSchema).min(1),
-    equal: z.array(z.string()).default([]).describe('labels that must be equal on source and target, e.g. [service]'),
+    equal: z.array(safeLine({ max: 100 })).default([]).describe('labels that must be equal on source and target, e.g. [service]'),
   })
   .strict();
 
@@ -50,19 +51,19 @@ const baseSchema = z
   .object({
     temporal: z
       .object({
-        address: z.string().default(temporalDefaults.address),
-        namespace: z.string().default(temporalDefaults.namespace),
-        taskQueue: z.string().default(temporalDefaults.taskQueue),
-        mlTaskQueue: z.string().default(temporalDefaults.mlTaskQueue).describe('model training and scoring, on their own workers'),
-        uiUrl: z.string().url().default(temporalDefaults.uiUrl),
+        address: safeLine({ max: 300 }).default(temporalDefaults.address),
+        namespace: safeLine({ max: 255 }).default(temporalDefaults.namespace),
+        taskQueue: safeLine({ max: 255 }).default(temporalDefaults.taskQueue),
+        mlTaskQueue: safeLine({ max: 255 }).default(temporalDefaults.mlTaskQueue).describe('model training and scoring, on their own workers'),
+        uiUrl: safeLine({ max: 2000 }).url().default(temporalDefaults.uiUrl),
       })
       .strict()
       .default(temporalDefaults),
     api: z
       .object({
-        host: z.string().default('127.0.0.1'),
+        host: safeLine({ max: 255 }).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
-        publicUrl: z.string().url().optional().describe('how people reach the API (signed links); default http://<host>:<port>'),
+        publicUrl: safeLine({ max: 2000 }).url().optional().describe('how people reach the API (signed links); default http://<host>:<port>'),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration-schema';
 import { nameSchema } from '../names';
+import { safeLine } from '../text-schema';
 
 /** Names an environment variable holding a secret: secrets never live in the config file itself. */
 const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name like MY_SECRET');
@@ -17,7 +18,7 @@ export const consoleChannelSchema = z.object({ type: z.literal('console'), ...co
 export const slackChannelSchema = z
   .object({
     type: z.literal('slack'),
-    channel: z.string().min(1).describe('Slack channel ID (C0123…); a user target overrides it with their user ID (a DM)'),
+    channel: safeLine({ max: 100, min: 1 }).describe('Slack channel ID (C0123…); a user target overrides it with their user ID (a DM)'),
     ...common,
     // Slack allows about one message per second per channel.
     ratePerSecond: z.number().positive().max(1000).default(1),
@@ -28,7 +29,7 @@ export const emailChannelSchema = z
   .object({
     type: z.literal('email'),
     to: z.array(z.string().email()).default([]).describe('recipients; a user target sends to the user instead'),
-    from: z.string().min(3).optional().describe('From header; default SMTP_FROM or vigil@localhost'),
+    from: safeLine({ max: 300, min: 3, minMessage: 'must be at least 3 characters' }).optional().describe('From header; default SMTP_FROM or vigil@localhost'),
     ...common,
   })
   .strict();
@@ -37,7 +38,7 @@ export const pagerDutyChannelSchema = z
   .object({
     type: z.literal('pagerduty'),
     routingKeyEnv: envVarName.default('PAGERDUTY_ROUTING_KEY'),
-    apiUrl: z.string().url().default('https://events.pagerduty.com').describe('Events API v2 base URL'),
+    apiUrl: safeLine({ max: 2000 }).url().default('https://events.pagerduty.com').describe('Events API v2 base URL'),
     ...common,
   })
   .strict();
@@ -53,7 +54,7 @@ export const teamsChannelSchema = z
 export const webhookChannelSchema = z
   .object({
     type: z.literal('webhook'),
-    url: z.string().url().optional(),
+    url: safeLine({ max: 2000 }).url().optional(),
     urlEnv: envVarName.optional().describe('use when the URL itself is a secret'),
     secretEnv: envVarName.default('VIGIL_WEBHOOK_SECRET').describe('HMAC-SHA256 signing secret'),
     ...common,

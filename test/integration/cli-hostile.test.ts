@@ -1,4 +1,7 @@
-import { describe, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawnVigil } from '../support/processes';
 
 // An address nothing listens on: a command that got past the flag check would fail differently (and slowly).
@@ -31,5 +34,43 @@ describe('vigil CLI refuses hostile flag values with exit 2, naming the flag', (
     // Refused before any connection, and the value is not echoed back into the terminal.
     expect(p.output()).not.toMatch(/ECONNREFUSED|No database/);
     expect(p.output()).not.toContain('\u001B');
+  });
+});
+
+describe('vigil config check refuses hostile text in the config file, naming the key path', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-hostile-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('NUL, control characters and line breaks in names, ids, URLs and comments', async () => {
+    // YAML's double-quoted escapes carry what argv cannot: "\0" is NUL, "\e" is ESC.
+    const yaml = [
+      'temporal: { namespace: "default\\0", uiUrl: "http://localhost:8233/\\0" }',
+      'channels:',
+      '  team: { type: slack, channel: "C0123\\e[2J" }',
+      '  hook: { type: webhook, url: "https://example.com/\\x07" }',
+      'users:',
+      '  bob: { name: "Bob\\nAdmin", notify: [team] }',
+      'silences:',
+      '  - matchers: [service="a"]',
+      '    startsAt: 2026-01-01T00:00:00Z',
+      '    endsAt: 2026-01-02T00:00:00Z',
+      '    createdBy: ops',
+      '    comment: "maintenance\\0"',
+      '',
+    ].join('\n');
+    const file = path.join(dir, 'hostile.yaml');
+    fs.writeFileSync(file, yaml);
+    const p = spawnVigil(['config', 'check', file], {});
+    expect((await p.exited).code, p.output()).toBe(2);
+    for (const line of [
+      'temporal.namespace: must not contain NUL (U+0000)',
+      'temporal.uiUrl: must not contain NUL (U+0000)',
+      'channels.team.channel: must not contain control characters',
+      'channels.hook.url: must not contain control characters',
+      'users.bob.name: must be one line (no tabs or line breaks)',
+      'silences.0.comment: must not contain NUL (U+0000)',
+    ]) {
+      expect(p.output()).toContain(line);
+    }
   });
 });
