@@ -92,10 +92,10 @@ function build(): Json {
       '/healthz': {
         get: {
           tags: ['operations'],
-          summary: 'Postgres and Temporal reachability',
+          summary: 'Postgres and Temporal reachability, projection lag and failing activities',
           responses: {
-            200: ok('Both reachable', ref('Health')),
-            503: ok('Something is unreachable', ref('Health')),
+            200: ok('Both reachable, and nothing behind or failing past the `health:` limits', ref('Health')),
+            503: ok('Something is unreachable, Postgres lags the workflows, or an activity has been failing too long; `problems` names each', ref('Health')),
           },
         },
       },

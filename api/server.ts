@@ -10,7 +10,8 @@ import { clientErrorHandler, notFoundHandler, refuseWrongMethod, trackRouteMetho
 import { openApiRoutes } from './openapi';
 import { alertmanagerRoutes } from './routes/alertmanager';
 import { metricsRoutes } from './routes/metrics';
-import { createApiTelemetry, prometheusRoutes } from './routes/prometheus';
+import { createApiTelemetry, prometheusRoutes, readPipeHealth } from './routes/prometheus';
+import { assessHealth, type HealthThresholds } from '../domain/health/assess';
 import { actionLinkRoutes } from './routes/action-links';
 import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
@@ -39,6 +40,11 @@ export interface ApiDeps {
   alertmanagerToken?: string;
   /** Ingest requests one API process works on at once before answering 429 (default 8). */
   maxIngestInFlight?: number;
+  /**
+   * Config `health:`. When given, /healthz also reports projection lag and failing activities and
+   * answers 503 past these limits; without it, it answers for Postgres and Temporal only.
+   */
+  health?: HealthThresholds & { activityFailureStaleAfter: number };
 }
 
 /** How long /healthz waits for Postgres and for Temporal before calling the part down. */
@@ -71,16 +77,27 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', refuseWrongMethod(allowedFor));
   app.addHook('onRequest', refuseUnsafeQuery);
   openApiRoutes(app); // first: it records the routes registered after it
-  const telemetry = createApiTelemetry(deps.pool, deps.logger);
+  const telemetry = createApiTelemetry(deps.pool, deps.logger, deps.health ? { activityFailureStaleAfter: deps.health.activityFailureStaleAfter } : {});
   prometheusRoutes(app, telemetry);
   app.get('/healthz', async (_req, reply) => {
+    const health = deps.health;
     // Bounded: a health check that hangs on a dead part is as bad as none (the Temporal client retries a refused connection).
-    const [db, temporal] = await Promise.allSettled([
+    const [db, temporal, pipe] = await Promise.allSettled([
       within(HEALTH_TIMEOUT_MS, deps.pool.query('SELECT 1')),
       deps.client.connection.withDeadline(Date.now() + HEALTH_TIMEOUT_MS, () => deps.client.connection.workflowService.getSystemInfo({})),
+      health ? within(HEALTH_TIMEOUT_MS, readPipeHealth(deps.pool, health.activityFailureStaleAfter)) : Promise.resolve(null),
     ]);
     const body = { postgres: db.status === 'fulfilled', temporal: temporal.status === 'fulfilled' };
-    return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
+    if (!health) return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
+    const read = pipe.status === 'fulfilled' ? pipe.value : null;
+    const verdict = assessHealth({ ...body, projection: read?.projection ?? null, activities: read?.activities ?? null }, health);
+    return reply.status(verdict.ok ? 200 : 503).send({
+      ok: verdict.ok,
+      ...body,
+      projection: read?.projection ?? null,
+      activities: read ? { failing: read.activities } : null,
+      problems: verdict.problems,
+    });
   });
   incidentRoutes(app, deps.incidents);
   silenceRoutes(app, createSilenceService(deps.pool));

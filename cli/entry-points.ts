@@ -29,6 +29,7 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
     ...(d.env.ALERTMANAGER_TOKEN ? { alertmanagerToken: d.env.ALERTMANAGER_TOKEN } : {}),
     forwardWindows: createWindowForwarder(d.client, d.config.temporal.taskQueue),
     compliance: d.config.compliance,
+    health: d.config.health,
   });
 }
 

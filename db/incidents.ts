@@ -41,12 +41,55 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
   });
 }
 
-/** Records a projection Postgres refused for its data (see activities/store): counted by /metrics. */
-export async function recordProjectionFailure(pool: Pool, view: IncidentView, lastSeq: number, error: string, recovered: boolean): Promise<void> {
+/**
+ * Records a projection Postgres refused for its data (see activities/store): counted by /metrics.
+ * `changedAt` is when the change was made in the workflow; an unrecovered one is projection lag
+ * until a later change of the incident lands.
+ */
+export async function recordProjectionFailure(
+  pool: Pool,
+  view: IncidentView,
+  lastSeq: number,
+  error: string,
+  recovered: boolean,
+  changedAt: number,
+): Promise<void> {
   await pool.query(
-    'INSERT INTO projection_failures (incident_id, workflow_id, last_seq, error, recovered) VALUES ($1, $2, $3, $4, $5)',
-    [storable(view.incidentId), storable(view.workflowId), lastSeq, storable(error).slice(0, 2000), recovered],
+    'INSERT INTO projection_failures (incident_id, workflow_id, last_seq, error, recovered, changed_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [storable(view.incidentId), storable(view.workflowId), lastSeq, storable(error).slice(0, 2000), recovered, new Date(changedAt)],
   );
+}
+
+/** What is not in Postgres yet: changes pending and the change time of the oldest (null when none). */
+export interface ProjectionBacklog {
+  pending: number;
+  oldestChangeAt: Date | null;
+  now: Date;
+}
+
+/**
+ * The changes Postgres does not hold, as far as Postgres itself can tell: refused changes no later
+ * change of their incident has superseded (the incident row is a whole view, so a later one that
+ * lands carries everything), and projections the store activity is still retrying (connection
+ * trouble, a constraint), dated by when their first attempt was scheduled. Changes still queued in
+ * Temporal are invisible here; a projection activity that cannot even start shows in neither, but
+ * then Temporal or the workers are down, which /healthz reports on its own.
+ */
+export async function projectionBacklog(pool: Pool, projectionActivity: string, staleAfterMs: number): Promise<ProjectionBacklog> {
+  const r = await pool.query<{ pending: number; oldest: Date | null; now: Date }>(
+    `WITH pending AS (
+       SELECT f.changed_at AS since
+       FROM projection_failures f LEFT JOIN incidents i ON i.incident_id = f.incident_id
+       WHERE NOT f.recovered AND f.changed_at IS NOT NULL AND (i.last_seq IS NULL OR i.last_seq < f.last_seq)
+       UNION ALL
+       SELECT scheduled_at FROM activity_failures
+       WHERE activity_type = $1 AND last_failed_at > now() - make_interval(secs => $2)
+     )
+     SELECT count(*)::int AS pending, min(since) AS oldest, now() AS now FROM pending`,
+    [projectionActivity, staleAfterMs / 1000],
+  );
+  const row = r.rows[0];
+  return { pending: row?.pending ?? 0, oldestChangeAt: row?.oldest ?? null, now: row?.now ?? new Date() };
 }
 
 /** A row of the incidents table as lists show it. */

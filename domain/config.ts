@@ -10,6 +10,7 @@ import { routeSchema } from './routing';
 import { complianceConfigSchema } from './compliance/event';
 import { serviceSlaOverrideSchema, serviceSlaSchema, SLA_DEFAULTS } from './sla-config';
 import { targetProblem } from './targets';
+import { HEALTH_DEFAULTS } from './health/assess';
 import { safeLine, safeText } from './text-schema';
 
 export { channelSchema, type ChannelConfig } from './channels/schemas';
@@ -44,6 +45,22 @@ export const inhibitRuleSchema = z
     equal: z.array(safeLine({ max: 100 })).default([]).describe('labels that must be equal on source and target, e.g. [service]'),
   })
   .strict();
+
+/** When /healthz calls the pipe from workflows to Postgres stalled (domain/health/assess.ts). */
+const healthSchema = z
+  .object({
+    maxProjectionLag: durationSchema
+      .default(HEALTH_DEFAULTS.maxProjectionLag)
+      .describe('/healthz answers 503 when the oldest incident change not yet in Postgres is older than this; 0 never'),
+    maxActivityFailing: durationSchema
+      .default(HEALTH_DEFAULTS.maxActivityFailing)
+      .describe('/healthz answers 503 when an activity has been failing (and retried) for longer than this; 0 never'),
+    activityFailureStaleAfter: durationSchema
+      .default(HEALTH_DEFAULTS.activityFailureStaleAfter)
+      .describe('a failing activity nothing has retried for this long no longer counts (its workflow gave up or closed); keep it above the longest retry interval'),
+  })
+  .strict()
+  .default(HEALTH_DEFAULTS);
 
 const temporalDefaults = { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'vigil-core', mlTaskQueue: 'vigil-ml', uiUrl: 'http://localhost:8233' };
 
@@ -105,6 +122,7 @@ const baseSchema = z
       })
       .strict()
       .default({ enabled: true, trainEvery: 3_600_000, lookback: 7 * 86_400_000, minWindows: 100, openAfter: 2, resolveAfter: 6 }),
+    health: healthSchema,
   })
   .strict();
 

@@ -11,6 +11,7 @@ import { createComplianceActivities } from '../activities/compliance';
 import type { VigilConfig } from '../domain/config';
 import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
 import { WorkerGroup } from './worker-group';
+import { createActivityFailureTracker } from './interceptors/activity-failures';
 import { buildNotifiers } from './channels';
 
 export interface CoreWorkerDeps {
@@ -42,6 +43,9 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
     ? createActionLinkBuilder({ publicUrl: publicUrl(deps.config), secret: env.VIGIL_ACTION_SECRET, ttlMs: deps.config.incidents.actionLinkTtl })
     : undefined;
   const notify = createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) });
+  // One tracker for both workers: a send retried on the dispatch queue clears what the core queue recorded.
+  const failures = createActivityFailureTracker({ pool: deps.pool, logger: deps.logger });
+  const interceptors = { activity: [failures.interceptor] };
   const workflows = deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') };
   const core = await Worker.create({
     connection: deps.connection,
@@ -57,6 +61,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,
     maxConcurrentWorkflowTaskExecutions: 20,
+    interceptors,
     ...SEND_HEARTBEATS,
   });
   // A handful of long-lived dispatchers, each running a few sends at a time (MAX_IN_FLIGHT per channel).
@@ -68,6 +73,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
     activities: notify,
     maxCachedWorkflows: 100,
     maxConcurrentWorkflowTaskExecutions: 4,
+    interceptors,
     ...SEND_HEARTBEATS,
   });
   return new WorkerGroup([core, dispatch]);

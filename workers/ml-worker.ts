@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createMlActivities } from '../activities/ml/anomaly';
 import type { VigilConfig } from '../domain/config';
+import { createActivityFailureTracker } from './interceptors/activity-failures';
 
 /**
  * The `vigil-ml` worker: activities only (model training and scoring), on its own task queue so
@@ -16,5 +17,6 @@ export async function createMlWorker(deps: { connection: NativeConnection; confi
     activities: createMlActivities({ pool: deps.pool, logger: deps.logger }),
     // Training is CPU-bound: a couple at a time per process is plenty on small machines.
     maxConcurrentActivityTaskExecutions: 4,
+    interceptors: { activity: [createActivityFailureTracker({ pool: deps.pool, logger: deps.logger }).interceptor] },
   });
 }

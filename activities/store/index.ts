@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { projectIncident, recordProjectionFailure } from '../../db/incidents';
 import { isDataError, storable } from '../../db/pg-text';
+import { projectionChangeTime } from '../../domain/health/projection-change';
 import type { StoreActivities } from './types';
 
 /**
@@ -18,14 +19,15 @@ export function createStoreActivities(deps: { pool: Pool }): StoreActivities {
       } catch (err) {
         if (!isDataError(err)) throw err;
         const reason = (err as Error).message;
+        const changedAt = projectionChangeTime(events, Date.now());
         try {
           await projectIncident(deps.pool, storable(view), lastSeq, storable(events));
         } catch (again) {
           if (!isDataError(again)) throw again;
-          await recordProjectionFailure(deps.pool, view, lastSeq, `${reason}; with replacements: ${(again as Error).message}`, false);
+          await recordProjectionFailure(deps.pool, view, lastSeq, `${reason}; with replacements: ${(again as Error).message}`, false, changedAt);
           throw ApplicationFailure.create({ message: `Postgres refused incident ${view.workflowId} at seq ${lastSeq}: ${(again as Error).message}`, type: 'projection_refused', nonRetryable: true });
         }
-        await recordProjectionFailure(deps.pool, view, lastSeq, reason, true);
+        await recordProjectionFailure(deps.pool, view, lastSeq, reason, true, changedAt);
       }
     },
   };

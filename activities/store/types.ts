@@ -7,6 +7,9 @@ export interface ProjectIncidentInput {
   events: TimelineEntry[];
 }
 
+/** The projection activity's type: its failing attempts count as projection lag (db/incidents.ts projectionBacklog). */
+export const PROJECTION_ACTIVITY = 'projectIncident' satisfies keyof StoreActivities;
+
 /** Activities that mirror workflow state into Postgres for people and dashboards. */
 export interface StoreActivities {
   projectIncident(input: ProjectIncidentInput): Promise<void>;

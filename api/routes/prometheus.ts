@@ -2,7 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PROJECTION_ACTIVITY } from '../../activities/store/types';
+import { failingActivities } from '../../db/activity-failures';
+import { projectionBacklog } from '../../db/incidents';
 import { recentServiceSlis, type ServiceSli } from '../../db/metric-windows';
+import { ageSeconds, HEALTH_DEFAULTS, type FailingActivity } from '../../domain/health/assess';
 import { quantile } from '../../domain/latency-sketch';
 import { SEVERITIES } from '../../domain/severity';
 
@@ -22,7 +26,30 @@ export const VIGIL_METRIC_NAMES = [
   'vigil_service_requests_per_second',
   'vigil_postgres_up',
   'vigil_projection_failures_total',
+  'vigil_projection_lag_seconds',
+  'vigil_activity_oldest_failing_seconds',
+  'vigil_activities_failing',
 ] as const;
+
+/** How far the pipe from workflows to Postgres is behind, for /metrics and /healthz alike. */
+export interface PipeHealth {
+  projection: { lagSeconds: number; failures: number };
+  activities: FailingActivity[];
+}
+
+/** Two indexed reads of small tables (rows exist only while something fails): fit for every health check. */
+export async function readPipeHealth(pool: Pool, staleAfterMs: number): Promise<PipeHealth> {
+  const [backlog, failing] = await Promise.all([projectionBacklog(pool, PROJECTION_ACTIVITY, staleAfterMs), failingActivities(pool, staleAfterMs)]);
+  return {
+    projection: { lagSeconds: ageSeconds(backlog.now.getTime(), backlog.oldestChangeAt?.getTime() ?? null), failures: backlog.pending },
+    activities: failing.map((r) => ({
+      type: r.activity_type,
+      count: r.failing,
+      oldestSeconds: ageSeconds(r.now.getTime(), r.oldest_failed_at.getTime()),
+      lastError: r.last_error,
+    })),
+  };
+}
 
 /** The API process's own metrics, in a registry of its own so several servers can live in one process (tests). */
 export interface ApiTelemetry {
@@ -37,13 +64,16 @@ export interface ApiTelemetry {
  * scrape time, so every API replica reports the same, whole-system numbers; the ingest counters
  * and the request histogram are this process's own (sum them across replicas).
  */
-export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): ApiTelemetry {
+export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>, opts: { activityFailureStaleAfter?: number } = {}): ApiTelemetry {
+  const staleAfter = opts.activityFailureStaleAfter ?? HEALTH_DEFAULTS.activityFailureStaleAfter;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
   // One round of queries per scrape, shared by the gauges below (prom-client collects them in parallel).
-  let scrape: { at: number; data: Promise<{ open: Map<string, number>; sent: Array<{ channel_type: string; status: string; n: string }>; slis: ServiceSli[]; refused: Array<{ recovered: boolean; n: string }> } | null> } | undefined;
+  let scrape:
+    | { at: number; data: Promise<{ open: Map<string, number>; sent: Array<{ channel_type: string; status: string; n: string }>; slis: ServiceSli[]; refused: Array<{ recovered: boolean; n: string }>; pipe: PipeHealth } | null> }
+    | undefined;
   const scraped = () => {
     if (!scrape || Date.now() - scrape.at > 1000) {
       const data = Promise.all([
@@ -51,8 +81,9 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
         pool.query<{ channel_type: string; status: string; n: string }>('SELECT channel_type, status, count(*) AS n FROM notifications GROUP BY 1, 2'),
         recentServiceSlis(pool, SLI_RANGE_MS),
         pool.query<{ recovered: boolean; n: string }>('SELECT recovered, count(*) AS n FROM projection_failures GROUP BY 1'),
+        readPipeHealth(pool, staleAfter),
       ]).then(
-        ([open, sent, slis, refused]) => ({ open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis, refused: refused.rows }),
+        ([open, sent, slis, refused, pipe]) => ({ open: new Map(open.rows.map((r) => [r.severity, Number(r.n)])), sent: sent.rows, slis, refused: refused.rows, pipe }),
         (err: Error) => {
           // A scrape must still show the process metrics (and vigil_postgres_up 0) while Postgres is down.
           logger.warn({ err: err.message }, '/metrics could not read Postgres');
@@ -104,6 +135,40 @@ export function createApiTelemetry(pool: Pool, logger: Pick<Logger, 'warn'>): Ap
       const d = await scraped();
       this.reset();
       for (const r of d?.refused ?? []) this.inc({ recovered: String(r.recovered) }, Number(r.n));
+    },
+  });
+
+  new Gauge({
+    name: 'vigil_projection_lag_seconds',
+    help: 'Age of the oldest incident change not in Postgres (refused and not superseded, or its projection still retrying); 0 when the projection is current',
+    registers,
+    async collect() {
+      const d = await scraped();
+      // No sample while Postgres cannot be read: a 0 would claim the projection is current.
+      this.reset();
+      if (d) this.set(d.pipe.projection.lagSeconds);
+    },
+  });
+  new Gauge({
+    name: 'vigil_activity_oldest_failing_seconds',
+    help: 'Per activity type, how long its oldest failing (and still retried) activity has been failing; no series when none fails',
+    labelNames: ['activity_type'],
+    registers,
+    async collect() {
+      const d = await scraped();
+      this.reset();
+      for (const a of d?.pipe.activities ?? []) this.set({ activity_type: a.type }, a.oldestSeconds);
+    },
+  });
+  new Gauge({
+    name: 'vigil_activities_failing',
+    help: 'Per activity type, how many sends, projections or other activities are failing and still retried',
+    labelNames: ['activity_type'],
+    registers,
+    async collect() {
+      const d = await scraped();
+      this.reset();
+      for (const a of d?.pipe.activities ?? []) this.set({ activity_type: a.type }, a.count);
     },
   });
 

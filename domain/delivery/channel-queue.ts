@@ -324,7 +324,9 @@ export function settleDigest(q: ChannelQueue, digest: QueuedSend, outcome: SendO
       const memo = outcome.memo;
       queue = { ...queue, memos: remember(queue.memos.filter((m) => !(m.workflowId === memo.workflowId && m.incidentId === memo.incidentId && m.target === memo.target)), memo) };
     }
-    if (outcome.calls > 0) queue = { ...queue, stats: { ...queue.stats, digests: (queue.stats.digests ?? 0) + 1 } };
+    // A digest message posted: some member went out in it (a 429 or a failed post used a call and posted nothing).
+    const posted = outcome.members.some((m) => m.outcome.type === 'sent' && m.outcome.calls > 0);
+    if (posted) queue = { ...queue, stats: { ...queue.stats, digests: (queue.stats.digests ?? 0) + 1 } };
   }
   return { queue: adjustSlots(queue, outcome.type === 'digest' ? outcome.calls : callsOf(outcome), now), reports };
 }
