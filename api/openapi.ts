@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { metricsBatchSchema, MAX_BATCH_ENTRIES } from '../domain/metrics-input';
 import { SEVERITIES } from '../domain/severity';
 import { LINE_PATTERN, TEXT_PATTERN } from '../domain/text';
-import { silenceInputSchema } from '../domain/silence-input';
-import { violationSchema } from '../domain/violation';
+import { MIN_SILENCE_MS, silenceInputSchema } from '../domain/silence-input';
+import { violationBodySchema } from '../domain/violation';
 import { alertmanagerPayloadSchema } from './routes/alertmanager';
 import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
+import { processingEventBatchSchema } from './routes/processing-events';
 
 type Json = Record<string, unknown>;
 
@@ -23,12 +24,46 @@ function fromZod(schema: z.ZodType): Json {
  */
 function silenceInputJson(): Json {
   const out = fromZod(silenceInputSchema);
-  (out.properties as Json).duration = { oneOf: [{ type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$' }, { type: 'integer', minimum: 0 }], description: 'e.g. "2h", "1h30m", or milliseconds' };
+  (out.properties as Json).matchers = { type: 'array', items: { type: 'string', maxLength: 1000, pattern: MATCHER_PATTERN }, default: [], description: 'e.g. service="search", severity=~"high|critical" (a =~ or !~ value must be a valid regular expression)' };
+  (out.properties as Json).duration = { oneOf: [{ type: 'string', pattern: '^\\s*(\\d+(\\.\\d+)?(ms|s|m|h|d))+\\s*$' }, { type: 'integer', minimum: MIN_SILENCE_MS }], description: 'e.g. "2h", "1h30m", or milliseconds; at least 1 minute' };
   out.oneOf = [{ required: ['endsAt'], not: { required: ['duration'] } }, { required: ['duration'], not: { required: ['endsAt'] } }];
   out.anyOf = [{ required: ['incident'] }, { required: ['matchers'], properties: { matchers: { minItems: 1 } } }];
-  out.description = 'endsAt must be in the future and after startsAt: a silence that ended already is refused with 400.';
+  out.description = 'endsAt (or startsAt + duration) must lie in the future, at least 1 minute and at most 366 days after startsAt (default: now); otherwise 400 naming the field.';
   return out;
 }
+
+// The text form domain/matchers.ts parses, with the characters text fields refuse left out.
+const NO_CONTROL = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F';
+const MATCHER_PATTERN = `^\\s*[A-Za-z_][A-Za-z0-9_]*\\s*(=~|!~|!=|=)\\s*("([^"\\\\${NO_CONTROL}]|\\\\[^\\n\\r\\u2028\\u2029${NO_CONTROL}])*"|[^"\\s\\u0000-\\u001F\\u007F]*)\\s*$`;
+
+/**
+ * A processing event with the two rules zod checks in code: an erasure_request names its data
+ * subject, and a deletion says which categories it deleted.
+ */
+function processingEventBatchJson(): Json {
+  const out = fromZod(processingEventBatchSchema);
+  const events = (out.properties as Record<string, Json>).events!;
+  events.items = {
+    ...(events.items as Json),
+    allOf: [
+      { if: { properties: { action: { const: 'erasure_request' } } }, then: { required: ['subjectId'] } },
+      { if: { properties: { action: { const: 'deletion' } } }, then: { required: ['categories'], properties: { categories: { minItems: 1 } } } },
+    ],
+  };
+  return out;
+}
+
+// Rules between fields JSON Schema cannot state; the server refuses a batch breaking one with 400.
+const METRICS_TOTALS =
+  'Totals must agree within each window: errors, latency.count, qualityCount and satisfactionCount are at most count; qualitySum is at most qualityCount and satisfactionSum at most satisfactionCount (scores are in [0, 1]); ' +
+  'latency.zeroCount plus the bucket counts equals latency.count; an empty sketch has sum, min and max 0; min is at most max.';
+
+const html = (description: string) => ({ description: `${description} (HTML page)`, content: { 'text/html': { schema: { type: 'string' } } } });
+// base64url(claims) "." base64url(HMAC-SHA256) as domain/action-token.ts signs them.
+const actionToken = { name: 'token', in: 'path', required: true, schema: { type: 'string', maxLength: 4096, pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$' }, description: 'the signed token from the email' };
+
+// HTML from the route itself; JSON when the request never reached it (bad percent-encoding, unparsable request line).
+const malformedLink = { description: 'Not a link Vigil makes (HTML page), or a request that could not be parsed (JSON error)', content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
@@ -163,7 +198,8 @@ function build(): Json {
           tags: ['ingest'],
           summary: 'Report data-processing events: each is checked against the active regulations, recorded in the hash-chained audit trail, and violations become compliance incidents',
           description: 'All or nothing; the bearer ingest token names the one system whose events it may report. At most 1,000 events.',
-          requestBody: { required: true, ...json(obj({ events: { type: 'array', items: { type: 'object' } } })) },
+          security: bearer('ingestToken'),
+          requestBody: { required: true, ...json(ref('ProcessingEventBatch')) },
           responses: {
             202: ok('Checked and recorded (events this system reported before, by id, are listed in duplicates and not recorded again)', obj({ accepted: { type: 'integer' }, duplicates: { type: 'array', items: str }, results: { type: 'array', items: { type: 'object' } } })),
             400: error('Invalid event'),
@@ -211,7 +247,7 @@ function build(): Json {
           requestBody: { required: true, ...json(ref('MetricsBatch')) },
           responses: {
             202: ok('Stored and handed to the service monitor', obj({ accepted: { type: 'integer' }, duplicates: { type: 'integer' } })),
-            400: error('Invalid batch or malformed JSON; `issues` names each field'),
+            400: error('Invalid batch or malformed JSON, or totals that disagree (see MetricsBatch); `issues` names each field'),
             401: error('Missing, unknown or revoked token'),
             403: error("An entry's service is not the token's service"),
             413: error('Body larger than 1 MiB'),
@@ -248,20 +284,28 @@ function build(): Json {
       '/actions/{token}': {
         get: {
           tags: ['incidents'],
-          summary: 'Signed email action link: confirmation page (only when VIGIL_ACTION_SECRET is set)',
-          parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
-          responses: { 200: { description: 'HTML page' }, 400: { description: 'Invalid link (HTML)' }, 410: { description: 'Expired link (HTML)' } },
+          summary: 'Signed email action link: confirmation page (only when VIGIL_ACTION_SECRET is set); changes nothing',
+          parameters: [actionToken],
+          responses: {
+            200: html('Confirmation page with a button that POSTs the link'),
+            400: malformedLink,
+            403: html('A well-formed link this Vigil did not sign (edited, or signed with another secret)'),
+            409: html('Already used'),
+            410: html('Expired'),
+          },
         },
         post: {
           tags: ['incidents'],
           summary: 'Signed email action link: perform the action once',
-          parameters: [{ name: 'token', in: 'path', required: true, schema: str }],
+          parameters: [actionToken],
           responses: {
-            200: { description: 'Done (HTML)' },
-            400: { description: 'Invalid link (HTML)' },
-            409: { description: 'Refused by the incident (HTML)' },
-            410: { description: 'Expired or for an earlier incident (HTML)' },
-            503: { description: 'Try again (HTML)' },
+            200: html('Done'),
+            400: malformedLink,
+            403: html('A well-formed link this Vigil did not sign (edited, or signed with another secret)'),
+            404: html('The incident no longer exists'),
+            409: html('Already used, or refused by the incident'),
+            410: html('Expired, or for an earlier incident'),
+            503: html('Try again: nothing was recorded'),
           },
         },
       },
@@ -282,7 +326,7 @@ function build(): Json {
           required: ['error', 'message'],
         },
         Health: obj({ ok: { type: 'boolean' }, postgres: { type: 'boolean' }, temporal: { type: 'boolean' } }),
-        Violation: fromZod(violationSchema),
+        Violation: fromZod(violationBodySchema),
         RaiseResult: obj({ workflowId: str, runId: str, fingerprint: str }),
         ActionResult: obj({ changed: { type: 'boolean' }, status: { type: 'string', enum: ['triggered', 'acknowledged', 'snoozed', 'resolved'] }, message: str }),
         IncidentRow: {
@@ -312,7 +356,8 @@ function build(): Json {
           incidentWorkflowId: { type: ['string', 'null'] },
           createdAt: { type: 'integer' },
         }),
-        MetricsBatch: fromZod(metricsBatchSchema),
+        MetricsBatch: { ...fromZod(metricsBatchSchema), description: METRICS_TOTALS },
+        ProcessingEventBatch: processingEventBatchJson(),
         AlertmanagerPayload: fromZod(alertmanagerPayloadSchema),
       },
     },

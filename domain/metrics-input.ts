@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ALPHA, SketchAccumulator, type LatencySketch } from './latency-sketch';
+import { DEFAULT_ALPHA, SketchAccumulator, TRACKED_MAX_MS, TRACKED_MIN_MS, type LatencySketch } from './latency-sketch';
 import { nameSchema } from './names';
 import { safeLine } from './text-schema';
 import type { WindowSummary } from './window-summary';
@@ -44,6 +44,30 @@ export const latencySketchSchema = z
     }
     if (s.min > s.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min ${s.min} > max ${s.max}` });
   });
+
+/**
+ * The sketch re-bucketed at DEFAULT_ALPHA. A monitor merges every window of its service (replicas,
+ * raw samples) and cannot merge sketches of different accuracy: one SDK configured with another
+ * alpha failed the monitor's workflow task on every window after it (found by schemathesis). Each
+ * bucket's count moves to the bucket holding its representative value; zeros, count, sum, min and
+ * max are unchanged, so the sketch stays exact in those and within both accuracies in quantiles.
+ */
+export function atMonitorAccuracy(s: LatencySketch): LatencySketch {
+  if (s.alpha === DEFAULT_ALPHA) return s;
+  const lnGamma = (alpha: number) => Math.log((1 + alpha) / (1 - alpha));
+  const from = lnGamma(s.alpha);
+  const to = lnGamma(DEFAULT_ALPHA);
+  const lowest = Math.ceil(Math.log(TRACKED_MIN_MS) / to);
+  const highest = Math.ceil(Math.log(TRACKED_MAX_MS) / to);
+  const buckets: Record<string, number> = {};
+  for (const [key, n] of Object.entries(s.buckets)) {
+    if (n === 0) continue;
+    const value = Math.exp(Number(key) * from) * (2 / (Math.exp(from) + 1));
+    const index = Math.min(highest, Math.max(lowest, Math.ceil(Math.log(value) / to)));
+    buckets[index] = (buckets[index] ?? 0) + n;
+  }
+  return { ...s, alpha: DEFAULT_ALPHA, buckets };
+}
 
 /** One reported window (domain/window-summary.ts), every field checked and every total consistent. */
 export const windowSummarySchema = z

@@ -24,6 +24,11 @@ export type SilenceInput = z.output<typeof silenceInputSchema>;
 
 /** The longest silence: a maintenance window, not a way to switch paging off for good. */
 export const MAX_SILENCE_MS = 366 * 86_400_000;
+/**
+ * The shortest time a silence may be in effect: a bare number is milliseconds, so `duration: 30` meant as minutes would silence
+ * nothing; and a silence ending before anyone could list or expire it is a mistake, not a window.
+ */
+export const MIN_SILENCE_MS = 60_000;
 
 /** Start and end in epoch ms, validated: the end must follow the start and lie in the future. */
 export function silenceWindow(s: SilenceInput, now: number): { startsAt: number; endsAt: number } | { error: string; field: string } {
@@ -36,6 +41,7 @@ export function silenceWindow(s: SilenceInput, now: number): { startsAt: number;
   if (beforeStart && (s.duration !== undefined || s.startsAt !== undefined)) return { error: 'must be after startsAt', field };
   if (past) return { error: 'is in the past; the silence would never apply', field };
   if (beforeStart) return { error: 'must be after startsAt', field };
+  if (endsAt - Math.max(startsAt, now) < MIN_SILENCE_MS) return { error: 'must keep the silence in effect for at least 1 minute (a bare number is milliseconds)', field };
   // A window past what a date can hold (a duration of 10^21 ms) would reach Postgres as NaN: refuse it here.
   if (!Number.isFinite(endsAt) || endsAt - startsAt > MAX_SILENCE_MS || !Number.isFinite(new Date(endsAt).getTime())) {
     return { error: 'may be at most 366 days after the start', field };

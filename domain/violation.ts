@@ -19,6 +19,13 @@ export const violationSchema = z.object({
     .describe('idempotency key: the same id reported twice counts once'),
 });
 
+/**
+ * A violation as API clients send it: unknown fields are refused (400 naming them) so a misspelt
+ * `occurenceId` or `treshold` is not silently dropped. Internal callers that spread richer objects
+ * (the monitor activity, Alertmanager) keep using violationSchema.
+ */
+export const violationBodySchema = violationSchema.strict();
+
 export type Violation = z.output<typeof violationSchema>;
 export type ViolationInput = z.input<typeof violationSchema>;
 

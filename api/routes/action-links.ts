@@ -54,7 +54,8 @@ function refused(reply: FastifyReply, token: string, secret: string, reason: Act
   if (expired) {
     return page(reply, 410, 'Link expired', `${incidentLine(expired)}<p>This link expired at ${when(expired.expiresAt)}; use Slack or the CLI.</p>`);
   }
-  return page(reply, 400, 'Link not valid', `<p>This link is not valid. ${ELSEWHERE}</p>`);
+  // A well-formed token with a wrong signature was edited or is not ours: refused as forbidden, not as malformed input.
+  return page(reply, reason === 'bad_signature' ? 403 : 400, 'Link not valid', `<p>This link is not valid. ${ELSEWHERE}</p>`);
 }
 
 function alreadyUsed(reply: FastifyReply, c: ActionTokenClaims, at: Date | null): FastifyReply {

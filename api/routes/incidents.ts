@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
 import { safeLine, safeText } from '../../domain/text-schema';
-import { violationSchema } from '../../domain/violation';
+import { violationBodySchema } from '../../domain/violation';
 import { parseOr400 } from '../errors';
 
 // Fastify decodes the path once; ids arrive encoded once more (workflow IDs hold "/"), so decode again here.
@@ -39,7 +39,7 @@ const ACTIONS = {
 /** Incident endpoints: raise a violation, list/show, and the human actions (as workflow Updates). */
 export function incidentRoutes(app: FastifyInstance, incidents: IncidentService): void {
   app.post('/v1/incidents', async (req, reply) => {
-    const violation = parseOr400(violationSchema, req.body, 'body');
+    const violation = parseOr400(violationBodySchema, req.body, 'body');
     const r = await incidents.raise(violation);
     return reply.status(202).send(r);
   });

@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { verifyIngestToken } from '../../db/ingest-tokens';
 import { storeWindows } from '../../db/metric-windows';
 import { VigilError } from '../../domain/errors';
-import { metricsBatchSchema, windowsFromSamples } from '../../domain/metrics-input';
+import { atMonitorAccuracy, metricsBatchSchema, windowsFromSamples } from '../../domain/metrics-input';
 import type { WindowSummary } from '../../domain/window-summary';
 import { parseOr400 } from '../errors';
 import type { ApiTelemetry } from './prometheus';
@@ -78,7 +78,7 @@ export function metricsRoutes(app: FastifyInstance, deps: MetricsDeps): void {
           telemetry.ingestWindows.inc({ service, result: 'rejected' }, entriesIn(req.body));
           throw err;
         }
-        const windows = batch.windows ?? [];
+        const windows = (batch.windows ?? []).map((w) => ({ ...w, latency: atMonitorAccuracy(w.latency) }));
         const samples = batch.samples ?? [];
         const foreign = [
           ...windows.map((w, i) => ({ field: `body.windows.${i}.service`, service: w.service })),

@@ -11,7 +11,8 @@ import { VigilError } from '../../domain/errors';
 import { violationSchema } from '../../domain/violation';
 import { parseOr400 } from '../errors';
 
-const batchSchema = z.object({ events: z.array(processingEventSchema).min(1, 'send at least one event').max(1000, 'at most 1,000 events per batch') }).strict();
+/** The body of POST /v1/processing-events (exported for /openapi.json). */
+export const processingEventBatchSchema = z.object({ events: z.array(processingEventSchema).min(1, 'send at least one event').max(1000, 'at most 1,000 events per batch') }).strict();
 
 export interface ProcessingEventDeps {
   pool: Pool;
@@ -31,7 +32,7 @@ export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEven
     if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <system>`');
     const token = await verifyIngestToken(deps.pool, m[1]!);
     if (!token) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
-    const { events } = parseOr400(batchSchema, req.body, 'body');
+    const { events } = parseOr400(processingEventBatchSchema, req.body, 'body');
     const foreign = events.findIndex((e) => e.system !== token.service);
     if (foreign >= 0) {
       return reply.status(403).send({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SilenceService } from '../../app/silence-service';
+import { VigilError } from '../../domain/errors';
 import { silenceInputSchema } from '../../domain/silence-input';
 import { parseOr400 } from '../errors';
 
@@ -8,7 +9,16 @@ import { parseOr400 } from '../errors';
 export function silenceRoutes(app: FastifyInstance, silences: SilenceService): void {
   app.post('/v1/silences', async (req, reply) => {
     const input = parseOr400(silenceInputSchema, req.body, 'body');
-    return reply.status(201).send(await silences.create(input));
+    try {
+      return reply.status(201).send(await silences.create(input));
+    } catch (err) {
+      // The service (shared with the CLI) names fields bare; API issues name them from the request, like every other 400.
+      if (err instanceof VigilError && err.code === 'invalid_input' && Array.isArray(err.details?.issues)) {
+        const issues = (err.details.issues as { field: string; message: string }[]).map((i) => ({ ...i, field: `body.${i.field}` }));
+        throw new VigilError('invalid_input', `invalid body: ${issues[0]!.field}: ${issues[0]!.message}`, { issues });
+      }
+      throw err;
+    }
   });
   app.get('/v1/silences', async (req) => {
     const q = parseOr400(z.object({ all: z.enum(['true', 'false']).default('false') }), req.query, 'query');

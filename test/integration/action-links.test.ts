@@ -188,9 +188,9 @@ describe('email action links: mail → link → confirm page → POST → workfl
   });
 
   it.each([
-    // each case: a link that must be refused without any state change, its status and its page text
-    ['forged (claims edited, signature kept)', (t: string) => `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()), a: 'resolve' })).toString('base64url')}.${t.split('.')[1]}`, 400, /This link is not valid/],
-    ['signed with another secret', (_t: string, c: ActionTokenClaims) => signActionToken(c, 'not-the-secret'), 400, /This link is not valid/],
+    // each case: a link that must be refused without any state change, its status (403: well-formed but not signed by us) and its page text
+    ['forged (claims edited, signature kept)', (t: string) => `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()), a: 'resolve' })).toString('base64url')}.${t.split('.')[1]}`, 403, /This link is not valid/],
+    ['signed with another secret', (_t: string, c: ActionTokenClaims) => signActionToken(c, 'not-the-secret'), 403, /This link is not valid/],
     ['garbage', () => 'definitely-not-a-token', 400, /This link is not valid/],
     ['expired', (_t: string, c: ActionTokenClaims) => signActionToken({ ...c, expiresAt: Date.now() - 60_000 }, SECRET), 410, /This link expired at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; use Slack or the CLI/],
   ])('refuses a %s link on GET and POST', async (_name, mutate, status, text) => {

@@ -87,8 +87,14 @@ describe('silenceWindow', () => {
     { name: 'endsAt with offset', input: input({ endsAt: '2024-06-01T15:00:00+02:00' }), want: { startsAt: NOW, endsAt: NOW + H } },
     // A start in the past is fine while the end is still ahead (a silence back-dated to when the problem began).
     { name: 'started in the past, ends in the future', input: input({ startsAt: iso(-H), endsAt: iso(H) }), want: { startsAt: NOW - H, endsAt: NOW + H } },
-    // One millisecond ahead is still in the future.
-    { name: 'ends 1ms from now', input: input({ endsAt: iso(1) }), want: { startsAt: NOW, endsAt: NOW + 1 } },
+    // A minute ahead is the shortest silence.
+    { name: 'ends 1 minute from now', input: input({ endsAt: iso(M) }), want: { startsAt: NOW, endsAt: NOW + M } },
+    // Ahead, but over before anyone could see it: refused rather than silently useless.
+    { name: 'ends 1ms from now', input: input({ endsAt: iso(1) }), want: { error: 'must keep the silence in effect for at least 1 minute (a bare number is milliseconds)', field: 'endsAt' } },
+    // A bare number is milliseconds: 30 meant as minutes.
+    { name: 'duration of 30 ms', input: input({ duration: 30 }), want: { error: 'must keep the silence in effect for at least 1 minute (a bare number is milliseconds)', field: 'duration' } },
+    // A back-dated silence counts from now: ending in 59 s is too short however long ago it started.
+    { name: 'back-dated, ends in 59 s', input: input({ startsAt: iso(-H), endsAt: iso(59_000) }), want: { error: 'must keep the silence in effect for at least 1 minute (a bare number is milliseconds)', field: 'endsAt' } },
     // An end before the start is refused on endsAt.
     { name: 'end before start', input: input({ startsAt: iso(2 * H), endsAt: iso(H) }), want: { error: 'must be after startsAt', field: 'endsAt' } },
     // An end equal to the start is an empty window.
