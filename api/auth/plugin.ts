@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { hasScope } from '../../domain/auth/scopes';
+import { textRefusal } from '../../domain/text';
+import { accessFor } from './route-access';
+import { bearerToken, cookieValue, singleHeader } from './credentials';
+import { KeyCache, proxyPrincipal, sessionPrincipal, type Principal } from './principal';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is calling; set on every route whose access rule is a scope. */
+    principal?: Principal;
+  }
+}
+
+export const SESSION_COOKIE = 'vigil_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface AuthOptions {
+  pool: Pool;
+  /** `none`: every request acts as an anonymous admin (a loud warning at start and in /healthz). */
+  mode: 'keys' | 'none';
+  metricsPublic: boolean;
+  /** Revocation bound: a key is looked up again after this long. */
+  keyCacheMs: number;
+  /** Trust `header` as the user's name or email, only from these peer addresses (oauth2-proxy in front). */
+  proxy?: { header: string; trustedProxies: string[] };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: string): FastifyReply {
+  if (status === 401) void reply.header('www-authenticate', 'Bearer realm="vigil"');
+  return reply.status(status).send({ error, message });
+}
+
+/**
+ * Authenticates every request before its route runs: the route's rule (route-access.ts) says who
+ * may call it; a route without a rule is refused. Credentials, in order: an API key (Bearer), a
+ * session cookie (state-changing requests must echo its CSRF token), a trusted proxy's header.
+ */
+export function installAuth(app: FastifyInstance, o: AuthOptions): void {
+  const keys = new KeyCache(o.pool, o.keyCacheMs);
+  app.addHook('onRequest', async (req, reply) => {
+    const url = req.routeOptions.url;
+    if (url === undefined) return; // no such route: the 404/405 handlers answer
+    const rule = accessFor(req.method, url, o.metricsPublic);
+    if (!rule) return refuse(reply, 403, 'forbidden', `${req.method} ${url} has no access rule, so nobody may call it`);
+    if (rule.kind !== 'scope') return; // public, or checked by the route itself (signatures, ingest tokens)
+    if (o.mode === 'none') {
+      req.principal = { name: 'anonymous', via: 'none', scopes: ['admin'], teams: [] };
+      return;
+    }
+    const principal = await authenticate(req, o, keys);
+    if ('refusal' in principal) return refuse(reply, principal.status, principal.error, principal.refusal);
+    if (!hasScope(principal.scopes, rule.scope)) {
+      return refuse(reply, 403, 'forbidden', `${principal.name} lacks the scope "${rule.scope}" that ${req.method} ${url} needs`);
+    }
+    req.principal = principal;
+  });
+}
+
+type Refusal = { refusal: string; status: 401 | 403; error: string };
+
+async function authenticate(req: FastifyRequest, o: AuthOptions, keys: KeyCache): Promise<Principal | Refusal> {
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) {
+    const token = bearerToken(authorization);
+    const p = token ? await keys.get(token) : null;
+    return p ?? { refusal: 'the API key is not valid (unknown, revoked or expired) or not sent as "Authorization: Bearer vk_…"', status: 401, error: 'unauthorized' };
+  }
+  const sessionId = cookieValue(req.headers.cookie, SESSION_COOKIE);
+  if (sessionId) {
+    const p = await sessionPrincipal(o.pool, sessionId);
+    if (!p) return { refusal: 'the session has expired or was ended; log in again', status: 401, error: 'unauthorized' };
+    // A cookie rides along on cross-site requests; the token in a header does not.
+    if (!SAFE_METHODS.has(req.method) && singleHeader(req.headers[CSRF_HEADER]) !== p.csrfToken) {
+      return { refusal: `a ${req.method} with a session cookie must send the session's CSRF token in X-CSRF-Token`, status: 403, error: 'csrf' };
+    }
+    return p;
+  }
+  if (o.proxy && o.proxy.trustedProxies.includes(req.socket.remoteAddress ?? '')) {
+    const asserted = singleHeader(req.headers[o.proxy.header.toLowerCase()], 320);
+    // A name Postgres cannot compare (NUL, control characters) names nobody.
+    if (asserted && textRefusal(asserted, 'line')) return { refusal: `the proxy's ${o.proxy.header} header is not a name`, status: 403, error: 'forbidden' };
+    if (asserted) {
+      const p = await proxyPrincipal(o.pool, asserted);
+      return p ?? { refusal: `the proxy vouches for "${asserted}", who is not a Vigil user; ask an admin to add them`, status: 403, error: 'forbidden' };
+    }
+  }
+  return { refusal: 'send an API key as "Authorization: Bearer vk_…" (vigil keys create), or log in', status: 401, error: 'unauthorized' };
+}

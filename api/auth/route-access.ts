@@ -1,0 +1,56 @@
+import type { Scope } from '../../domain/auth/scopes';
+
+/**
+ * Who may call each route. Every registered route must be here (test/integration/auth-routes.test.ts
+ * fails on a route without an entry, and a request to one is refused): an endpoint is never public
+ * by omission.
+ * - `public`: anyone (health, the spec, the console's login).
+ * - `signed`: the request carries its own proof (Slack's signature, a PagerDuty webhook secret, a
+ *   signed action link) and the route checks it.
+ * - `ingest`: a per-service ingest token, or an API key with `metrics:write`.
+ * - a scope: an API key, a session or a trusted proxy identity holding it.
+ */
+export type Access = { kind: 'public' } | { kind: 'signed' } | { kind: 'ingest' } | { kind: 'scope'; scope: Scope };
+
+const scope = (s: Scope): Access => ({ kind: 'scope', scope: s });
+const PUBLIC: Access = { kind: 'public' };
+const SIGNED: Access = { kind: 'signed' };
+const INGEST: Access = { kind: 'ingest' };
+
+export const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /healthz': PUBLIC,
+  // Prometheus scrapes without credentials by default; `auth.metricsPublic: false` puts it behind `admin`.
+  'GET /metrics': PUBLIC,
+  'GET /openapi.json': PUBLIC,
+  'POST /v1/auth/login': PUBLIC,
+  'POST /v1/auth/logout': PUBLIC,
+  'GET /v1/auth/me': scope('incidents:read'),
+  'POST /v1/incidents': scope('incidents:write'),
+  'GET /v1/incidents': scope('incidents:read'),
+  'GET /v1/incidents/:id': scope('incidents:read'),
+  'POST /v1/incidents/:id/acknowledge': scope('incidents:write'),
+  'POST /v1/incidents/:id/resolve': scope('incidents:write'),
+  'POST /v1/incidents/:id/snooze': scope('incidents:write'),
+  'POST /v1/incidents/:id/escalate': scope('incidents:write'),
+  'POST /v1/incidents/:id/note': scope('incidents:write'),
+  'GET /v1/silences': scope('silences:read'),
+  'POST /v1/silences': scope('silences:write'),
+  'DELETE /v1/silences/:id': scope('silences:write'),
+  'GET /v1/services/:service/sla': scope('incidents:read'),
+  'GET /v1/compliance/reports': scope('compliance:read'),
+  'GET /v1/compliance/reports/:file': scope('compliance:read'),
+  'POST /v1/metrics': INGEST,
+  'POST /v1/processing-events': INGEST,
+  'POST /v1/alertmanager': INGEST,
+  'POST /v1/integrations/pagerduty': SIGNED,
+  'GET /actions/*': SIGNED,
+  'POST /actions/*': SIGNED,
+};
+
+/** The rule for a route pattern and method (HEAD follows GET), or undefined when it has none. */
+export function accessFor(method: string, url: string, metricsPublic = true): Access | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const rule = ROUTE_ACCESS[`${m} ${url}`];
+  if (rule && url === '/metrics' && !metricsPublic) return scope('admin');
+  return rule;
+}
