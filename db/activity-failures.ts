@@ -27,8 +27,27 @@ export async function recordActivityFailure(pool: Pool, f: FailedAttempt): Promi
     `INSERT INTO activity_failures AS a (activity_type, workflow_id, subject, attempts, scheduled_at, first_failed_at, last_failed_at, last_error)
      VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
      ON CONFLICT (activity_type, workflow_id, subject) DO UPDATE SET
-       attempts = a.attempts + 1, last_failed_at = GREATEST(a.last_failed_at, EXCLUDED.last_failed_at), last_error = EXCLUDED.last_error`,
+       attempts = GREATEST(a.attempts + 1, EXCLUDED.attempts), last_failed_at = GREATEST(a.last_failed_at, EXCLUDED.last_failed_at),
+       last_error = EXCLUDED.last_error`,
     [storable(f.activityType), storable(f.workflowId), storable(f.subject), f.attempt, new Date(f.scheduledAt), new Date(f.at), storableError(f.error)],
+  );
+}
+
+/**
+ * A retry starting after a failure no worker saw end: its attempt timed out or its worker was lost
+ * (an activity that throws is recorded by the worker it ran on). Creates the row if that failure
+ * left none; a row that exists keeps its error, which says more than this.
+ */
+export async function recordUnseenFailure(pool: Pool, f: Omit<FailedAttempt, 'error'>): Promise<void> {
+  await pool.query(
+    `INSERT INTO activity_failures AS a (activity_type, workflow_id, subject, attempts, scheduled_at, first_failed_at, last_failed_at, last_error)
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
+     ON CONFLICT (activity_type, workflow_id, subject) DO UPDATE SET
+       attempts = GREATEST(a.attempts, EXCLUDED.attempts), last_failed_at = GREATEST(a.last_failed_at, EXCLUDED.last_failed_at)`,
+    [
+      storable(f.activityType), storable(f.workflowId), storable(f.subject), f.attempt - 1, new Date(f.scheduledAt), new Date(f.at),
+      `attempt ${f.attempt - 1} ended without a result (timed out, or its worker was lost)`,
+    ],
   );
 }
 

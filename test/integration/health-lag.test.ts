@@ -1,4 +1,8 @@
+import type { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityExecuteInput } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../api/server';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
@@ -10,6 +14,7 @@ import { violationSchema } from '../../domain/violation';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { createActivityFailureTracker } from '../../workers/interceptors/activity-failures';
 
 // A stalled pipe on /metrics and /healthz: a send failing over and over, and a change Postgres refuses.
 // A database of its own: every test file's failures would otherwise count here.
@@ -142,5 +147,49 @@ describe('a success seen by another worker process', () => {
     expect(left.rows).toEqual([{ subject: '1.e1|mail', attempts: 1 }]);
     expect((await failingActivities(db.pool, 60_000)).map((r) => [r.activity_type, r.failing])).toEqual([['deliverNotification', 1]]);
     await db.pool.query('DELETE FROM activity_failures WHERE workflow_id = $1', [subject.workflowId]);
+  });
+});
+
+describe('the worker interceptor', () => {
+  const workflowId = () => `incident/icpt${Date.now()}${Math.random().toString(36).slice(2, 6)}`;
+  const ctx = (wf: string, attempt: number, activityType = 'deliverNotification') =>
+    ({ info: { activityType, activityId: String(attempt), attempt, scheduledTimestampMs: Date.now() - 5000, workflowExecution: { workflowId: wf, runId: 'r' } } }) as unknown as Context;
+  const input: ActivityExecuteInput = { args: [{ step: '1.e1', target: 'hook' }], headers: {} };
+  const rows = async (wf: string) => (await db.pool.query('SELECT subject, attempts, last_error FROM activity_failures WHERE workflow_id = $1', [wf])).rows;
+  const run = (tracker: ReturnType<typeof createActivityFailureTracker>, c: Context, next: () => Promise<unknown>, args = input) =>
+    tracker.interceptor(c).inbound!.execute!(args, next);
+
+  it("clears a failure another process recorded in its next batch, and records retries after a timeout", async () => {
+    const here = createActivityFailureTracker({ pool: db.pool, logger: silentLogger });
+    const there = createActivityFailureTracker({ pool: db.pool, logger: silentLogger });
+    const wf = workflowId();
+    const boom = ApplicationFailure.create({ message: 'HTTP 502', type: 'delivery_server' });
+    await expect(run(there, ctx(wf, 1), () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(await rows(wf)).toEqual([{ subject: '1.e1|hook', attempts: 1, last_error: 'delivery_server: HTTP 502' }]);
+    // The workflow retries the send with a new activity, which lands on the other process and succeeds.
+    expect(await run(here, ctx(wf, 1), async () => 'sent')).toBe('sent');
+    expect(await rows(wf)).toHaveLength(1);
+    await here.flush();
+    expect(await rows(wf)).toEqual([]);
+
+    // Temporal retrying an attempt that timed out: nobody saw it throw, the retry says it failed.
+    const timedOut = workflowId();
+    const projection: ActivityExecuteInput = { args: [{ view: {}, lastSeq: 4, events: [] }], headers: {} };
+    const inside = async () => {
+      expect(await rows(timedOut)).toEqual([{ subject: '3', attempts: 2, last_error: 'attempt 2 ended without a result (timed out, or its worker was lost)' }]);
+      return undefined;
+    };
+    await run(here, ctx(timedOut, 3, 'projectIncident'), inside, projection);
+    expect(await rows(timedOut)).toEqual([]);
+  });
+
+  it('never changes what the activity returns or throws when Postgres cannot be written', async () => {
+    const warnings: string[] = [];
+    const broken = { query: () => Promise.reject(new Error('connection refused')) } as unknown as Pool;
+    const tracker = createActivityFailureTracker({ pool: broken, logger: { warn: ((_o: unknown, msg: string) => void warnings.push(msg)) as never } });
+    const boom = new Error('ECONNRESET');
+    await expect(run(tracker, ctx(workflowId(), 1), () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(await run(tracker, ctx(workflowId(), 2), async () => 42)).toBe(42);
+    expect(warnings).toEqual(['activity failure bookkeeping failed', 'activity failure bookkeeping failed', 'activity failure bookkeeping failed']);
   });
 });

@@ -1,7 +1,7 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { clearActivityFailure, clearSucceeded, purgeActivityFailures, recordActivityFailure } from '../../db/activity-failures';
+import { clearActivityFailure, clearSucceeded, purgeActivityFailures, recordActivityFailure, recordUnseenFailure } from '../../db/activity-failures';
 import { outcomeOfError, outcomeOfResult, type ActivityOutcome } from '../../domain/health/activity-outcome';
 import { activitySubject, subjectKey, type ActivitySubject } from '../../domain/health/activity-subject';
 import { FailureHints } from '../../domain/health/failure-hints';
@@ -82,6 +82,11 @@ export function createActivityFailureTracker(deps: { pool: Pool; logger: Pick<Lo
       async execute(input, next) {
         const info = ctx.info;
         const subject = activitySubject({ activityType: info.activityType, activityId: info.activityId, workflowId: info.workflowExecution?.workflowId }, input.args);
+        // Temporal retrying an attempt that failed here was recorded then; one that timed out was not.
+        if (info.attempt > 1 && !hints.hasFailed(subjectKey(subject))) {
+          hints.failedHere(subjectKey(subject));
+          await bounded('record unseen', () => recordUnseenFailure(deps.pool, { ...subject, attempt: info.attempt, scheduledAt: info.scheduledTimestampMs, at: Date.now() }));
+        }
         let result: unknown;
         try {
           result = await next(input);
