@@ -59,6 +59,12 @@ export async function clearActivityFailure(pool: Pool, s: ActivitySubject): Prom
   ]);
 }
 
+/** Activity types with any failure row: a batch of successes of other types has nothing to clear. */
+export async function typesWithFailures(pool: Pool): Promise<Set<string>> {
+  const r = await pool.query<{ activity_type: string }>('SELECT DISTINCT activity_type FROM activity_failures');
+  return new Set(r.rows.map((row) => row.activity_type));
+}
+
 /** Clears the rows of successes seen elsewhere, unless the subject failed again after its success. */
 export async function clearSucceeded(pool: Pool, done: PendingSuccess[]): Promise<number> {
   if (done.length === 0) return 0;

@@ -1,7 +1,7 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
-import { clearActivityFailure, clearSucceeded, purgeActivityFailures, recordActivityFailure, recordUnseenFailure } from '../../db/activity-failures';
+import { clearActivityFailure, clearSucceeded, purgeActivityFailures, recordActivityFailure, recordUnseenFailure, typesWithFailures } from '../../db/activity-failures';
 import { outcomeOfError, outcomeOfResult, type ActivityOutcome } from '../../domain/health/activity-outcome';
 import { activitySubject, subjectKey, type ActivitySubject } from '../../domain/health/activity-subject';
 import { FailureHints } from '../../domain/health/failure-hints';
@@ -63,7 +63,11 @@ export function createActivityFailureTracker(deps: { pool: Pool; logger: Pick<Lo
 
   const flush = async (): Promise<void> => {
     const done = hints.takeSucceeded();
-    if (done.length > 0) await clearSucceeded(deps.pool, done);
+    if (done.length === 0) return;
+    // Usually nothing fails: one tiny read then, instead of sending every success of the last seconds.
+    const failing = await typesWithFailures(deps.pool);
+    const clear = done.filter((d) => failing.has(d.activityType));
+    if (clear.length > 0) await clearSucceeded(deps.pool, clear);
   };
 
   let lastPurge = 0;
