@@ -14,6 +14,7 @@ import { registerServiceCommands } from './commands/services';
 import { registerSilenceCommands } from './commands/silences';
 import { registerSlaCommands } from './commands/sla';
 import { registerTokenCommands } from './commands/tokens';
+import { registerAccessCommands } from './commands/access';
 import { registerTriggerCommand } from './commands/trigger';
 import { createContext, type CliContext } from './context';
 import { checkTextBeforeEveryAction } from './flags';
@@ -42,6 +43,7 @@ registerChannelCommands(program, ctx);
 registerAuditCommands(program, ctx);
 registerComplianceCommands(program, ctx);
 registerTokenCommands(program, ctx);
+registerAccessCommands(program, ctx);
 registerDetectCommand(program);
 
 program.parseAsync(process.argv).then(

@@ -1,5 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+
+/** A pool or a client inside a transaction (admin changes are written with their audit entry). */
+export type Queryable = Pick<Pool | PoolClient, 'query'>;
 import { formatApiKey, parseApiKey } from '../../domain/auth/api-key';
 import type { Scope } from '../../domain/auth/scopes';
 
@@ -52,7 +55,7 @@ export interface NewKey {
 }
 
 /** Creates a key; the plaintext is returned here once and never again. */
-export async function createApiKey(pool: Pool, k: NewKey): Promise<{ key: string; record: ApiKey }> {
+export async function createApiKey(pool: Queryable, k: NewKey): Promise<{ key: string; record: ApiKey }> {
   const parsed = { id: randomBytes(6).toString('hex'), secret: randomBytes(32).toString('base64url') };
   const r = await pool.query<Row>(
     `INSERT INTO api_keys (id, secret_hash, name, owner, scopes, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
@@ -67,7 +70,7 @@ export async function listApiKeys(pool: Pool, owner?: string): Promise<ApiKey[]>
 }
 
 /** Revokes a key; null when there is no such key or it was revoked already. */
-export async function revokeApiKey(pool: Pool, id: string): Promise<ApiKey | null> {
+export async function revokeApiKey(pool: Queryable, id: string): Promise<ApiKey | null> {
   const r = await pool.query<Row>(`UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`, [id]);
   return r.rows[0] ? toKey(r.rows[0]) : null;
 }

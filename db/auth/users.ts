@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Queryable } from './api-keys';
 import type { Role } from '../../domain/auth/scopes';
 
 export interface User {
@@ -45,7 +46,7 @@ export interface UserInput {
 }
 
 /** Adds a user, or updates the one of that name (its password and keys stay). */
-export async function upsertUser(pool: Pool, u: UserInput): Promise<User> {
+export async function upsertUser(pool: Queryable, u: UserInput): Promise<User> {
   const r = await pool.query<Row>(
     `INSERT INTO users (name, email, slack_user_id, roles, teams) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (name) DO UPDATE SET email = EXCLUDED.email, slack_user_id = EXCLUDED.slack_user_id, roles = EXCLUDED.roles, teams = EXCLUDED.teams
@@ -76,13 +77,13 @@ export async function countAdmins(pool: Pool): Promise<number> {
 }
 
 /** Sets the roles; null when there is no such user. */
-export async function setRoles(pool: Pool, name: string, roles: Role[]): Promise<User | null> {
+export async function setRoles(pool: Queryable, name: string, roles: Role[]): Promise<User | null> {
   const r = await pool.query<Row>(`UPDATE users SET roles = $2 WHERE name = $1 RETURNING ${COLUMNS}`, [name, roles]);
   return r.rows[0] ? toUser(r.rows[0]) : null;
 }
 
 /** Stores a password hash (see app/auth/password.ts); false when there is no such user. */
-export async function setPasswordHash(pool: Pool, name: string, hash: string): Promise<boolean> {
+export async function setPasswordHash(pool: Queryable, name: string, hash: string): Promise<boolean> {
   return ((await pool.query('UPDATE users SET password_hash = $2 WHERE name = $1', [name, hash])).rowCount ?? 0) > 0;
 }
 
