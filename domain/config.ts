@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authConfigSchema } from './auth/config-schema';
 import { channelSchema, type ChannelConfig } from './channels/schemas';
 import { durationSchema } from './duration-schema';
 import type { EscalationPolicy } from './escalation-policy';
@@ -81,9 +82,15 @@ const baseSchema = z
         host: safeLine({ max: 255 }).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
         publicUrl: safeLine({ max: 2000 }).url().optional().describe('how people reach the API (signed links); default http://<host>:<port>'),
+        tls: z
+          .object({ cert: safeLine({ max: 1000, min: 1 }).describe('PEM certificate chain file'), key: safeLine({ max: 1000, min: 1 }).describe('PEM private key file') })
+          .strict()
+          .optional()
+          .describe('serve HTTPS (API and Slack endpoint) from this pair; or run behind a TLS reverse proxy'),
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
+    auth: authConfigSchema,
     slack: z
       .object({ port: z.number().int().min(0).max(65535).default(3001) })
       .strict()
