@@ -48,7 +48,12 @@ EOF
 chmod +x "$partial/st"
 "$partial/st" --version | grep -qF "$version" || { echo "provision-schemathesis: the installed st does not report $version" >&2; exit 1; }
 
+# Another test run may have finished first: keep its copy (it may be running) and drop ours.
+if [[ -x "$dir/st" ]] && "$dir/st" --version 2>/dev/null | grep -qF "$version"; then
+  echo "$dir/st"
+  exit 0
+fi
 rm -rf "$dir"
-mv "$partial" "$dir"
+mv -T "$partial" "$dir"
 trap - EXIT
 echo "$dir/st"
