@@ -20,8 +20,15 @@ import { complianceReportRoutes } from './routes/compliance-reports';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
+import { installAuth } from './auth/plugin';
+import { loginRoutes } from './auth/login-routes';
 
 export interface ApiDeps {
+  /**
+   * Who may call what (config \`auth:\`). The product's entry points always pass it (default mode
+   * keys). Left out — tests of other concerns, embedding — every route acts as an anonymous admin.
+   */
+  auth?: AuthDeps;
   /** Active regulations and their parameters; POST /v1/processing-events exists when given. */
   compliance?: ComplianceConfig;
   incidents: IncidentService;
@@ -46,6 +53,16 @@ export interface ApiDeps {
    */
   health?: HealthThresholds & { activityFailureStaleAfter: number };
 }
+
+export interface AuthDeps {
+  mode: 'keys' | 'none';
+  metricsPublic: boolean;
+  keyCacheTtl: number;
+  sessionTtl: number;
+  proxy?: { header: string; trustedProxies: string[] };
+}
+
+const AUTH_OFF = 'off (auth.mode: none): anyone who can reach this API may act on incidents and silences';
 
 /** How long /healthz waits for Postgres and for Temporal before calling the part down. */
 export const HEALTH_TIMEOUT_MS = 2000;
@@ -76,6 +93,10 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler(notFoundHandler(allowedFor));
   app.addHook('onRequest', refuseWrongMethod(allowedFor));
   app.addHook('onRequest', refuseUnsafeQuery);
+  const auth = deps.auth ?? { mode: 'none', metricsPublic: true, keyCacheTtl: 10_000, sessionTtl: 12 * 3_600_000 };
+  if (deps.auth?.mode === 'none') deps.logger.warn({ component: 'api' }, `authentication is ${AUTH_OFF}`);
+  installAuth(app, { pool: deps.pool, mode: auth.mode, metricsPublic: auth.metricsPublic, keyCacheMs: auth.keyCacheTtl, ...(auth.proxy ? { proxy: auth.proxy } : {}) });
+  loginRoutes(app, { pool: deps.pool, sessionTtlMs: auth.sessionTtl, secureCookies: true });
   openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger, deps.health ? { activityFailureStaleAfter: deps.health.activityFailureStaleAfter } : {});
   prometheusRoutes(app, telemetry);
@@ -87,7 +108,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       deps.client.connection.withDeadline(Date.now() + HEALTH_TIMEOUT_MS, () => deps.client.connection.workflowService.getSystemInfo({})),
       health ? within(HEALTH_TIMEOUT_MS, readPipeHealth(deps.pool, health.activityFailureStaleAfter)) : Promise.resolve(null),
     ]);
-    const body = { postgres: db.status === 'fulfilled', temporal: temporal.status === 'fulfilled' };
+    // Said where monitoring looks, as well as at every start: an API open to anyone is a finding.
+    const body = { postgres: db.status === 'fulfilled', temporal: temporal.status === 'fulfilled', ...(deps.auth?.mode === 'none' ? { auth: AUTH_OFF } : {}) };
     if (!health) return reply.status(body.postgres && body.temporal ? 200 : 503).send({ ok: body.postgres && body.temporal, ...body });
     const read = pipe.status === 'fulfilled' ? pipe.value : null;
     const verdict = assessHealth({ ...body, projection: read?.projection ?? null, activities: read?.activities ?? null }, health);

@@ -30,6 +30,7 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
     forwardWindows: createWindowForwarder(d.client, d.config.temporal.taskQueue),
     compliance: d.config.compliance,
     health: d.config.health,
+    auth: d.config.auth,
   });
 }
 

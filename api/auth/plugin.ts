@@ -14,6 +14,17 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'vigil_session';
+const ROUTES = 'vigilRoutes';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+/** The routes registered after installAuth, as the access table must cover them. */
+export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
+  return (app as unknown as Record<string, RegisteredRoute[]>)[ROUTES] ?? [];
+}
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface AuthOptions {
@@ -41,6 +52,12 @@ function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: 
  */
 export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   const keys = new KeyCache(o.pool, o.keyCacheMs);
+  // Every route registered from here on, so a test can hold each to the access table.
+  const routes: RegisteredRoute[] = [];
+  app.decorate(ROUTES, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   app.addHook('onRequest', async (req, reply) => {
     const url = req.routeOptions.url;
     if (url === undefined) return; // no such route: the 404/405 handlers answer

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
 import { safeLine, safeText } from '../../domain/text-schema';
 import { violationBodySchema } from '../../domain/violation';
+import { actorOf } from '../auth/actor';
 import { parseOr400 } from '../errors';
 
 // Fastify decodes the path once; ids arrive encoded once more (workflow IDs hold "/"), so decode again here.
@@ -21,7 +22,8 @@ const idParams = z.object({
     })
     .pipe(safeLine({ max: 300 })),
 });
-const actor = safeLine({ max: 200, min: 1, trim: true, minMessage: 'must name who is acting' });
+// Optional: the authenticated identity is the actor (api/auth/actor.ts); required only with authentication off.
+const actor = safeLine({ max: 200, min: 1, trim: true, minMessage: 'must name who is acting' }).optional();
 const listQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   service: safeLine({ max: 100 }).optional(),
@@ -59,7 +61,7 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService)
       const { id } = parseOr400(idParams, req.params, 'params');
       const body = parseOr400(schema, req.body ?? {}, 'body');
       const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
-      return incidents.act(id, { type: name, ...body } as Parameters<IncidentService['act']>[1], updateId);
+      return incidents.act(id, { type: name, ...body, by: actorOf(req, body.by) } as Parameters<IncidentService['act']>[1], updateId);
     });
   }
 }

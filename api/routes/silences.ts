@@ -3,12 +3,18 @@ import { z } from 'zod';
 import type { SilenceService } from '../../app/silence-service';
 import { VigilError } from '../../domain/errors';
 import { silenceInputSchema } from '../../domain/silence-input';
+import { actorOf } from '../auth/actor';
 import { parseOr400 } from '../errors';
 
 /** Silences (maintenance windows): create, list, expire. */
 export function silenceRoutes(app: FastifyInstance, silences: SilenceService): void {
   app.post('/v1/silences', async (req, reply) => {
-    const input = parseOr400(silenceInputSchema, req.body, 'body');
+    // With authentication on, the silence is the caller's whatever createdBy says (api/auth/actor.ts).
+    const raw = req.body;
+    const authed = req.principal && req.principal.via !== 'none' && raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+    const given = authed ? (raw as Record<string, unknown>).createdBy : undefined;
+    const body = authed ? { ...(raw as object), createdBy: actorOf(req, typeof given === 'string' ? given : undefined, 'body.createdBy') } : raw;
+    const input = parseOr400(silenceInputSchema, body, 'body');
     try {
       return reply.status(201).send(await silences.create(input));
     } catch (err) {

@@ -129,7 +129,7 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         step('alice resolves it through the HTTP API');
         const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${raised.fingerprint}/resolve`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(stack.adminKey ? { authorization: `Bearer ${stack.adminKey}` } : {}) },
           body: JSON.stringify({ by: 'alice', reason: 'rolled back the reranker deploy' }),
         });
         console.log(`  ${((await resolved.json()) as { message: string }).message}`);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ADMIN_KEY_FILE } from '../../app/auth/bootstrap';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { dataDir } from '../context';
@@ -52,6 +53,7 @@ export function registerDevCommand(program: Command, ctx: () => CliContext): voi
         'Vigil is running.',
         `  Temporal Web UI   ${stack.uiUrl ?? '(external cluster: use its UI)'}`,
         `  HTTP API          ${stack.apiUrl}   (try: curl ${stack.apiUrl}/healthz)`,
+        `  API key (admin)   ${stack.adminKey ? `in ${path.join(dataDir(env), 'dev', ADMIN_KEY_FILE)}   (curl -H "Authorization: Bearer $(cat ${path.join(dataDir(env), 'dev', ADMIN_KEY_FILE)})" ${stack.apiUrl}/v1/incidents)` : 'none: authentication is OFF (auth.mode: none)'}`,
         `  Slack actions     ${stack.slackUrl ?? 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)'}`,
         `  Temporal          ${stack.temporalAddress}`,
         `  Config            ${c.configSource}`,

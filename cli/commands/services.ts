@@ -5,6 +5,7 @@ import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createCoreWorker } from '../../workers/core-worker';
+import { requireAnAdmin } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { VigilError } from '../../domain/errors';
@@ -46,6 +47,8 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const c = ctx();
       const pool = createPool(c.databaseUrl(), 'vigil-api');
       await migrate(pool);
+      if (c.config.auth.mode === 'keys') await requireAnAdmin(pool);
+      else c.logger.warn({ component: 'api' }, 'authentication is OFF (auth.mode: none): anyone who can reach this API may act on incidents and silences');
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };
       const client = await connectClient(target, c.env);
       await ensureSchedules(client, c.config).catch((err: Error) => c.logger.warn({ err: err.message }, 'could not create the Schedules (model training, compliance audit)'));

@@ -13,6 +13,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, redactUrl } from '../../db/pool';
 import type { VigilConfig } from '../../domain/config';
 import { createCoreWorker } from '../../workers/core-worker';
+import { ensureLocalAdmin } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { createConfiguredApi, createConfiguredSlackApp } from '../entry-points';
@@ -48,6 +49,8 @@ export interface Stack {
   uiUrl: string | null;
   apiUrl: string;
   slackUrl: string | null;
+  /** With auth.mode keys: the local admin's API key (also in <dataDir>/admin-key, mode 0600). */
+  adminKey: string | null;
   client: Client;
   pool: Pool;
   incidents: IncidentService;
@@ -130,6 +133,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     if (schedules.length) log.info({ schedules }, 'schedules created');
 
     const incidents = createIncidentService({ client, pool, config });
+    // Keys on by default, here too: this machine's admin key is made once and kept with the dev state.
+    const adminKey = config.auth.mode === 'keys' ? await ensureLocalAdmin(pool, o.dataDir) : null;
     const api = createConfiguredApi({ incidents, client, pool, config, env, logger: o.logger });
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);
@@ -149,7 +154,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     fs.writeFileSync(stateFile, JSON.stringify({ databaseUrl, temporalAddress, namespace: target.namespace, apiUrl, pid: process.pid }, null, 2));
     stops.push(['state-file', async () => fs.rmSync(stateFile, { force: true })]);
 
-    return { databaseUrl, temporalAddress, uiUrl, apiUrl, slackUrl, client, pool, incidents, stop };
+    return { databaseUrl, temporalAddress, uiUrl, apiUrl, slackUrl, adminKey, client, pool, incidents, stop };
   } catch (err) {
     await stop();
     throw err;

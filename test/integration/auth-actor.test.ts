@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../../api/server';
+import { createIncidentService, type IncidentService } from '../../app/incident-service';
+import { createApiKey } from '../../db/auth/api-keys';
+import { upsertUser } from '../../db/auth/users';
+import type { IncidentState } from '../../domain/incident-state';
+import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
+
+// The actor on the record is who authenticated, not who the body says.
+let services: Services;
+let api: FastifyInstance;
+let incidents: IncidentService;
+let stopWorker: () => Promise<void>;
+const tag = Math.random().toString(36).slice(2, 8);
+const responder = `responder-${tag}`;
+let responderKey = '';
+let botKey = '';
+
+beforeAll(async () => {
+  services = await connectServices();
+  const config = testConfig({ channels: { console: { type: 'console' } }, anomalyDetection: { enabled: false } }, services);
+  stopWorker = (await startWorker(services, config)).stop;
+  incidents = createIncidentService({ client: services.client, pool: services.pool, config });
+  api = createApiServer({ incidents, client: services.client, pool: services.pool, logger: silentLogger, auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 60_000 } });
+  await api.ready();
+  await upsertUser(services.pool, { name: responder, roles: ['responder'] });
+  responderKey = (await createApiKey(services.pool, { name: 'r', owner: responder, scopes: ['incidents:read', 'incidents:write', 'silences:write'], createdBy: 'test' })).key;
+  botKey = (await createApiKey(services.pool, { name: `chatops-${tag}`, owner: null, scopes: ['incidents:write', 'act-as'], createdBy: 'test' })).key;
+});
+
+afterAll(async () => {
+  await api?.close();
+  await stopWorker?.();
+  await services?.close();
+});
+
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+
+async function raise(dimension: string): Promise<string> {
+  const r = await api.inject({ method: 'POST', url: '/v1/incidents', headers: as(responderKey), payload: { service: `actor-rag-${tag}`, kind: 'response_time_sla', dimension, severity: 'high', title: 'p95 over SLA' } });
+  expect(r.statusCode, r.body).toBe(202);
+  const { fingerprint } = r.json() as { fingerprint: string };
+  await eventually('the incident to open', async () => ((await incidents.show(fingerprint)) as { state: IncidentState }).state.status === 'triggered');
+  return fingerprint;
+}
+
+describe('the actor is the identity', () => {
+  it('records the authenticated user, ignoring a typed "by"', async () => {
+    const id = await raise('a');
+    const r = await api.inject({ method: 'POST', url: `/v1/incidents/${id}/acknowledge`, headers: as(responderKey), payload: { by: 'mallory' } });
+    expect(r.statusCode, r.body).toBe(200);
+    const s = ((await incidents.show(id)) as { state: IncidentState }).state;
+    expect(s.acknowledged?.by).toBe(responder);
+    expect(JSON.stringify(s.timeline)).not.toContain('mallory');
+  });
+
+  it('keeps "by" only as on-behalf-of text for an automation key with act-as', async () => {
+    const id = await raise('b');
+    const r = await api.inject({ method: 'POST', url: `/v1/incidents/${id}/resolve`, headers: as(botKey), payload: { by: 'alice', reason: 'fixed by rollback' } });
+    expect(r.statusCode, r.body).toBe(200);
+    const s = ((await incidents.show(id)) as { state: IncidentState }).state;
+    expect(s.timeline.find((e) => e.type === 'resolved')?.actor).toBe(`key:chatops-${tag} on behalf of alice`);
+  });
+
+  it('a silence is created by the caller, whatever createdBy says', async () => {
+    const r = await api.inject({ method: 'POST', url: '/v1/silences', headers: as(responderKey), payload: { matchers: [`service="actor-rag-${tag}"`], duration: '1h', createdBy: 'mallory', comment: 'deploy' } });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ createdBy: responder });
+  });
+});
