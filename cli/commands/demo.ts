@@ -12,6 +12,14 @@ import { startStack } from '../stack/stack';
 import { createProcessingEventEmitter, createReporter, createTemporalTransport, type Reporter } from '../../sdk';
 import { runComplianceAudit } from '../../app/compliance-client';
 import { createIngestToken } from '../../db/ingest-tokens';
+import type { Pool } from 'pg';
+import { addUser, issueKey } from '../../app/auth/admin';
+
+/** A responder and an API key of theirs, as an admin would make them. */
+async function demoResponderKey(pool: Pool, name: string): Promise<string> {
+  await addUser(pool, 'vigil-demo', { name, roles: ['responder'], slackUserId: 'U0ALICE' });
+  return (await issueKey(pool, 'vigil-demo', { name: 'demo', owner: name, scopes: ['incidents:read', 'incidents:write'], createdBy: 'vigil-demo' })).key;
+}
 import { fingerprint } from '../../domain/fingerprint';
 
 const DEMO_TOKEN = 'xoxb-demo-token';
@@ -126,10 +134,12 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         await waitFor('the in-place message update', async () => slack.callsTo('chat.update').length >= 1);
         console.log(`  acknowledged by ${(await state()).state.acknowledged?.by}; Slack message updated in place (chat.update)`);
 
-        step('alice resolves it through the HTTP API');
+        step('alice resolves it through the HTTP API, with her own API key');
+        // Who acts is who authenticated: alice is a responder with a key (vigil users add / vigil keys create do the same).
+        const aliceKey = stack.adminKey ? await demoResponderKey(stack.pool, 'alice') : null;
         const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${raised.fingerprint}/resolve`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(stack.adminKey ? { authorization: `Bearer ${stack.adminKey}` } : {}) },
+          headers: { 'content-type': 'application/json', ...(aliceKey ? { authorization: `Bearer ${aliceKey}` } : {}) },
           body: JSON.stringify({ by: 'alice', reason: 'rolled back the reranker deploy' }),
         });
         console.log(`  ${((await resolved.json()) as { message: string }).message}`);

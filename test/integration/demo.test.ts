@@ -17,7 +17,8 @@ describe('npm run demo (vigil demo)', () => {
       /the monitor resolved it \(resolved by system\)/,
       /violates GDPR-6-lawful-basis/,
       /the violation opened incident\/[0-9a-f]{16} \(kind compliance\)/,
-      /Audit chain verified: 2 entries/,
+      // 2 processing events + 4 access changes (the local admin and alice, a key each)
+      /Audit chain verified: 6 entries/,
       /report compliance-report-\S+: ATTENTION, posted to slack-incidents/,
       /Demo finished in \d+\.\d s/,
     ]) {
