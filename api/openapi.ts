@@ -7,6 +7,7 @@ import { MIN_SILENCE_MS, silenceInputSchema } from '../domain/silence-input';
 import { violationBodySchema } from '../domain/violation';
 import { alertmanagerPayloadSchema } from './routes/alertmanager';
 import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
+import { ACTOR_PATTERN } from './routes/incidents';
 import { processingEventBatchSchema } from './routes/processing-events';
 
 type Json = Record<string, unknown>;
@@ -77,7 +78,7 @@ const str = { type: 'string' };
 /** Free text and single-line text as domain/text-schema.ts accepts them (NUL, controls and lone surrogates are refused). */
 const text = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: TEXT_PATTERN });
 const line = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: LINE_PATTERN });
-const actor = { ...line(200, 1), description: 'who acts, e.g. "alice"' };
+const actor = { type: 'string', minLength: 1, maxLength: 200, pattern: ACTOR_PATTERN, description: 'who acts, e.g. "alice" (one line; surrounding spaces are trimmed)' };
 
 // The action bodies mirror ACTIONS in routes/incidents.ts (not exported there); actions are Temporal Updates.
 const ACTION_BODIES: Record<string, Json> = {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
+import { textRefusal } from '../../domain/text';
 import { safeLine, safeText } from '../../domain/text-schema';
 import { violationBodySchema } from '../../domain/violation';
 import { actorOf } from '../auth/actor';
@@ -23,7 +24,23 @@ const idParams = z.object({
     .pipe(safeLine({ max: 300 })),
 });
 // Optional: the authenticated identity is the actor (api/auth/actor.ts); required only with authentication off.
-const actor = safeLine({ max: 200, min: 1, trim: true, minMessage: 'must name who is acting' }).optional();
+const actor = z
+  .string()
+  .max(200, 'must be at most 200 characters')
+  .superRefine((s, ctx) => {
+    // Checked as sent, then trimmed: a control character at the edge is refused like one inside
+    // (as /openapi.json says), not trimmed away.
+    const why = textRefusal(s, 'line');
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  })
+  .trim()
+  .min(1, 'must name who is acting')
+  .optional();
+/** What String.prototype.trim removes, spelt out: `\\s` means different things in different regex dialects. */
+const TRIMMED = '\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+const LINE_REFUSED = '\\u0000-\\u001F\\u007F\\u2028\\u2029';
+/** The actor in /openapi.json: one line, no control character anywhere, something besides whitespace. */
+export const ACTOR_PATTERN = `^[^${LINE_REFUSED}]*[^${LINE_REFUSED}${TRIMMED}][^${LINE_REFUSED}]*$`;
 const listQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   service: safeLine({ max: 100 }).optional(),
