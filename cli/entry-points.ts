@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { createSlackIdentify } from '../app/auth/slack-identity';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createApiServer } from '../api/server';
@@ -35,13 +36,14 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
 }
 
 /** The Slack interactivity app when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set, else undefined. */
-export function createConfiguredSlackApp(d: Pick<EntryPointDeps, 'incidents' | 'env' | 'logger'>): SlackApp | undefined {
+export function createConfiguredSlackApp(d: Pick<EntryPointDeps, 'incidents' | 'env' | 'logger' | 'pool' | 'config'>): SlackApp | undefined {
   if (!d.env.SLACK_SIGNING_SECRET || !d.env.SLACK_BOT_TOKEN) return undefined;
   return createSlackApp({
     signingSecret: d.env.SLACK_SIGNING_SECRET,
     token: d.env.SLACK_BOT_TOKEN,
     ...(d.env.SLACK_API_URL ? { apiUrl: d.env.SLACK_API_URL } : {}),
     act: (id, action) => d.incidents.act(id, action),
+    ...(d.config.auth.mode === 'keys' ? { identify: createSlackIdentify(d.pool, d.config.auth.slackUnmapped) } : {}),
     logger: d.logger.child({ component: 'slack' }),
   });
 }

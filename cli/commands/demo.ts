@@ -122,7 +122,9 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         await waitFor('level 2', async () => (await state()).state.timeline.some((e) => e.type === 'escalated' && /level 2/.test(e.text)));
         console.log('  level 2 fired');
 
-        step('alice clicks "Acknowledge" in Slack (a signed interaction request to the Bolt endpoint)');
+        // alice is a responder whose Slack account is linked (vigil users add alice --role responder --slack-id U0ALICE).
+        const aliceKey = stack.adminKey ? await demoResponderKey(stack.pool, 'alice') : null;
+        step('alice clicks "Acknowledge" in Slack (a signed interaction request to the Bolt endpoint; her Slack account is linked to her Vigil user)');
         const body = blockActionsBody({ actionId: 'vigil_acknowledge', value: raised.workflowId, userId: 'U0ALICE', userName: 'alice', channelId: DEMO_CHANNEL });
         const res = await fetch(stack.slackUrl!, {
           method: 'POST',
@@ -135,8 +137,7 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         console.log(`  acknowledged by ${(await state()).state.acknowledged?.by}; Slack message updated in place (chat.update)`);
 
         step('alice resolves it through the HTTP API, with her own API key');
-        // Who acts is who authenticated: alice is a responder with a key (vigil users add / vigil keys create do the same).
-        const aliceKey = stack.adminKey ? await demoResponderKey(stack.pool, 'alice') : null;
+        // Who acts is who authenticated: alice's own key (vigil keys create --user alice …).
         const resolved = await fetch(`${stack.apiUrl}/v1/incidents/${raised.fingerprint}/resolve`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(aliceKey ? { authorization: `Bearer ${aliceKey}` } : {}) },

@@ -59,7 +59,7 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const api = createConfiguredApi({ incidents, client, pool, config: c.config, env: c.env, logger: c.logger });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
       c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');
-      const slack = createConfiguredSlackApp({ incidents, env: c.env, logger: c.logger });
+      const slack = createConfiguredSlackApp({ incidents, env: c.env, logger: c.logger, pool, config: c.config });
       if (slack) {
         await slack.start(c.config.slack.port, c.config.api.host);
         c.logger.info({ port: c.config.slack.port }, 'slack actions endpoint listening on /slack/events');

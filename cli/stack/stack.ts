@@ -142,7 +142,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const apiUrl = `http://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
 
     let slackUrl: string | null = null;
-    const slack = createConfiguredSlackApp({ incidents, env, logger: o.logger });
+    const slack = createConfiguredSlackApp({ incidents, env, logger: o.logger, pool, config });
     if (slack) {
       await slack.start(config.slack.port, config.api.host);
       stops.push(['slack', () => slack.stop()]);

@@ -1,8 +1,8 @@
 import { VigilError } from '../../domain/errors';
 import { parseAckAllValue } from '../../domain/slack-digest';
 import { fieldRefusal } from '../../domain/text';
-import type { ButtonArgs, ListenerDeps } from '../index';
-import { slackActor, tell } from '../reply';
+import { actorOrRefuse, type ButtonArgs, type ListenerDeps } from '../index';
+import { tell } from '../reply';
 
 /** Updates in flight at once for one click: a digest holds up to 45 incidents. */
 const AT_ONCE = 10;
@@ -18,7 +18,8 @@ export function acknowledgeAllCallback(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const value = args.action.value ?? '';
-    const by = slackActor(args.body.user);
+    const by = await actorOrRefuse(deps, args);
+    if (by === null) return;
     // One bad id means the button was not one of ours: act on none of them rather than guess.
     const refused = fieldRefusal("the button's incident ids", value, 'line');
     if (refused) {

@@ -11,7 +11,7 @@ describe('npm run demo (vigil demo)', () => {
       /level 1: Slack message posted/,
       /level 2 fired/,
       /Bolt answered HTTP 200/,
-      /acknowledged by slack:U0ALICE \(alice\); Slack message updated in place/,
+      /acknowledged by alice; Slack message updated in place/,
       /Resolved by alice/,
       /the monitor saw two breaching windows in a row and opened incident\/[0-9a-f]{16}/,
       /the monitor resolved it \(resolved by system\)/,
