@@ -35,6 +35,8 @@ export interface ApiDeps {
   client: Client;
   pool: Pool;
   logger: Logger;
+  /** PEM certificate chain and key: serve HTTPS (config api.tls). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
   /** HMAC secret for signed email action links; the /actions routes exist only when it is set. */
@@ -84,6 +86,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       { serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(/\/actions\/[^?]*/, '/actions/[token]') }) } },
     ) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit ?? 1_048_576,
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
     // Routing errors (bad percent-encoding, over-long parameters) leave in the same shape as every other error.
     frameworkErrors: errorHandler,
     clientErrorHandler,

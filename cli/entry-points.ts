@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { VigilError } from '../domain/errors';
 import type { FastifyInstance } from 'fastify';
 import { createSlackIdentify } from '../app/auth/slack-identity';
 import type { Logger } from 'pino';
@@ -8,6 +10,20 @@ import type { IncidentService } from '../app/incident-service';
 import { createWindowForwarder } from '../app/monitor-client';
 import type { VigilConfig } from '../domain/config';
 import { createSlackApp, type SlackApp } from '../slack/app';
+
+/** The PEM pair of config api.tls, read once at start; a missing or unreadable file is a clear start-up error. */
+export function loadTls(config: VigilConfig): { cert: Buffer; key: Buffer } | undefined {
+  const tls = config.api.tls;
+  if (!tls) return undefined;
+  const read = (what: string, file: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new VigilError('config_invalid', `api.tls.${what}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a readable PEM file, or remove api.tls to serve plain HTTP behind a TLS proxy`);
+    }
+  };
+  return { cert: read('cert', tls.cert), key: read('key', tls.key) };
+}
 
 export interface EntryPointDeps {
   incidents: IncidentService;
@@ -20,6 +36,7 @@ export interface EntryPointDeps {
 
 /** The HTTP API with every optional route its secrets in the environment switch on (`vigil api` and `vigil dev` alike). */
 export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
+  const tls = loadTls(d.config);
   return createApiServer({
     incidents: d.incidents,
     client: d.client,
@@ -32,6 +49,7 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
     compliance: d.config.compliance,
     health: d.config.health,
     auth: d.config.auth,
+    ...(tls ? { tls } : {}),
   });
 }
 

@@ -19,7 +19,8 @@ export interface SlackAppDeps extends ListenerDeps {
 export interface SlackApp {
   app: App;
   receiver: HTTPReceiver;
-  start(port: number, host?: string): Promise<void>;
+  /** With `tls` (PEM cert chain and key) the endpoint serves HTTPS. */
+  start(port: number, host?: string, tls?: { cert: string | Buffer; key: string | Buffer }): Promise<void>;
   stop(): Promise<void>;
   /** The port actually bound (useful with port 0), or null when stopped. */
   port(): number | null;
@@ -53,8 +54,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   return {
     app,
     receiver,
-    async start(port, host) {
-      server = (await receiver.start({ port, ...(host ? { host } : {}) })) as Server;
+    async start(port, host, tls) {
+      server = (await receiver.start({ port, ...(host ? { host } : {}) }, tls ? { cert: tls.cert, key: tls.key } : {})) as Server;
     },
     async stop() {
       if (!server) return;

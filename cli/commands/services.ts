@@ -11,7 +11,7 @@ import { ensureSchedules } from '../../app/schedules';
 import { VigilError } from '../../domain/errors';
 import type { CliContext } from '../context';
 import { untilSignal } from './dev';
-import { createConfiguredApi, createConfiguredSlackApp } from '../entry-points';
+import { createConfiguredApi, createConfiguredSlackApp, loadTls } from '../entry-points';
 
 /** `vigil worker` and `vigil api`: the production processes, against DATABASE_URL and TEMPORAL_ADDRESS. */
 export function registerServiceCommands(program: Command, ctx: () => CliContext): void {
@@ -58,10 +58,11 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const incidents = createIncidentService({ client, pool, config: c.config });
       const api = createConfiguredApi({ incidents, client, pool, config: c.config, env: c.env, logger: c.logger });
       await api.listen({ host: c.config.api.host, port: c.config.api.port });
-      c.logger.info({ host: c.config.api.host, port: c.config.api.port }, 'api listening');
+      const tls = loadTls(c.config);
+      c.logger.info({ host: c.config.api.host, port: c.config.api.port, scheme: tls ? 'https' : 'http' }, tls ? 'api listening (HTTPS)' : 'api listening (plain HTTP: put a TLS proxy in front, or set api.tls)');
       const slack = createConfiguredSlackApp({ incidents, env: c.env, logger: c.logger, pool, config: c.config });
       if (slack) {
-        await slack.start(c.config.slack.port, c.config.api.host);
+        await slack.start(c.config.slack.port, c.config.api.host, tls);
         c.logger.info({ port: c.config.slack.port }, 'slack actions endpoint listening on /slack/events');
       }
       await untilSignal();

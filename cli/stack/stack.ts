@@ -16,7 +16,7 @@ import { createCoreWorker } from '../../workers/core-worker';
 import { ensureLocalAdmin } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
-import { createConfiguredApi, createConfiguredSlackApp } from '../entry-points';
+import { createConfiguredApi, createConfiguredSlackApp, loadTls } from '../entry-points';
 import { startTemporalDevServer } from './temporal-dev-server';
 
 function localSecret(file: string): string {
@@ -139,14 +139,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await api.listen({ host: config.api.host, port: config.api.port });
     stops.push(['api', () => api.close()]);
     const addr = api.server.address();
-    const apiUrl = `http://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
+    const tls = loadTls(config);
+    const apiUrl = `${tls ? 'https' : 'http'}://${config.api.host}:${typeof addr === 'object' && addr ? addr.port : config.api.port}`;
 
     let slackUrl: string | null = null;
     const slack = createConfiguredSlackApp({ incidents, env, logger: o.logger, pool, config });
     if (slack) {
-      await slack.start(config.slack.port, config.api.host);
+      await slack.start(config.slack.port, config.api.host, tls);
       stops.push(['slack', () => slack.stop()]);
-      slackUrl = `http://${config.api.host}:${slack.port()}/slack/events`;
+      slackUrl = `${tls ? 'https' : 'http'}://${config.api.host}:${slack.port()}/slack/events`;
     }
 
     const stateFile = path.join(o.dataDir, DEV_STATE_FILE);
