@@ -41,7 +41,7 @@ export interface NewSilence {
 }
 
 /** Stores a silence and returns it with its new id. */
-export async function createSilence(pool: Pool, s: NewSilence): Promise<StoredSilence> {
+export async function createSilence(pool: Pick<Pool, 'query'>, s: NewSilence): Promise<StoredSilence> {
   const r = await pool.query<SilenceRow>(
     `INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, incident_workflow_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
@@ -73,7 +73,7 @@ export async function allSilences(pool: Pool, limit = 200): Promise<StoredSilenc
 }
 
 /** Ends a silence now; false when no such silence is still running. */
-export async function expireSilence(pool: Pool, id: string, now: number): Promise<boolean> {
+export async function expireSilence(pool: Pick<Pool, 'query'>, id: string, now: number): Promise<boolean> {
   const r = await pool.query(
     `UPDATE silences SET ends_at = greatest(starts_at + interval '1 millisecond', $2) WHERE id = $1 AND ends_at > $2`,
     [id, new Date(now)],

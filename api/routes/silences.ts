@@ -32,7 +32,7 @@ export function silenceRoutes(app: FastifyInstance, silences: SilenceService): v
   });
   app.delete('/v1/silences/:id', async (req, reply) => {
     const { id } = parseOr400(z.object({ id: z.string().uuid() }), req.params, 'params');
-    await silences.expire(id);
+    await silences.expire(id, req.principal?.name ?? 'anonymous');
     return reply.status(204).send();
   });
 }

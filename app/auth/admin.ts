@@ -11,7 +11,7 @@ import { hashPassword } from './password';
  * (one transaction: no key exists that the trail does not show). Names are personal data, so they go
  * in the erasable part of the entry; the chained payload says what changed, never who.
  */
-async function audited<T>(pool: Pool, actor: string, kind: string, payload: Record<string, unknown>, subject: string, change: (c: PoolClient) => Promise<T>): Promise<T> {
+export async function audited<T>(pool: Pool, actor: string, kind: string, payload: Record<string, unknown>, subject: string, change: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -65,7 +65,7 @@ export function registerSilenceCommands(program: Command, ctx: () => CliContext)
     .command('expire <id>')
     .description('end a silence now')
     .action(async (id: string) => {
-      await withService((s) => s.expire(id));
+      await withService((s) => s.expire(id, `cli:${os.userInfo().username}`));
       console.log(`expired ${id}`);
     });
 }

@@ -67,5 +67,11 @@ describe('the actor is the identity', () => {
     const r = await api.inject({ method: 'POST', url: '/v1/silences', headers: as(responderKey), payload: { matchers: [`service="actor-rag-${tag}"`], duration: '1h', createdBy: 'mallory', comment: 'deploy' } });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ createdBy: responder });
+    // In the audit trail: what it mutes in the chained payload, who made it in the erasable part.
+    const audit = await services.pool.query<{ payload: unknown }>(
+      "SELECT payload FROM audit_log WHERE kind = 'admin.silence_created' ORDER BY seq DESC LIMIT 1",
+    );
+    expect(JSON.stringify(audit.rows[0]?.payload)).toContain(`actor-rag-${tag}`);
+    expect(JSON.stringify(audit.rows[0]?.payload)).not.toContain(responder);
   });
 });
