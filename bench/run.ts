@@ -3,7 +3,7 @@
 // notification fan-out (bench/fanout.ts); first, the SDK's aggregation path (bench/sdk-aggregation.ts),
 // and the Isolation Forest against scikit-learn and the npm package, which need no servers.
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
-// BENCH_ONLY=sdk|iforest|audit|incidents|fanout|storm runs one.
+// BENCH_ONLY=sdk|iforest|audit|auth|incidents|fanout|storm runs one.
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
@@ -15,6 +15,7 @@ import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
 import { runAuditBench } from './audit-log';
 import { runStormBench } from './storm';
+import { runAuthBench } from './auth';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { runIncidents } from './incidents-throughput';
 import { buildResults, writeResults } from './results-file';
@@ -34,8 +35,8 @@ async function bundle(workflowsPath: string): Promise<string> {
 
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'sdk', 'iforest', 'audit', 'incidents', 'fanout', 'storm'].includes(only)) {
-    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "incidents", "fanout" or "storm", got "${only}"`);
+  if (!['', 'sdk', 'iforest', 'audit', 'auth', 'incidents', 'fanout', 'storm'].includes(only)) {
+    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "auth", "incidents", "fanout" or "storm", got "${only}"`);
   }
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
@@ -48,6 +49,10 @@ async function main(): Promise<number> {
   if (only === '' || only === 'audit') {
     await runAuditBench();
     if (only === 'audit') return 0;
+  }
+  if (only === '' || only === 'auth') {
+    const auth = await runAuthBench();
+    if (only === 'auth') return auth.met ? 0 : 1;
   }
   const n = positiveInt('BENCH_INCIDENTS', 1000);
   const concurrency = positiveInt('BENCH_CONCURRENCY', 100);
