@@ -7,14 +7,57 @@ import { MIN_SILENCE_MS, silenceInputSchema } from '../domain/silence-input';
 import { violationBodySchema } from '../domain/violation';
 import { alertmanagerPayloadSchema } from './routes/alertmanager';
 import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
-import { ACTOR_PATTERN } from './routes/incidents';
+import { ACTOR_PATTERN, LINE_REFUSED, TRIM_CHARS } from './routes/incidents';
 import { processingEventBatchSchema } from './routes/processing-events';
 
 type Json = Record<string, unknown>;
 
+const TEXT_REFUSED = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F';
+
+/**
+ * A string zod trims (and perhaps lowercases) before checking it, as it may be sent: whitespace
+ * around what the check accepts, any case for a lowercased name. Lengths count after trimming, so
+ * they move from minLength/maxLength into the pattern.
+ */
+function asSent(json: { pattern: string; minLength?: number; maxLength?: number }, lowercases: boolean): void {
+  const refused = json.pattern === LINE_PATTERN ? LINE_REFUSED : json.pattern === TEXT_PATTERN ? TEXT_REFUSED : undefined;
+  const edge = `[${TRIM_CHARS}]*`;
+  const min = json.minLength ?? 0;
+  const max = json.maxLength;
+  let core: string;
+  if (refused !== undefined) {
+    const solid = `[^${refused}${TRIM_CHARS}]`;
+    const inner = `[^${refused}]{${Math.max(0, min - 2)},${max === undefined ? '' : Math.max(0, max - 2)}}`;
+    core = max === 1 ? solid : min >= 2 ? `${solid}${inner}${solid}` : `${solid}(?:${inner}${solid})?`;
+    if (min === 0) core = `(?:${core})?`;
+  } else {
+    // A name: one character class, then another repeated (domain/compliance/event.ts's token).
+    const name = /^\^(\[[^\]]+\])(\[[^\]]+\])\*\$$/.exec(json.pattern);
+    if (!name) return;
+    const widen = (cls: string) => (lowercases ? cls.replaceAll('a-z', 'A-Za-z') : cls);
+    core = `${widen(name[1]!)}${widen(name[2]!)}{0,${max === undefined ? '' : max - 1}}`;
+  }
+  json.pattern = `^${edge}${core}${edge}$`;
+  delete json.minLength;
+  delete json.maxLength;
+}
+
 /** Request bodies as clients write them (`io: 'input'`: defaults are optional, transforms show their input). */
 function fromZod(schema: z.ZodType): Json {
-  const out: Json = { ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) };
+  const out: Json = {
+    ...z.toJSONSchema(schema, {
+      io: 'input',
+      unrepresentable: 'any',
+      target: 'draft-2020-12',
+      override: ({ zodSchema, jsonSchema }) => {
+        const def = (zodSchema as unknown as { _zod: { def: { type: string; checks?: { _zod: { def: { check: string; tx?: (s: string) => string } } }[] } } })._zod.def;
+        if (def.type !== 'string' || typeof jsonSchema.pattern !== 'string') return;
+        const rewrites = (def.checks ?? []).flatMap((c) => (c._zod.def.check === 'overwrite' && c._zod.def.tx ? [c._zod.def.tx] : []));
+        const trims = rewrites.some((tx) => tx(' x ') === 'x');
+        if (trims) asSent(jsonSchema as { pattern: string }, rewrites.some((tx) => tx('X') === 'x'));
+      },
+    }),
+  };
   delete out.$schema; // the document names its dialect once (jsonSchemaDialect)
   return out;
 }

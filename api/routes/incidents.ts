@@ -37,10 +37,10 @@ const actor = z
   .min(1, 'must name who is acting')
   .optional();
 /** What String.prototype.trim removes, spelt out: `\\s` means different things in different regex dialects. */
-const TRIMMED = '\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
-const LINE_REFUSED = '\\u0000-\\u001F\\u007F\\u2028\\u2029';
+export const TRIM_CHARS = '\\t\\n\\u000B\\f\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+export const LINE_REFUSED = '\\u0000-\\u001F\\u007F\\u2028\\u2029';
 /** The actor in /openapi.json: one line, no control character anywhere, something besides whitespace. */
-export const ACTOR_PATTERN = `^[^${LINE_REFUSED}]*[^${LINE_REFUSED}${TRIMMED}][^${LINE_REFUSED}]*$`;
+export const ACTOR_PATTERN = `^[^${LINE_REFUSED}]*[^${LINE_REFUSED}${TRIM_CHARS}][^${LINE_REFUSED}]*$`;
 const listQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   service: safeLine({ max: 100 }).optional(),
