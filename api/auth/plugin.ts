@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { hasScope } from '../../domain/auth/scopes';
@@ -77,6 +78,17 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   });
 }
 
+/** The peer's address as configured: an IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d. */
+const peerAddress = (req: FastifyRequest) => (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+
+/** Constant-time equality of a presented secret and the expected one. */
+function sameSecret(presented: string | null, expected: string): boolean {
+  if (presented === null || expected === '') return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
 type Refusal = { refusal: string; status: 401 | 403; error: string };
 
 async function authenticate(req: FastifyRequest, o: AuthOptions, keys: KeyCache): Promise<Principal | Refusal> {
@@ -91,12 +103,12 @@ async function authenticate(req: FastifyRequest, o: AuthOptions, keys: KeyCache)
     const p = await sessionPrincipal(o.pool, sessionId);
     if (!p) return { refusal: 'the session has expired or was ended; log in again', status: 401, error: 'unauthorized' };
     // A cookie rides along on cross-site requests; the token in a header does not.
-    if (!SAFE_METHODS.has(req.method) && singleHeader(req.headers[CSRF_HEADER]) !== p.csrfToken) {
+    if (!SAFE_METHODS.has(req.method) && !sameSecret(singleHeader(req.headers[CSRF_HEADER]), p.csrfToken ?? '')) {
       return { refusal: `a ${req.method} with a session cookie must send the session's CSRF token in X-CSRF-Token`, status: 403, error: 'csrf' };
     }
     return p;
   }
-  if (o.proxy && o.proxy.trustedProxies.includes(req.socket.remoteAddress ?? '')) {
+  if (o.proxy && o.proxy.trustedProxies.includes(peerAddress(req))) {
     const asserted = singleHeader(req.headers[o.proxy.header.toLowerCase()], 320);
     // A name Postgres cannot compare (NUL, control characters) names nobody.
     if (asserted && textRefusal(asserted, 'line')) return { refusal: `the proxy's ${o.proxy.header} header is not a name`, status: 403, error: 'forbidden' };
