@@ -98,7 +98,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   app.addHook('onRequest', refuseUnsafeQuery);
   const auth = deps.auth ?? { mode: 'none', metricsPublic: true, keyCacheTtl: 10_000, sessionTtl: 12 * 3_600_000 };
   if (deps.auth?.mode === 'none') deps.logger.warn({ component: 'api' }, `authentication is ${AUTH_OFF}`);
-  installAuth(app, { pool: deps.pool, mode: auth.mode, metricsPublic: auth.metricsPublic, keyCacheMs: auth.keyCacheTtl, ...(auth.proxy ? { proxy: auth.proxy } : {}) });
+  const routeTokens = new Set(deps.alertmanagerToken ? ['POST /v1/alertmanager'] : []);
+  installAuth(app, { pool: deps.pool, mode: auth.mode, metricsPublic: auth.metricsPublic, keyCacheMs: auth.keyCacheTtl, routeTokens, ...(auth.proxy ? { proxy: auth.proxy } : {}) });
   loginRoutes(app, { pool: deps.pool, sessionTtlMs: auth.sessionTtl, secureCookies: true });
   openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger, deps.health ? { activityFailureStaleAfter: deps.health.activityFailureStaleAfter } : {});

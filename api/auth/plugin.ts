@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
+import { API_KEY_PREFIX } from '../../domain/auth/api-key';
 import { hasScope } from '../../domain/auth/scopes';
 import { textRefusal } from '../../domain/text';
 import { accessFor } from './route-access';
@@ -35,6 +36,8 @@ export interface AuthOptions {
   metricsPublic: boolean;
   /** Revocation bound: a key is looked up again after this long. */
   keyCacheMs: number;
+  /** `tokenOrScope` routes whose own token is configured (e.g. "POST /v1/alertmanager" with ALERTMANAGER_TOKEN). */
+  routeTokens?: ReadonlySet<string>;
   /** Trust `header` as the user's name or email, only from these peer addresses (oauth2-proxy in front). */
   proxy?: { header: string; trustedProxies: string[] };
 }
@@ -64,10 +67,14 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
     if (url === undefined) return; // no such route: the 404/405 handlers answer
     const rule = accessFor(req.method, url, o.metricsPublic);
     if (!rule) return refuse(reply, 403, 'forbidden', `${req.method} ${url} has no access rule, so nobody may call it`);
-    if (rule.kind !== 'scope') return; // public, or checked by the route itself (signatures, ingest tokens)
+    if (rule.kind !== 'scope' && rule.kind !== 'tokenOrScope') return; // public, or checked by the route itself (signatures, ingest tokens)
     if (o.mode === 'none') {
       req.principal = { name: 'anonymous', via: 'none', scopes: ['admin'], teams: [] };
       return;
+    }
+    if (rule.kind === 'tokenOrScope' && !bearerToken(req.headers.authorization)?.startsWith(API_KEY_PREFIX)) {
+      if (o.routeTokens?.has(`${req.method} ${url}`)) return; // the route checks its own token
+      return refuse(reply, 401, 'unauthorized', `send an API key holding "${rule.scope}" as "Authorization: Bearer vk_…"${url === '/v1/alertmanager' ? ', or configure ALERTMANAGER_TOKEN' : ''}`);
     }
     const principal = await authenticate(req, o, keys);
     if ('refusal' in principal) return refuse(reply, principal.status, principal.error, principal.refusal);

@@ -9,8 +9,10 @@ import type { Scope } from '../../domain/auth/scopes';
  *   signed action link) and the route checks it.
  * - `ingest`: a per-service ingest token, or an API key with `metrics:write`.
  * - a scope: an API key, a session or a trusted proxy identity holding it.
+ * - `tokenOrScope`: the route's own shared token when one is configured (Alertmanager's), or an API
+ *   key holding the scope; with neither configured nor sent, 401 — never open by default.
  */
-export type Access = { kind: 'public' } | { kind: 'signed' } | { kind: 'ingest' } | { kind: 'scope'; scope: Scope };
+export type Access = { kind: 'public' } | { kind: 'signed' } | { kind: 'ingest' } | { kind: 'scope'; scope: Scope } | { kind: 'tokenOrScope'; scope: Scope };
 
 const scope = (s: Scope): Access => ({ kind: 'scope', scope: s });
 const PUBLIC: Access = { kind: 'public' };
@@ -41,7 +43,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /v1/compliance/reports/:file': scope('compliance:read'),
   'POST /v1/metrics': INGEST,
   'POST /v1/processing-events': INGEST,
-  'POST /v1/alertmanager': INGEST,
+  'POST /v1/alertmanager': { kind: 'tokenOrScope', scope: 'incidents:write' },
   'POST /v1/integrations/pagerduty': SIGNED,
   'GET /actions/*': SIGNED,
   'POST /actions/*': SIGNED,

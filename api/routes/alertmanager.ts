@@ -158,7 +158,8 @@ export interface AlertmanagerDeps {
 export function alertmanagerRoutes(app: FastifyInstance, deps: AlertmanagerDeps): void {
   app.post('/v1/alertmanager', async (req) => {
     const { token } = deps;
-    if (token !== undefined && !bearerMatches(req.headers.authorization, token)) {
+    // An API key already checked by the access layer (api/auth) stands in for the shared token.
+    if (token !== undefined && req.principal?.via !== 'api-key' && !bearerMatches(req.headers.authorization, token)) {
       throw new VigilError('unauthorized', 'Authorization must be "Bearer <ALERTMANAGER_TOKEN>"');
     }
     const payload = parseOr400(alertmanagerPayloadSchema, req.body, 'body');

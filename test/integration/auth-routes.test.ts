@@ -69,6 +69,16 @@ describe('the route table', () => {
     }
   });
 
+  it('never leaves Alertmanager open: without ALERTMANAGER_TOKEN it takes an API key holding incidents:write, nothing else', async () => {
+    const post = (authorization?: string) => api.inject({ method: 'POST', url: '/v1/alertmanager', headers: authorization ? { authorization } : {}, payload: { alerts: [] } });
+    expect((await post()).statusCode).toBe(401);
+    expect((await post('Bearer anything-at-all')).statusCode).toBe(401);
+    expect((await post(`Bearer ${viewerKey}`)).statusCode).toBe(403);
+    await upsertUser(services.pool, { name: `responder-${tag}`, roles: ['responder'] });
+    const key = (await createApiKey(services.pool, { name: 'am', owner: `responder-${tag}`, scopes: ['incidents:write'], createdBy: 'test' })).key;
+    expect((await post(`Bearer ${key}`)).statusCode).toBe(400); // past access control, to the body's own check
+  });
+
   it('leaves /healthz, /metrics, /openapi.json and the login open', async () => {
     for (const url of ['/healthz', '/metrics', '/openapi.json']) expect((await api.inject({ method: 'GET', url })).statusCode).not.toBe(401);
     expect((await api.inject({ method: 'POST', url: '/v1/auth/login', payload: { user: 'nobody', password: 'x' } })).statusCode).toBe(401);
