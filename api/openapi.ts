@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { withSecurity } from './openapi-security';
 import { z } from 'zod';
 import { metricsBatchSchema, MAX_BATCH_ENTRIES } from '../domain/metrics-input';
 import { SEVERITIES } from '../domain/severity';
@@ -73,6 +74,8 @@ function silenceInputJson(): Json {
   out.oneOf = [{ required: ['endsAt'], not: { required: ['duration'] } }, { required: ['duration'], not: { required: ['endsAt'] } }];
   out.anyOf = [{ required: ['incident'] }, { required: ['matchers'], properties: { matchers: { minItems: 1 } } }];
   out.description = 'endsAt (or startsAt + duration) must lie in the future, at least 1 minute and at most 366 days after startsAt (default: now); otherwise 400 naming the field.';
+  // With access control on the silence is the caller's, whatever createdBy says (required only with auth.mode none).
+  out.required = (out.required as string[] | undefined)?.filter((f) => f !== 'createdBy');
   return out;
 }
 
@@ -121,15 +124,18 @@ const str = { type: 'string' };
 /** Free text and single-line text as domain/text-schema.ts accepts them (NUL, controls and lone surrogates are refused). */
 const text = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: TEXT_PATTERN });
 const line = (maxLength: number, minLength = 0) => ({ type: 'string', ...(minLength ? { minLength } : {}), maxLength, pattern: LINE_PATTERN });
-const actor = { type: 'string', minLength: 1, maxLength: 200, pattern: ACTOR_PATTERN, description: 'who acts, e.g. "alice" (one line; surrounding spaces are trimmed)' };
+const actor = {
+  type: 'string', minLength: 1, maxLength: 200, pattern: ACTOR_PATTERN,
+  description: 'with access control on, ignored: the authenticated identity acts (an API key with act-as records it as "on behalf of"); with auth.mode none, who acts (required), e.g. "alice"',
+};
 
 // The action bodies mirror ACTIONS in routes/incidents.ts (not exported there); actions are Temporal Updates.
 const ACTION_BODIES: Record<string, Json> = {
-  acknowledge: obj({ by: actor }),
-  resolve: obj({ by: actor, reason: text(2000) }, ['by']),
-  snooze: obj({ by: actor, until: { oneOf: [{ ...line(100, 1), description: 'ISO-8601 time' }, { type: 'number', description: 'epoch ms' }] } }),
-  escalate: obj({ by: actor }),
-  note: obj({ by: actor, text: text(2000, 1) }),
+  acknowledge: obj({ by: actor }, []),
+  resolve: obj({ by: actor, reason: text(2000) }, []),
+  snooze: obj({ by: actor, until: { oneOf: [{ ...line(100, 1), description: 'ISO-8601 time' }, { type: 'number', description: 'epoch ms' }] } }, ['until']),
+  escalate: obj({ by: actor }, []),
+  note: obj({ by: actor, text: text(2000, 1) }, ['text']),
 };
 
 function actionPaths(): Json {
@@ -141,7 +147,8 @@ function actionPaths(): Json {
           tags: ['incidents'],
           summary: `${name[0]!.toUpperCase()}${name.slice(1)} an open incident`,
           parameters: [idParam, { name: 'Idempotency-Key', in: 'header', required: false, schema: str, description: 'Temporal update ID: a retry with the same key acts once' }],
-          requestBody: { required: true, ...json({ ...body, additionalProperties: false }) },
+          // With access control on, an action needing no field may come without a body.
+          requestBody: { required: ((body.required as string[] | undefined) ?? []).length > 0, ...json({ ...body, additionalProperties: false }) },
           responses: {
             200: ok('What the action did', ref('ActionResult')),
             400: error('Invalid body or id (e.g. NUL in a field, a bad percent-escape)'),
@@ -434,7 +441,7 @@ let cached: Json | undefined;
 
 /** The OpenAPI 3.1 description of every route the API can register (built once). */
 export function openApiDocument(): Json {
-  return (cached ??= withEdgeErrors(build()));
+  return (cached ??= withEdgeErrors(withSecurity(build())));
 }
 
 /** A Fastify route URL as an OpenAPI path: `:id` → `{id}`; the one wildcard route (`/actions/*`) takes a token. */

@@ -67,6 +67,14 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
     if (url === undefined) return; // no such route: the 404/405 handlers answer
     const rule = accessFor(req.method, url, o.metricsPublic);
     if (!rule) return refuse(reply, 403, 'forbidden', `${req.method} ${url} has no access rule, so nobody may call it`);
+    if (rule.kind === 'ingest' && o.mode === 'keys' && bearerToken(req.headers.authorization)?.startsWith(API_KEY_PREFIX)) {
+      // An API key on an ingest route: checked here (metrics:write); an ingest token is left to the route.
+      const p = await authenticate(req, o, keys);
+      if ('refusal' in p) return refuse(reply, p.status, p.error, p.refusal);
+      if (!hasScope(p.scopes, 'metrics:write')) return refuse(reply, 403, 'forbidden', `${p.name} lacks the scope "metrics:write" that ${req.method} ${url} needs`);
+      req.principal = p;
+      return;
+    }
     if (rule.kind !== 'scope' && rule.kind !== 'tokenOrScope') return; // public, or checked by the route itself (signatures, ingest tokens)
     if (o.mode === 'none') {
       req.principal = { name: 'anonymous', via: 'none', scopes: ['admin'], teams: [] };

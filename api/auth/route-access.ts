@@ -7,7 +7,8 @@ import type { Scope } from '../../domain/auth/scopes';
  * - `public`: anyone (health, the spec, the console's login).
  * - `signed`: the request carries its own proof (Slack's signature, a PagerDuty webhook secret, a
  *   signed action link) and the route checks it.
- * - `ingest`: a per-service ingest token, or an API key with `metrics:write`.
+ * - `ingest`: a per-service ingest token (checked by the route), or an API key holding `metrics:write`
+ *   (checked here; it may report for any service).
  * - a scope: an API key, a session or a trusted proxy identity holding it.
  * - `tokenOrScope`: the route's own shared token when one is configured (Alertmanager's), or an API
  *   key holding the scope; with neither configured nor sent, 401 — never open by default.

@@ -76,7 +76,8 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService)
   for (const [name, schema] of Object.entries(ACTIONS)) {
     app.post(`/v1/incidents/:id/${name}`, async (req) => {
       const { id } = parseOr400(idParams, req.params, 'params');
-      const body = parseOr400(schema, req.body ?? {}, 'body');
+      // No body is an empty one; a JSON null is not an object and is refused like any other.
+      const body = parseOr400(schema, req.body === undefined ? {} : req.body, 'body');
       const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
       return incidents.act(id, { type: name, ...body, by: actorOf(req, body.by) } as Parameters<IncidentService['act']>[1], updateId);
     });

@@ -28,6 +28,8 @@ export interface MetricsDeps {
 }
 
 const tokenService = new WeakMap<FastifyRequest, string>();
+/** Not a service name (names start with a letter or digit): the caller may report for every service. */
+const ANY_SERVICE = '*';
 
 function entriesIn(body: unknown): number {
   if (typeof body !== 'object' || body === null) return 0;
@@ -51,6 +53,8 @@ export function metricsRoutes(app: FastifyInstance, deps: MetricsDeps): void {
       bodyLimit: METRICS_BODY_LIMIT,
       // Authenticate before the body is read: an unknown caller never gets to send a megabyte.
       onRequest: async (req) => {
+        // An API key with metrics:write (checked by the access layer) may report for any service.
+        if (req.principal?.via === 'api-key') return void tokenService.set(req, ANY_SERVICE);
         const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
         if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <name>`');
         const found = await verifyIngestToken(deps.pool, m[1]!);
@@ -83,7 +87,7 @@ export function metricsRoutes(app: FastifyInstance, deps: MetricsDeps): void {
         const foreign = [
           ...windows.map((w, i) => ({ field: `body.windows.${i}.service`, service: w.service })),
           ...samples.map((s, i) => ({ field: `body.samples.${i}.service`, service: s.service })),
-        ].filter((e) => e.service !== service);
+        ].filter((e) => service !== ANY_SERVICE && e.service !== service);
         if (foreign.length > 0) {
           telemetry.ingestWindows.inc({ service, result: 'rejected' }, windows.length + samples.length);
           return reply.status(403).send({

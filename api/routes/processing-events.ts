@@ -28,17 +28,23 @@ export interface ProcessingEventDeps {
 export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEventDeps): void {
   const ctx = complianceContextFrom(deps.compliance);
   app.post('/v1/processing-events', async (req, reply) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <system>`');
-    const token = await verifyIngestToken(deps.pool, m[1]!);
-    if (!token) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
+    // An API key with metrics:write (checked by the access layer) may report for any system; an ingest token for its own.
+    let token: { service: string } | null = null;
+    if (req.principal?.via !== 'api-key') {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+      if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <system>`');
+      token = await verifyIngestToken(deps.pool, m[1]!);
+      if (!token) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
+    }
     const { events } = parseOr400(processingEventBatchSchema, req.body, 'body');
-    const foreign = events.findIndex((e) => e.system !== token.service);
+    // One system per batch: a token's own; with a key, the first event's.
+    const system = token?.service ?? events[0]!.system;
+    const foreign = events.findIndex((e) => e.system !== system);
     if (foreign >= 0) {
       return reply.status(403).send({
         error: 'forbidden',
-        message: `this token is for "${token.service}"`,
-        issues: [{ field: `body.events.${foreign}.system`, message: `the token may report events of "${token.service}" only` }],
+        message: token ? `this token is for "${system}"` : `a batch reports one system ("${system}", as its first event says)`,
+        issues: [{ field: `body.events.${foreign}.system`, message: token ? `the token may report events of "${system}" only` : `every event of a batch must be of "${system}"` }],
       });
     }
     const results: ComplianceCheckResult[] = events.map((e) => checkEvent(e, ctx, deps.compliance.regulations));
@@ -63,7 +69,7 @@ export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEven
     // The subject's fields go beside the chain (erasable), never into the hashed payload.
     const recorded = await recordProcessingEvents(
       deps.pool,
-      token.service,
+      system,
       results.map((r, i) => ({ eventId: events[i]!.id, entry: auditRecordOf(events[i]!, r) })),
     );
     return reply.status(202).send({

@@ -79,6 +79,18 @@ describe('the route table', () => {
     expect((await post(`Bearer ${key}`)).statusCode).toBe(400); // past access control, to the body's own check
   });
 
+  it('ingest takes an API key holding metrics:write, for any service; a key without it gets 403', async () => {
+    const body = { samples: [{ service: `keyed-${tag}`, at: new Date().toISOString(), latencyMs: 800, ok: true }] };
+    const post = (key: string) => api.inject({ method: 'POST', url: '/v1/metrics', headers: { authorization: `Bearer ${key}` }, payload: body });
+    const denied = await post(viewerKey);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().message).toContain('"metrics:write"');
+    const writer = (await createApiKey(services.pool, { name: 'pipeline', owner: null, scopes: ['metrics:write'], createdBy: 'test' })).key;
+    const ok = await post(writer);
+    expect(ok.statusCode, ok.body).toBe(202);
+    expect(ok.json()).toMatchObject({ accepted: 1 });
+  });
+
   it('leaves /healthz, /metrics, /openapi.json and the login open', async () => {
     for (const url of ['/healthz', '/metrics', '/openapi.json']) expect((await api.inject({ method: 'GET', url })).statusCode).not.toBe(401);
     expect((await api.inject({ method: 'POST', url: '/v1/auth/login', payload: { user: 'nobody', password: 'x' } })).statusCode).toBe(401);

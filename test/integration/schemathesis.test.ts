@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentService } from '../../app/incident-service';
 import { createConfiguredApi } from '../../cli/entry-points';
-import { createIngestToken } from '../../db/ingest-tokens';
+import { createApiKey } from '../../db/auth/api-keys';
+import { upsertUser } from '../../db/auth/users';
 import { violationSchema } from '../../domain/violation';
 import { connectServices, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 
@@ -18,13 +19,13 @@ const ROOT = path.resolve(__dirname, '../..');
 // Enough for every operation to meet valid and invalid bodies; the whole file stays near a minute on 2 cores.
 const MAX_EXAMPLES = 40;
 const RUN_TIMEOUT_MS = 150_000;
-// "0" is the value hypothesis draws first for a name, so generated batches often carry the token's
-// own service and get past the 403 into storing and checking.
+// "0" is the value hypothesis draws first for a name: the incident and SLA operations use it.
 const SERVICE = '0';
 /**
  * Rules /openapi.json states in words because JSON Schema cannot: a silence must end in the future
  * (relative to the clock) and a =~ matcher must be a valid regex; a metrics window's totals must
- * agree with each other. Schema-valid bodies breaking them get the documented 400. Operations on one
+ * agree with each other; a batch of processing events sent with an API key reports one system.
+ * Schema-valid bodies breaking them get the documented 400. Operations on one
  * incident and one service's SLA get ones that exist, so they reach the workflows rather than a 404.
  */
 const config = (fingerprint: string) => `
@@ -43,6 +44,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 
 [[operations]]
 include-path = "/v1/metrics"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+[[operations]]
+include-path = "/v1/processing-events"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
 `;
@@ -71,16 +77,17 @@ function run(file: string, args: string[], timeout: number, cwd = ROOT): Promise
 beforeAll(async () => {
   startedAt = new Date();
   services = await connectServices();
-  // Auth off: an API key and an ingest token cannot share the one Authorization header st sends, and
-  // access control has tests of its own; this run is about bodies, parameters and answers.
-  const config = testConfig({ channels: { console: { type: 'console' } }, anomalyDetection: { enabled: false }, auth: { mode: 'none' } }, services);
+  // Access control as deployed (keys): st sends an admin key everywhere (it holds metrics:write, so the
+  // ingest routes take it too) and, with --checks all, also tries each secured operation without it.
+  const config = testConfig({ channels: { console: { type: 'console' } }, anomalyDetection: { enabled: false } }, services);
   stopWorker = (await startWorker(services, config)).stop;
   const incidents = createIncidentService({ client: services.client, pool: services.pool, config });
   // The entry point `vigil api` uses, with every optional route switched on so each is fuzzed.
   const env = { VIGIL_ACTION_SECRET: 'schemathesis-action-secret', PAGERDUTY_WEBHOOK_SECRET: 'schemathesis-pagerduty-secret' };
   api = createConfiguredApi({ incidents, client: services.client, pool: services.pool, config, env, logger: silentLogger });
   await api.listen({ host: '127.0.0.1', port: 0 });
-  token = (await createIngestToken(services.pool, SERVICE, 'schemathesis')).token;
+  await upsertUser(services.pool, { name: 'schemathesis', roles: ['admin'] });
+  token = (await createApiKey(services.pool, { name: 'schemathesis', owner: 'schemathesis', scopes: ['admin'], createdBy: 'schemathesis' })).key;
   target = (await incidents.raise(violationSchema.parse({ service: SERVICE, kind: 'quality_sla', severity: 'low', title: 'the incident schemathesis acts on' }))).fingerprint;
 });
 
