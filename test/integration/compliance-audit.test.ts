@@ -135,8 +135,11 @@ describe('the vigil-compliance-audit Schedule', () => {
     const delivered = await eventually('the report webhook', async () => receiver.received.find((r) => r.json?.event === 'compliance.report'));
     expect(delivered.verified).toBe(true);
     expect((delivered.json!.report as ComplianceReport).id).toBe(report!.id);
-    const ledger = await db.pool.query("SELECT target, status FROM notifications WHERE workflow_id = $1 ORDER BY target", [`compliance-report/${report!.id}`]);
-    expect(ledger.rows).toEqual([{ target: 'console', status: 'sent' }, { target: 'hook', status: 'sent' }]);
+    // The webhook has the report as soon as it answers; the ledger marks the send a moment later.
+    const rows = () => db.pool.query("SELECT target, status FROM notifications WHERE workflow_id = $1 ORDER BY target", [`compliance-report/${report!.id}`]).then((r) => r.rows);
+    const want = [{ target: 'console', status: 'sent' }, { target: 'hook', status: 'sent' }];
+    await eventually('both report sends marked sent in the ledger', async () => JSON.stringify(await rows()) === JSON.stringify(want));
+    expect(await rows()).toEqual(want);
 
     const html = await api.inject({ method: 'GET', url: `/v1/compliance/reports/${encodeURIComponent(report!.id)}.html` });
     expect(html.statusCode).toBe(200);
