@@ -76,7 +76,8 @@ function stageBinaries(nativeDir: string, stageDir: string): string {
 
 function clusterDir(o: StagedOptions): string {
   const asked = path.resolve(o.dataDir);
-  if (!untraversableFolder(path.join(asked, 'PG_VERSION'))) return asked;
+  // The folders on the way to the data dir, not the data dir itself (postgres owns it, mode 0700).
+  if (!untraversableFolder(asked)) return asked;
   const name = crypto.createHash('sha256').update(asked).digest('hex').slice(0, 16);
   openFolder(path.join(o.stageDir, 'clusters'));
   return path.join(o.stageDir, 'clusters', name);

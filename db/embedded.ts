@@ -78,7 +78,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   if (isRoot) {
     openTempParents(opts.dataDir);
     const native = opts.nativeDir ?? postgresNativeDir();
-    if (native && (untraversableFolder(path.join(native, 'bin', 'postgres')) || untraversableFolder(path.join(opts.dataDir, 'PG_VERSION')))) {
+    // The data dir itself belongs to user postgres (mode 0700); what matters is reaching it.
+    if (native && (untraversableFolder(path.join(native, 'bin', 'postgres')) || untraversableFolder(path.resolve(opts.dataDir)))) {
       return withDatabase(opts, database, await startStagedServer({ nativeDir: native, stageDir: opts.stageDir ?? process.env.VIGIL_PG_STAGE_DIR ?? DEFAULT_STAGE_DIR, dataDir: opts.dataDir, port: opts.port, user: 'vigil', password: 'vigil', onLog: opts.onLog ?? (() => undefined) }).catch((err: Error) => {
         throw new Error(`embedded PostgreSQL (staged for root) did not start on port ${opts.port}: ${err.message}. Set DATABASE_URL to use an existing server.`);
       }));

@@ -70,15 +70,25 @@ describe.skipIf(!isRoot)('embedded Postgres as root, in a clone other users cann
     fs.cpSync(postgresNativeDir()!, path.join(pkg, 'native'), { recursive: true, verbatimSymlinks: true });
     const throwaway = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-demo-'));
     try {
+      const clustersBefore = fs.readdirSync(path.join(stageDir, 'clusters')).length;
       const db = await startEmbeddedPostgres({ dataDir: path.join(throwaway, 'pg'), port: await freePort(), database: 'vigil_demo', nativeDir: path.join(pkg, 'native'), stageDir });
       try {
-        const rows = await roundTrip(db.url, "SELECT current_setting('server_encoding') AS enc");
-        expect(rows).toEqual([{ enc: 'UTF8' }]);
+        const rows = await roundTrip(db.url, "SELECT current_setting('server_encoding') AS enc", 'CREATE TABLE kept (v text)', "INSERT INTO kept VALUES ('here')");
+        expect(rows).toEqual([]);
+        expect((await roundTrip(db.url, "SELECT current_setting('server_encoding') AS enc"))).toEqual([{ enc: 'UTF8' }]);
       } finally {
         await db.stop();
       }
       expect(fs.readdirSync(stageDir).filter((f) => f.startsWith('server-'))).toHaveLength(1);
       expect(fs.existsSync(path.join(throwaway, 'pg', 'PG_VERSION'))).toBe(true);
+      // Started again (vigil dev after Ctrl-C): the same cluster in place, not a new one in the stage.
+      const again = await startEmbeddedPostgres({ dataDir: path.join(throwaway, 'pg'), port: await freePort(), database: 'vigil_demo', nativeDir: path.join(pkg, 'native'), stageDir });
+      try {
+        expect(await roundTrip(again.url, 'SELECT v FROM kept')).toEqual([{ v: 'here' }]);
+      } finally {
+        await again.stop();
+      }
+      expect(fs.readdirSync(path.join(stageDir, 'clusters'))).toHaveLength(clustersBefore);
     } finally {
       fs.rmSync(throwaway, { recursive: true, force: true });
     }
