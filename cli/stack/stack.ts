@@ -82,7 +82,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   try {
     let databaseUrl = o.env.DATABASE_URL;
     if (!databaseUrl) {
-      const db = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'pg'), port: o.pgPort });
+      // As root in a private clone the cluster lives in the stage (db/embedded-staged.ts): say where.
+      const db = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'pg'), port: o.pgPort, onLog: (line) => (line.includes('cluster is kept in') ? log.warn(line.trim()) : undefined) });
       stops.push(['postgres', db.stop]);
       databaseUrl = db.url;
     }
