@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { appendInTransaction } from '../../db/audit-log';
+import { inTransaction } from '../../db/pool';
 import { createApiKey, revokeApiKey, type ApiKey, type NewKey } from '../../db/auth/api-keys';
 import { getUser, setPasswordHash, setRoles, upsertUser, type User, type UserInput } from '../../db/auth/users';
 import { grantableScopes, scopesOfRoles, type Role } from '../../domain/auth/scopes';
@@ -12,19 +13,11 @@ import { hashPassword } from './password';
  * in the erasable part of the entry; the chained payload says what changed, never who.
  */
 export async function audited<T>(pool: Pool, actor: string, kind: string, payload: Record<string, unknown>, subject: string, change: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const out = await change(client);
     await appendInTransaction(client, [{ kind, payload, personal: { subjectId: `user:${subject}`, data: { actor, subject } } }]);
-    await client.query('COMMIT');
     return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function addUser(pool: Pool, actor: string, u: UserInput): Promise<User> {
