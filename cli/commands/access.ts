@@ -4,13 +4,13 @@ import type { Pool } from 'pg';
 import { addUser, changePassword, changeRoles, issueKey, withdrawKey } from '../../app/auth/admin';
 import { listApiKeys } from '../../db/auth/api-keys';
 import { listUsers } from '../../db/auth/users';
-import { createPool } from '../../db/pool';
 import { displayKey } from '../../domain/auth/api-key';
 import { isRole, isScope, type Role, type Scope } from '../../domain/auth/scopes';
 import { parseDuration } from '../../domain/duration';
 import { VigilError } from '../../domain/errors';
 import { nameSchema } from '../../domain/names';
 import type { CliContext } from '../context';
+import { withCliPool } from '../cli-pool';
 
 /** Who ran an admin command from a shell with database access: recorded in the audit trail. */
 const cliActor = () => `cli:${os.userInfo().username}`;
@@ -45,14 +45,7 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 
 /** `vigil users …` and `vigil keys …`: who may act, each change in the audit trail. */
 export function registerAccessCommands(program: Command, ctx: () => CliContext): void {
-  const withPool = async <T>(fn: (pool: Pool) => Promise<T>) => {
-    const pool = createPool(ctx().databaseUrl(), 'vigil-cli', 2);
-    try {
-      return await fn(pool);
-    } finally {
-      await pool.end();
-    }
-  };
+  const withPool = <T>(fn: (pool: Pool) => Promise<T>) => withCliPool(ctx, fn);
 
   const users = program.command('users').description('people who may use the API, the console and Slack buttons');
   users

@@ -1,13 +1,13 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { createSilenceService } from '../../app/silence-service';
-import { createPool } from '../../db/pool';
 import type { StoredSilence } from '../../db/silences';
 import { VigilError } from '../../domain/errors';
 import { formatMatcher } from '../../domain/matchers';
 import { formatIssues } from '../../domain/config';
 import { silenceInputSchema } from '../../domain/silence-input';
 import type { CliContext } from '../context';
+import { withCliPool } from '../cli-pool';
 
 function print(s: StoredSilence): void {
   const tied = s.incidentWorkflowId ? ` (ends when ${s.incidentWorkflowId} resolves)` : '';
@@ -18,14 +18,7 @@ function print(s: StoredSilence): void {
 /** `vigil silences create|list|expire`: maintenance windows, Alertmanager-style. */
 export function registerSilenceCommands(program: Command, ctx: () => CliContext): void {
   const cmd = program.command('silences').description('mute notifications for matching incidents for a while');
-  const withService = async <T>(fn: (s: ReturnType<typeof createSilenceService>) => Promise<T>) => {
-    const pool = createPool(ctx().databaseUrl(), 'vigil-cli', 1);
-    try {
-      return await fn(createSilenceService(pool));
-    } finally {
-      await pool.end();
-    }
-  };
+  const withService = <T>(fn: (s: ReturnType<typeof createSilenceService>) => Promise<T>) => withCliPool(ctx, (pool) => fn(createSilenceService(pool)));
 
   cmd
     .command('create')

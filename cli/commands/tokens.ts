@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import { createIngestToken, listIngestTokens, revokeIngestToken } from '../../db/ingest-tokens';
-import { createPool } from '../../db/pool';
 import { VigilError } from '../../domain/errors';
 import { nameSchema } from '../../domain/names';
 import type { CliContext } from '../context';
+import { withCliPool } from '../cli-pool';
 
 function serviceName(flag: string, value: string): string {
   const r = nameSchema.safeParse(value);
@@ -15,14 +15,7 @@ function serviceName(flag: string, value: string): string {
 /** `vigil tokens create|list|revoke`: bearer tokens that let a service post to POST /v1/metrics. */
 export function registerTokenCommands(program: Command, ctx: () => CliContext): void {
   const cmd = program.command('tokens').description('ingest tokens for POST /v1/metrics (one service each)');
-  const withPool = async <T>(fn: (pool: Pool) => Promise<T>) => {
-    const pool = createPool(ctx().databaseUrl(), 'vigil-cli', 1);
-    try {
-      return await fn(pool);
-    } finally {
-      await pool.end();
-    }
-  };
+  const withPool = <T>(fn: (pool: Pool) => Promise<T>) => withCliPool(ctx, fn);
 
   cmd
     .command('create')
