@@ -7,6 +7,7 @@ import { incidentLabels } from '../domain/matchers';
 import type { IncidentGrouping } from '../domain/delivery/grouping';
 import { groupingAt, route, type RouteMatch } from '../domain/routing';
 import { VigilError } from '../domain/errors';
+import { appendAudit } from '../db/audit-log';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import type { IncidentState } from '../domain/incident-state';
 import type { Violation } from '../domain/violation';
@@ -69,7 +70,16 @@ export function createIncidentService(deps: { client: Client; pool: Pool; config
         },
       });
     },
-    act: (id, action, updateId) => actOnIncident(client, id, action, updateId),
+    act: async (id, action, updateId) => {
+      const result = await actOnIncident(client, id, action, updateId);
+      // A person closing an incident by hand is an admin action worth a tamper-evident record.
+      if (action.type === 'resolve' && result.changed) {
+        await appendAudit(pool, [
+          { kind: 'admin.manual_resolve', payload: { incident: toWorkflowId(id) }, personal: { subjectId: `user:${action.by}`, data: { actor: action.by, reason: action.reason ?? null } } },
+        ]);
+      }
+      return result;
+    },
     async show(id) {
       try {
         return { source: 'workflow', state: await getIncidentState(client, id) };

@@ -61,6 +61,9 @@ describe('the actor is the identity', () => {
     expect(r.statusCode, r.body).toBe(200);
     const s = ((await incidents.show(id)) as { state: IncidentState }).state;
     expect(s.timeline.find((e) => e.type === 'resolved')?.actor).toBe(`key:chatops-${tag} on behalf of alice`);
+    // A resolve by hand is in the audit trail: the incident chained, who and why erasable.
+    const audit = await services.pool.query<{ payload: { incident: string } }>("SELECT payload FROM audit_log WHERE kind = 'admin.manual_resolve' ORDER BY seq DESC LIMIT 1");
+    expect(audit.rows[0]?.payload.incident).toBe(`incident/${id}`);
   });
 
   it('a silence is created by the caller, whatever createdBy says', async () => {
