@@ -21,6 +21,7 @@ import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
 import { installAuth } from './auth/plugin';
+import type { TeamsConfig } from '../domain/auth/teams';
 import { loginRoutes } from './auth/login-routes';
 
 export interface ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiDeps {
    * keys). Left out — tests of other concerns, embedding — every route acts as an anonymous admin.
    */
   auth?: AuthDeps;
+  /** Config \`teams:\`: the services each team owns, for users limited to teams. */
+  teams?: TeamsConfig;
   /** Active regulations and their parameters; POST /v1/processing-events exists when given. */
   compliance?: ComplianceConfig;
   incidents: IncidentService;
@@ -125,8 +128,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
       problems: verdict.problems,
     });
   });
-  incidentRoutes(app, deps.incidents);
-  silenceRoutes(app, createSilenceService(deps.pool));
+  incidentRoutes(app, deps.incidents, deps.teams);
+  silenceRoutes(app, createSilenceService(deps.pool), deps.teams);
   serviceRoutes(app, deps.client);
   if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
   complianceReportRoutes(app, deps.pool);

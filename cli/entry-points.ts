@@ -49,6 +49,7 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
     compliance: d.config.compliance,
     health: d.config.health,
     auth: d.config.auth,
+    teams: d.config.teams,
     ...(tls ? { tls } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authConfigSchema } from './auth/config-schema';
+import { teamsConfigSchema } from './auth/teams';
 import { channelSchema, type ChannelConfig } from './channels/schemas';
 import { durationSchema } from './duration-schema';
 import type { EscalationPolicy } from './escalation-policy';
@@ -91,6 +92,7 @@ const baseSchema = z
       .strict()
       .default({ host: '127.0.0.1', port: 8080 }),
     auth: authConfigSchema,
+    teams: teamsConfigSchema,
     slack: z
       .object({ port: z.number().int().min(0).max(65535).default(3001) })
       .strict()

@@ -5,6 +5,7 @@ import { textRefusal } from '../../domain/text';
 import { safeLine, safeText } from '../../domain/text-schema';
 import { violationBodySchema } from '../../domain/violation';
 import { actorOf } from '../auth/actor';
+import { serviceRefusal, type TeamsConfig } from '../../domain/auth/teams';
 import { parseOr400 } from '../errors';
 
 // Fastify decodes the path once; ids arrive encoded once more (workflow IDs hold "/"), so decode again here.
@@ -56,7 +57,7 @@ const ACTIONS = {
 } as const;
 
 /** Incident endpoints: raise a violation, list/show, and the human actions (as workflow Updates). */
-export function incidentRoutes(app: FastifyInstance, incidents: IncidentService): void {
+export function incidentRoutes(app: FastifyInstance, incidents: IncidentService, teams: TeamsConfig = {}): void {
   app.post('/v1/incidents', async (req, reply) => {
     const violation = parseOr400(violationBodySchema, req.body, 'body');
     const r = await incidents.raise(violation);
@@ -74,10 +75,17 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService)
   });
 
   for (const [name, schema] of Object.entries(ACTIONS)) {
-    app.post(`/v1/incidents/:id/${name}`, async (req) => {
+    app.post(`/v1/incidents/:id/${name}`, async (req, reply) => {
       const { id } = parseOr400(idParams, req.params, 'params');
       // No body is an empty one; a JSON null is not an object and is refused like any other.
       const body = parseOr400(schema, req.body === undefined ? {} : req.body, 'body');
+      const p = req.principal;
+      if (p && p.teams.length > 0) {
+        // A user limited to teams acts on their teams' services only (config teams:).
+        const d = await incidents.show(id);
+        const why = serviceRefusal(p.name, p.teams, d.source === 'workflow' ? d.state.service : d.row.service, teams);
+        if (why) return reply.status(403).send({ error: 'forbidden', message: why });
+      }
       const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;
       return incidents.act(id, { type: name, ...body, by: actorOf(req, body.by) } as Parameters<IncidentService['act']>[1], updateId);
     });

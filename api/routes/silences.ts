@@ -4,10 +4,11 @@ import type { SilenceService } from '../../app/silence-service';
 import { VigilError } from '../../domain/errors';
 import { silenceInputSchema } from '../../domain/silence-input';
 import { actorOf } from '../auth/actor';
+import { silenceRefusal, type TeamsConfig } from '../../domain/auth/teams';
 import { parseOr400 } from '../errors';
 
 /** Silences (maintenance windows): create, list, expire. */
-export function silenceRoutes(app: FastifyInstance, silences: SilenceService): void {
+export function silenceRoutes(app: FastifyInstance, silences: SilenceService, teams: TeamsConfig = {}): void {
   app.post('/v1/silences', async (req, reply) => {
     // With authentication on, the silence is the caller's whatever createdBy says (api/auth/actor.ts).
     const raw = req.body;
@@ -15,6 +16,9 @@ export function silenceRoutes(app: FastifyInstance, silences: SilenceService): v
     const given = authed ? (raw as Record<string, unknown>).createdBy : undefined;
     const body = authed ? { ...(raw as object), createdBy: actorOf(req, typeof given === 'string' ? given : undefined, 'body.createdBy') } : raw;
     const input = parseOr400(silenceInputSchema, body, 'body');
+    const p = req.principal;
+    const refused = p && p.teams.length > 0 ? silenceRefusal(p.name, p.teams, input.matchers, teams) : null;
+    if (refused) return reply.status(403).send({ error: 'forbidden', message: refused });
     try {
       return reply.status(201).send(await silences.create(input));
     } catch (err) {

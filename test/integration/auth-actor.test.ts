@@ -16,16 +16,23 @@ const tag = Math.random().toString(36).slice(2, 8);
 const responder = `responder-${tag}`;
 let responderKey = '';
 let botKey = '';
+let payerKey = '';
 
 beforeAll(async () => {
   services = await connectServices();
   const config = testConfig({ channels: { console: { type: 'console' } }, anomalyDetection: { enabled: false } }, services);
   stopWorker = (await startWorker(services, config)).stop;
   incidents = createIncidentService({ client: services.client, pool: services.pool, config });
-  api = createApiServer({ incidents, client: services.client, pool: services.pool, logger: silentLogger, auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 60_000 } });
+  api = createApiServer({
+    incidents, client: services.client, pool: services.pool, logger: silentLogger,
+    auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 60_000 },
+    teams: { search: { services: [`actor-rag-${tag}`] }, payments: { services: [`payments-rag-${tag}`] } },
+  });
   await api.ready();
   await upsertUser(services.pool, { name: responder, roles: ['responder'] });
   responderKey = (await createApiKey(services.pool, { name: 'r', owner: responder, scopes: ['incidents:read', 'incidents:write', 'silences:write'], createdBy: 'test' })).key;
+  await upsertUser(services.pool, { name: `payer-${tag}`, roles: ['responder'], teams: ['payments'] });
+  payerKey = (await createApiKey(services.pool, { name: 'p', owner: `payer-${tag}`, scopes: ['incidents:read', 'incidents:write', 'silences:write'], createdBy: 'test' })).key;
   botKey = (await createApiKey(services.pool, { name: `chatops-${tag}`, owner: null, scopes: ['incidents:write', 'act-as'], createdBy: 'test' })).key;
 });
 
@@ -76,5 +83,18 @@ describe('the actor is the identity', () => {
     );
     expect(JSON.stringify(audit.rows[0]?.payload)).toContain(`actor-rag-${tag}`);
     expect(JSON.stringify(audit.rows[0]?.payload)).not.toContain(responder);
+  });
+
+  it("a user limited to a team acts on and silences that team's services only", async () => {
+    const id = await raise('c');
+    const ack = await api.inject({ method: 'POST', url: `/v1/incidents/${id}/acknowledge`, headers: as(payerKey), payload: {} });
+    expect(ack.statusCode).toBe(403);
+    expect(ack.json().message).toContain(`may not act on incidents of "actor-rag-${tag}"`);
+    expect(((await incidents.show(id)) as { state: IncidentState }).state.status).toBe('triggered');
+    const silence = (service: string) => api.inject({ method: 'POST', url: '/v1/silences', headers: as(payerKey), payload: { matchers: [`service="${service}"`], duration: '1h', comment: 'maintenance' } });
+    expect((await silence(`actor-rag-${tag}`)).statusCode).toBe(403);
+    const own = await silence(`payments-rag-${tag}`);
+    expect(own.statusCode, own.body).toBe(201);
+    await api.inject({ method: 'DELETE', url: `/v1/silences/${(own.json() as { id: string }).id}`, headers: as(payerKey) });
   });
 });
