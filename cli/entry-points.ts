@@ -62,7 +62,14 @@ export function createConfiguredSlackApp(d: Pick<EntryPointDeps, 'incidents' | '
     token: d.env.SLACK_BOT_TOKEN,
     ...(d.env.SLACK_API_URL ? { apiUrl: d.env.SLACK_API_URL } : {}),
     act: (id, action) => d.incidents.act(id, action),
-    ...(d.config.auth.mode === 'keys' ? { identify: createSlackIdentify(d.pool, d.config.auth.slackUnmapped) } : {}),
+    ...(d.config.auth.mode === 'keys'
+      ? {
+          identify: createSlackIdentify(d.pool, d.config.auth.slackUnmapped, {
+            config: d.config.teams,
+            serviceOf: async (id) => ((s) => (s.source === 'workflow' ? s.state.service : s.row.service))(await d.incidents.show(id)),
+          }),
+        }
+      : {}),
     logger: d.logger.child({ component: 'slack' }),
   });
 }

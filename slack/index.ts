@@ -19,14 +19,14 @@ export interface ListenerDeps {
    * Who a Slack user is in Vigil (with access control on): the actor to record, or why they may not
    * act. Without it every clicker acts as "slack:<id> (<name>)".
    */
-  identify?: (user: BlockAction['user']) => Promise<SlackIdentity>;
+  identify?: (user: BlockAction['user'], workflowIds: readonly string[]) => Promise<SlackIdentity>;
 }
 
 export type SlackIdentity = { actor: string } | { refusal: string };
 
 /** The clicker's actor, or null after telling them why they may not act. */
-export async function actorOrRefuse(deps: ListenerDeps, args: ButtonArgs): Promise<string | null> {
-  const who = deps.identify ? await deps.identify(args.body.user) : { actor: slackActor(args.body.user) };
+export async function actorOrRefuse(deps: ListenerDeps, args: ButtonArgs, workflowIds: readonly string[]): Promise<string | null> {
+  const who = deps.identify ? await deps.identify(args.body.user, workflowIds) : { actor: slackActor(args.body.user) };
   if ('actor' in who) return who.actor;
   deps.logger?.info({ slackUser: args.body.user.id }, 'slack click refused: not a Vigil user who may act');
   await tell(args, `:no_entry: ${who.refusal}`, deps.logger);
@@ -42,7 +42,7 @@ export type ActionRunner = (args: ButtonArgs, verb: string, build: (by: string) 
 export function createActionRunner(deps: ListenerDeps): ActionRunner {
   return async (args, verb, build) => {
     const workflowId = args.action.value ?? '';
-    const by = await actorOrRefuse(deps, args);
+    const by = await actorOrRefuse(deps, args, workflowId && !fieldRefusal('id', workflowId, 'line') ? [workflowId] : []);
     if (by === null) return;
     let text: string;
     try {

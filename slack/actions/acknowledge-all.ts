@@ -18,16 +18,16 @@ export function acknowledgeAllCallback(deps: ListenerDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     await args.ack();
     const value = args.action.value ?? '';
-    const by = await actorOrRefuse(deps, args);
-    if (by === null) return;
     // One bad id means the button was not one of ours: act on none of them rather than guess.
     const refused = fieldRefusal("the button's incident ids", value, 'line');
     if (refused) {
-      deps.logger?.info({ by, refused }, 'slack acknowledge all refused');
+      deps.logger?.info({ slackUser: args.body.user.id, refused }, 'slack acknowledge all refused');
       await tell(args, `:warning: Could not acknowledge all: ${refused}`, deps.logger);
       return;
     }
     const ids = parseAckAllValue(value);
+    const by = await actorOrRefuse(deps, args, ids);
+    if (by === null) return;
     const results: Result[] = new Array<Result>(ids.length);
     let next = 0;
     const worker = async () => {

@@ -15,6 +15,7 @@ const tag = Math.random().toString(36).slice(2, 8).toUpperCase();
 const LINKED = { id: `U0RESP${tag}`, name: 'rita' };
 const VIEWER = { id: `U0VIEW${tag}`, name: 'victor' };
 const STRANGER = { id: `U0STRANGE${tag}`, name: 'stranger' };
+const BILLING = { id: `U0BILL${tag}`, name: 'bill' };
 
 let services: Services;
 let slack: FakeSlack;
@@ -34,7 +35,11 @@ beforeAll(async () => {
   await api.ready();
   await upsertUser(services.pool, { name: `rita-${tag}`, roles: ['responder'], slackUserId: LINKED.id });
   await upsertUser(services.pool, { name: `victor-${tag}`, roles: ['viewer'], slackUserId: VIEWER.id });
-  slackApp = createSlackApp({ signingSecret: SECRET, token: TOKEN, apiUrl: slack.url, act: (id, a) => incidents.act(id, a), identify: createSlackIdentify(services.pool, 'refuse'), logger: silentLogger });
+  await upsertUser(services.pool, { name: `bill-${tag}`, roles: ['responder'], slackUserId: BILLING.id, teams: ['billing'] });
+  slackApp = createSlackApp({ signingSecret: SECRET, token: TOKEN, apiUrl: slack.url, act: (id, a) => incidents.act(id, a), identify: createSlackIdentify(services.pool, 'refuse', {
+      config: { billing: { services: ['billing-rag'] } },
+      serviceOf: async (id) => ((d) => (d.source === 'workflow' ? d.state.service : d.row.service))(await incidents.show(id)),
+    }), logger: silentLogger });
   await slackApp.start(0, '127.0.0.1');
   slackUrl = `http://127.0.0.1:${slackApp.port()}/slack/events`;
 });
@@ -88,5 +93,11 @@ describe('Slack clicks with access control', () => {
     const id = await open('responder');
     expect(await click(id, LINKED)).toContain(':white_check_mark:');
     expect((await statusOf(id))?.acknowledged?.by).toBe(`rita-${tag}`);
+  });
+
+  it("a responder limited to a team may not act on another team's incident", async () => {
+    const id = await open('billing-only');
+    expect(await click(id, BILLING)).toContain('may not act on incidents of "identity-rag"');
+    expect((await statusOf(id))?.status).toBe('triggered');
   });
 });
