@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authConfigSchema } from './auth/config-schema';
+import { ROLES } from './auth/scopes';
 import { teamsConfigSchema } from './auth/teams';
 import { channelSchema, type ChannelConfig } from './channels/schemas';
 import { durationSchema } from './duration-schema';
@@ -24,6 +25,12 @@ export const userSchema = z
     email: z.string().email().optional(),
     slackId: z.string().regex(/^[UW][A-Z0-9]+$/, 'a Slack user ID like U0123ABC').optional(),
     notify: z.array(nameSchema).min(1, 'list at least one channel that reaches this user'),
+    roles: z
+      .array(z.enum(ROLES))
+      .min(1)
+      .optional()
+      .describe('viewer, responder or admin: with roles the user may also sign in and act (synced to the database at start; keys and passwords live there)'),
+    teams: z.array(nameSchema).optional().describe('limit the user to these teams\' services (see teams)'),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Pool } from 'pg';
 import { findValidApiKey } from '../../db/auth/api-keys';
 import { countAdmins, getUser } from '../../db/auth/users';
+import type { VigilConfig } from '../../domain/config';
 import { VigilError } from '../../domain/errors';
 import { addUser, issueKey } from './admin';
 
@@ -34,4 +35,23 @@ export async function requireAnAdmin(pool: Pool): Promise<void> {
       'then a key: `vigil keys create --user <name> --scope admin --name "<what for>"`. ' +
       '(Or set auth: { mode: none } in the config to run without authentication — not for anything reachable by others.)',
   );
+}
+
+/**
+ * Users the config gives roles to (config users: … roles:) are written to the database at start, so
+ * the config stays the one place people are declared; each change is audited, an unchanged user is not.
+ */
+export async function syncConfigUsers(pool: Pool, users: VigilConfig['users']): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [name, u] of Object.entries(users)) {
+    if (!u.roles) continue;
+    const want = { name, email: u.email ?? null, slackUserId: u.slackId ?? null, roles: [...u.roles].sort(), teams: [...(u.teams ?? [])].sort() };
+    const have = await getUser(pool, name);
+    const same =
+      have && have.email === want.email && have.slackUserId === want.slackUserId && [...have.roles].sort().join() === want.roles.join() && [...have.teams].sort().join() === want.teams.join();
+    if (same) continue;
+    await addUser(pool, 'config', want);
+    changed.push(name);
+  }
+  return changed;
 }

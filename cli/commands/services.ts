@@ -5,7 +5,7 @@ import { installTemporalRuntime } from '../../app/temporal-runtime';
 import { migrate } from '../../db/migrate';
 import { createPool } from '../../db/pool';
 import { createCoreWorker } from '../../workers/core-worker';
-import { requireAnAdmin } from '../../app/auth/bootstrap';
+import { requireAnAdmin, syncConfigUsers } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { VigilError } from '../../domain/errors';
@@ -47,6 +47,8 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const c = ctx();
       const pool = createPool(c.databaseUrl(), 'vigil-api');
       await migrate(pool);
+      const synced = await syncConfigUsers(pool, c.config.users);
+      if (synced.length) c.logger.info({ users: synced }, 'users from the config saved');
       if (c.config.auth.mode === 'keys') await requireAnAdmin(pool);
       else c.logger.warn({ component: 'api' }, 'authentication is OFF (auth.mode: none): anyone who can reach this API may act on incidents and silences');
       const target = { address: c.temporalAddress(), namespace: c.config.temporal.namespace };

@@ -13,7 +13,7 @@ import { migrate } from '../../db/migrate';
 import { createPool, redactUrl } from '../../db/pool';
 import type { VigilConfig } from '../../domain/config';
 import { createCoreWorker } from '../../workers/core-worker';
-import { ensureLocalAdmin } from '../../app/auth/bootstrap';
+import { ensureLocalAdmin, syncConfigUsers } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { createConfiguredApi, createConfiguredSlackApp, loadTls } from '../entry-points';
@@ -135,6 +135,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const incidents = createIncidentService({ client, pool, config });
     // Keys on by default, here too: this machine's admin key is made once and kept with the dev state.
+    const synced = await syncConfigUsers(pool, config.users);
+    if (synced.length) log.info({ users: synced }, 'users from the config saved');
     const adminKey = config.auth.mode === 'keys' ? await ensureLocalAdmin(pool, o.dataDir) : null;
     const api = createConfiguredApi({ incidents, client, pool, config, env, logger: o.logger });
     await api.listen({ host: config.api.host, port: config.api.port });

@@ -3,6 +3,8 @@ import { DUMMY_HASH, hashPassword, verifyPassword } from '../../app/auth/passwor
 import { createApiKey, findValidApiKey, listApiKeys, revokeApiKey } from '../../db/auth/api-keys';
 import { countAdmins, getUser, recentLoginFailures, recordLoginFailure, clearLoginFailures, setPasswordHash, setRoles, upsertUser, userBySlackId } from '../../db/auth/users';
 import { connectServices, type Services } from '../support/integration';
+import { parseConfig } from '../../app/config-file';
+import { syncConfigUsers } from '../../app/auth/bootstrap';
 
 let services: Services;
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -60,5 +62,16 @@ describe('users, passwords and API keys in Postgres', () => {
     const soon = await createApiKey(services.pool, { name: 'short', owner: null, scopes: ['metrics:write'], createdBy: alice, expiresAt: Date.now() + 60_000 });
     expect(await findValidApiKey(services.pool, soon.key)).not.toBeNull();
     expect(await findValidApiKey(services.pool, soon.key, Date.now() + 120_000)).toBeNull();
+  });
+
+  it('saves users the config gives roles to, once; a change in the config is saved again', async () => {
+    const carl = `carl-${suffix}`;
+    const config = (roles: string[]) => parseConfig({ users: { [carl]: { notify: ['console'], email: 'carl@example.com', slackId: `U0CARL${suffix.toUpperCase()}`, roles, teams: ['search'] }, oncallOnly: { notify: ['console'] } } }, 'test', {});
+    expect(await syncConfigUsers(services.pool, config(['responder']).users)).toEqual([carl]);
+    expect(await getUser(services.pool, carl)).toMatchObject({ roles: ['responder'], teams: ['search'], slackUserId: `U0CARL${suffix.toUpperCase()}` });
+    expect(await getUser(services.pool, 'oncallOnly')).toBeNull(); // no roles: an on-call contact only
+    expect(await syncConfigUsers(services.pool, config(['responder']).users)).toEqual([]);
+    expect(await syncConfigUsers(services.pool, config(['admin']).users)).toEqual([carl]);
+    expect((await getUser(services.pool, carl))?.roles).toEqual(['admin']);
   });
 });
