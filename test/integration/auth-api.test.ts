@@ -134,6 +134,35 @@ describe('browser sessions', () => {
   });
 });
 
+describe('timing', () => {
+  it('a login for an unknown user costs the same scrypt work as a wrong password (timing does not tell who exists)', async () => {
+    // Four known users, four wrong tries each (under the back-off), against sixteen unknown names, interleaved.
+    const known = await Promise.all([0, 1, 2, 3].map(async (i) => {
+      const name = `timed-${i}-${tag}`;
+      await upsertUser(services.pool, { name, roles: ['viewer'] });
+      await setPasswordHash(services.pool, name, await hashPassword(PASSWORD));
+      return name;
+    }));
+    const time = async (user: string) => {
+      const t = process.hrtime.bigint();
+      const r = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { user, password: 'wrong guess' } });
+      expect(r.statusCode).toBe(401);
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    const wrong: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      wrong.push(await time(known[i % 4]!));
+      unknown.push(await time(`nobody-${i}-${tag}`));
+    }
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+    // Skipping the hash for unknown users would make them ~20× faster; equal work keeps the ratio near 1.
+    const ratio = median(unknown) / median(wrong);
+    expect(ratio, `unknown ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms`).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+});
+
 describe('auth proxy', () => {
   it('trusts the header only from the configured proxy address', async () => {
     const headers = { 'x-forwarded-email': `${responder}@example.com` };
