@@ -452,6 +452,8 @@ export function toOpenApiPath(url: string): string {
 export interface RegisteredRoute {
   method: string;
   path: string;
+  /** The route as Fastify knows it (`/v1/incidents/:id`), as api/auth/route-access.ts keys it. */
+  url: string;
 }
 
 const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
@@ -470,7 +472,7 @@ export function openApiRoutes(app: FastifyInstance): void {
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m.toLowerCase(), path: toOpenApiPath(r.url) });
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m.toLowerCase(), path: toOpenApiPath(r.url), url: r.url });
   });
   let served: Json | undefined;
   app.get('/openapi.json', async () => {

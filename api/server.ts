@@ -103,8 +103,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   if (deps.auth?.mode === 'none') deps.logger.warn({ component: 'api' }, `authentication is ${AUTH_OFF}`);
   const routeTokens = new Set(deps.alertmanagerToken ? ['POST /v1/alertmanager'] : []);
   installAuth(app, { pool: deps.pool, mode: auth.mode, metricsPublic: auth.metricsPublic, keyCacheMs: auth.keyCacheTtl, routeTokens, ...(auth.proxy ? { proxy: auth.proxy } : {}) });
+  openApiRoutes(app); // before every route: it records the routes registered after it
   loginRoutes(app, { pool: deps.pool, sessionTtlMs: auth.sessionTtl, secureCookies: true });
-  openApiRoutes(app); // first: it records the routes registered after it
   const telemetry = createApiTelemetry(deps.pool, deps.logger, deps.health ? { activityFailureStaleAfter: deps.health.activityFailureStaleAfter } : {});
   prometheusRoutes(app, telemetry);
   app.get('/healthz', async (_req, reply) => {

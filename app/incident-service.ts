@@ -20,6 +20,9 @@ export type IncidentDetail =
   | { source: 'workflow'; state: IncidentState }
   | { source: 'history'; row: IncidentRow; events: Awaited<ReturnType<typeof incidentEvents>> };
 
+/** The service an incident belongs to, whether it is still open (workflow) or closed (history). */
+export const serviceOfDetail = (d: IncidentDetail): string => (d.source === 'workflow' ? d.state.service : d.row.service);
+
 /** The operations every entry point (API, CLI, Slack, demo) offers, in one place. */
 export interface IncidentService {
   raise(violation: Violation): Promise<RaiseResult>;

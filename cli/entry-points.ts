@@ -6,7 +6,7 @@ import { createSlackIdentify } from '../app/auth/slack-identity';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createApiServer } from '../api/server';
-import type { IncidentService } from '../app/incident-service';
+import { serviceOfDetail, type IncidentService } from '../app/incident-service';
 import { createWindowForwarder } from '../app/monitor-client';
 import type { VigilConfig } from '../domain/config';
 import { createSlackApp, type SlackApp } from '../slack/app';
@@ -66,7 +66,7 @@ export function createConfiguredSlackApp(d: Pick<EntryPointDeps, 'incidents' | '
       ? {
           identify: createSlackIdentify(d.pool, d.config.auth.slackUnmapped, {
             config: d.config.teams,
-            serviceOf: async (id) => ((s) => (s.source === 'workflow' ? s.state.service : s.row.service))(await d.incidents.show(id)),
+            serviceOf: async (id) => serviceOfDetail(await d.incidents.show(id)),
           }),
         }
       : {}),

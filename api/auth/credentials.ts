@@ -1,3 +1,5 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
 /**
  * Reading credentials off a request without trusting their shape: any header may be missing,
  * repeated, empty, huge or hold any bytes, and none of that may reach a database query or throw.
@@ -27,4 +29,11 @@ export function cookieValue(header: string | string[] | undefined, name: string)
 /** A single-valued header as text, or null when missing, repeated or oversized. */
 export function singleHeader(header: string | string[] | undefined, max = MAX_CREDENTIAL): string | null {
   return typeof header === 'string' && header.length > 0 && header.length <= max ? header : null;
+}
+
+/** Constant-time equality of a presented secret and the expected one (hashed first, so lengths never differ). */
+export function sameSecret(presented: string | null, expected: string): boolean {
+  if (!presented || expected === '') return false;
+  const digest = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

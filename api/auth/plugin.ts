@@ -1,11 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { API_KEY_PREFIX } from '../../domain/auth/api-key';
 import { hasScope } from '../../domain/auth/scopes';
 import { textRefusal } from '../../domain/text';
 import { accessFor } from './route-access';
-import { bearerToken, cookieValue, singleHeader } from './credentials';
+import { bearerToken, cookieValue, sameSecret, singleHeader } from './credentials';
 import { KeyCache, proxyPrincipal, sessionPrincipal, type Principal } from './principal';
 
 declare module 'fastify' {
@@ -16,17 +15,6 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'vigil_session';
-const ROUTES = 'vigilRoutes';
-
-export interface RegisteredRoute {
-  method: string;
-  url: string;
-}
-
-/** The routes registered after installAuth, as the access table must cover them. */
-export function registeredRoutes(app: FastifyInstance): RegisteredRoute[] {
-  return (app as unknown as Record<string, RegisteredRoute[]>)[ROUTES] ?? [];
-}
 export const CSRF_HEADER = 'x-csrf-token';
 
 export interface AuthOptions {
@@ -56,12 +44,6 @@ function refuse(reply: FastifyReply, status: 401 | 403, error: string, message: 
  */
 export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   const keys = new KeyCache(o.pool, o.keyCacheMs);
-  // Every route registered from here on, so a test can hold each to the access table.
-  const routes: RegisteredRoute[] = [];
-  app.decorate(ROUTES, routes);
-  app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
-  });
   app.addHook('onRequest', async (req, reply) => {
     const url = req.routeOptions.url;
     if (url === undefined) return; // no such route: the 404/405 handlers answer
@@ -95,14 +77,6 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
 
 /** The peer's address as configured: an IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d. */
 const peerAddress = (req: FastifyRequest) => (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-
-/** Constant-time equality of a presented secret and the expected one. */
-function sameSecret(presented: string | null, expected: string): boolean {
-  if (presented === null || expected === '') return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
 
 type Refusal = { refusal: string; status: 401 | 403; error: string };
 

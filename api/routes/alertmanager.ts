@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sameSecret } from '../auth/credentials';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
@@ -138,10 +139,7 @@ export function alertToViolation(raw: AlertmanagerAlert): Violation {
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
-  // Hashing first gives equal lengths, so the comparison takes the same time whatever was sent.
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return given.length > 0 && timingSafeEqual(digest(given), digest(token));
+  return sameSecret(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? null, token);
 }
 
 export interface AlertmanagerDeps {

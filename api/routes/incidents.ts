@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { IncidentService } from '../../app/incident-service';
+import { serviceOfDetail, type IncidentService } from '../../app/incident-service';
 import { textRefusal } from '../../domain/text';
 import { safeLine, safeText } from '../../domain/text-schema';
 import { violationBodySchema } from '../../domain/violation';
@@ -83,7 +83,7 @@ export function incidentRoutes(app: FastifyInstance, incidents: IncidentService,
       if (p && p.teams.length > 0) {
         // A user limited to teams acts on their teams' services only (config teams:).
         const d = await incidents.show(id);
-        const why = serviceRefusal(p.name, p.teams, d.source === 'workflow' ? d.state.service : d.row.service, teams);
+        const why = serviceRefusal(p.name, p.teams, serviceOfDetail(d), teams);
         if (why) return reply.status(403).send({ error: 'forbidden', message: why });
       }
       const updateId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : undefined;

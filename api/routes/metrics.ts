@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
-import { verifyIngestToken } from '../../db/ingest-tokens';
 import { storeWindows } from '../../db/metric-windows';
 import { VigilError } from '../../domain/errors';
 import { atMonitorAccuracy, metricsBatchSchema, windowsFromSamples } from '../../domain/metrics-input';
 import type { WindowSummary } from '../../domain/window-summary';
+import { ingestCaller } from '../auth/ingest';
 import { parseOr400 } from '../errors';
 import type { ApiTelemetry } from './prometheus';
 
@@ -53,13 +53,7 @@ export function metricsRoutes(app: FastifyInstance, deps: MetricsDeps): void {
       bodyLimit: METRICS_BODY_LIMIT,
       // Authenticate before the body is read: an unknown caller never gets to send a megabyte.
       onRequest: async (req) => {
-        // An API key with metrics:write (checked by the access layer) may report for any service.
-        if (req.principal?.via === 'api-key') return void tokenService.set(req, ANY_SERVICE);
-        const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-        if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <name>`');
-        const found = await verifyIngestToken(deps.pool, m[1]!);
-        if (!found) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
-        tokenService.set(req, found.service);
+        tokenService.set(req, (await ingestCaller(req, deps.pool, 'name'))?.service ?? ANY_SERVICE);
       },
       onResponse: async (_req, reply) => {
         telemetry.ingestRequests.inc({ code: String(reply.statusCode) });

@@ -4,11 +4,10 @@ import { z } from 'zod';
 import type { IncidentService } from '../../app/incident-service';
 import { recordProcessingEvents } from '../../db/compliance/processing-events';
 import { auditRecordOf } from '../../domain/compliance/audit-record';
-import { verifyIngestToken } from '../../db/ingest-tokens';
 import { checkEvent, type ComplianceCheckResult } from '../../domain/compliance/check';
 import { complianceContextFrom, processingEventSchema, type ComplianceConfig } from '../../domain/compliance/event';
-import { VigilError } from '../../domain/errors';
 import { violationSchema } from '../../domain/violation';
+import { ingestCaller } from '../auth/ingest';
 import { parseOr400 } from '../errors';
 
 /** The body of POST /v1/processing-events (exported for /openapi.json). */
@@ -28,14 +27,8 @@ export interface ProcessingEventDeps {
 export function processingEventRoutes(app: FastifyInstance, deps: ProcessingEventDeps): void {
   const ctx = complianceContextFrom(deps.compliance);
   app.post('/v1/processing-events', async (req, reply) => {
-    // An API key with metrics:write (checked by the access layer) may report for any system; an ingest token for its own.
-    let token: { service: string } | null = null;
-    if (req.principal?.via !== 'api-key') {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-      if (!m) throw new VigilError('unauthorized', 'send "Authorization: Bearer <ingest token>"; create one with `vigil tokens create --service <system>`');
-      token = await verifyIngestToken(deps.pool, m[1]!);
-      if (!token) throw new VigilError('unauthorized', 'unknown or revoked ingest token');
-    }
+    // An ingest token reports for its own system; an API key (null) for any.
+    const token = await ingestCaller(req, deps.pool, 'system');
     const { events } = parseOr400(processingEventBatchSchema, req.body, 'body');
     // One system per batch: a token's own; with a key, the first event's.
     const system = token?.service ?? events[0]!.system;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../api/server';
 import { createSlackIdentify } from '../../app/auth/slack-identity';
-import { createIncidentService, type IncidentService } from '../../app/incident-service';
+import { createIncidentService, serviceOfDetail, type IncidentService } from '../../app/incident-service';
 import { upsertUser } from '../../db/auth/users';
 import { createSlackApp, type SlackApp } from '../../slack/app';
 import { blockActionsBody, signSlackRequest, startFakeSlack, type FakeSlack } from '../support/fake-slack';
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await upsertUser(services.pool, { name: `bill-${tag}`, roles: ['responder'], slackUserId: BILLING.id, teams: ['billing'] });
   slackApp = createSlackApp({ signingSecret: SECRET, token: TOKEN, apiUrl: slack.url, act: (id, a) => incidents.act(id, a), identify: createSlackIdentify(services.pool, 'refuse', {
       config: { billing: { services: ['billing-rag'] } },
-      serviceOf: async (id) => ((d) => (d.source === 'workflow' ? d.state.service : d.row.service))(await incidents.show(id)),
+      serviceOf: async (id) => serviceOfDetail(await incidents.show(id)),
     }), logger: silentLogger });
   await slackApp.start(0, '127.0.0.1');
   slackUrl = `http://127.0.0.1:${slackApp.port()}/slack/events`;
