@@ -11,6 +11,7 @@ import { nameSchema } from './names';
 import { scheduleSchema, scheduleUserRefs } from './oncall';
 import { routeSchema } from './routing';
 import { complianceConfigSchema } from './compliance/event';
+import { analyticsConfigSchema } from './analytics/config-schema';
 import { serviceSlaOverrideSchema, serviceSlaSchema, SLA_DEFAULTS } from './sla-config';
 import { targetProblem } from './targets';
 import { HEALTH_DEFAULTS } from './health/assess';
@@ -139,6 +140,7 @@ const baseSchema = z
       .strict()
       .default({ enabled: true, trainEvery: 3_600_000, lookback: 7 * 86_400_000, minWindows: 100, openAfter: 2, resolveAfter: 6 }),
     health: healthSchema,
+    analytics: analyticsConfigSchema.default(analyticsConfigSchema.parse({})),
   })
   .strict();
 

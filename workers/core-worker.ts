@@ -8,6 +8,7 @@ import { publicUrl } from '../app/public-url';
 import { createStoreActivities } from '../activities/store';
 import { createMonitorActivities } from '../activities/monitor';
 import { createComplianceActivities } from '../activities/compliance';
+import { createAnalyticsActivities } from '../activities/analytics';
 import type { VigilConfig } from '../domain/config';
 import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
 import { WorkerGroup } from './worker-group';
@@ -57,6 +58,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
       ...createStoreActivities({ pool: deps.pool }),
       ...createMonitorActivities({ pool: deps.pool, config: deps.config, logger: deps.logger }),
       ...createComplianceActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
+      ...createAnalyticsActivities({ pool: deps.pool, config: deps.config }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,

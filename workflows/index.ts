@@ -4,3 +4,4 @@ export { serviceMonitorWorkflow } from './service-monitor';
 export { modelTrainingWorkflow } from './model-training';
 export { complianceAuditWorkflow } from './compliance-audit';
 export { channelDispatcherWorkflow } from './channel-dispatcher';
+export { executiveRollupWorkflow } from './executive-rollup';

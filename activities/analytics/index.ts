@@ -1,0 +1,2 @@
+export { createAnalyticsActivities } from './rollups';
+export type { AnalyticsActivities } from './types';
