@@ -4,14 +4,17 @@ import {
   condition,
   ApplicationFailure,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Delivery, NotifyActivities } from '../activities/notify/types';
+import type { Delivery, DeliverResult, FirstAttempt, NotifyActivities, SentFailure } from '../activities/notify/types';
+import type { ProjectIncidentInput } from '../activities/store/types';
 import type { StoreActivities } from '../activities/store/types';
 import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil, reasonRefusal } from '../domain/incident-actions';
@@ -60,6 +63,21 @@ const store = proxyActivities<StoreActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
+/**
+ * Projections are written by the worker that ran the workflow task (a local activity: no server round
+ * trip, no extra workflow task); one that fails or is slow falls back to the retried `store` activity.
+ */
+const localStore = proxyLocalActivities<StoreActivities>({
+  startToCloseTimeout: '5s',
+  retry: { maximumAttempts: 2, initialInterval: '200ms' },
+});
+
+/**
+ * Histories written before a step was paged by one `pageStep` activity (and projections were local)
+ * replay the old way: an incident open across the upgrade keeps its plan + deliver + project commands.
+ */
+export const ONE_ACTIVITY_PER_STEP = 'page-step-v1';
+
 /** Occurrences handled per run before continuing as new, on top of the server's own suggestion. */
 export const OCCURRENCES_PER_RUN = 2000;
 
@@ -78,8 +96,15 @@ function toOccurrence(o: OccurrenceInput): t.Occurrence {
   return occ;
 }
 
+type ClassifiedFailure = { kind: SendFailureKind; retryAfterMs?: number; detail: string };
+
+/** A first attempt pageStep made and returned: classified as if the send activity had thrown it. */
+function classifySent(f: SentFailure): ClassifiedFailure {
+  return { kind: failureKind(f.type, f.nonRetryable), detail: f.message, ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}) };
+}
+
 /** How the retry stage should treat a failed send activity. */
-function classifyFailure(err: unknown): { kind: SendFailureKind; retryAfterMs?: number; detail: string } {
+function classifyFailure(err: unknown): ClassifiedFailure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const detail = failureText(err);
   if (cause instanceof ApplicationFailure) {
@@ -88,6 +113,10 @@ function classifyFailure(err: unknown): { kind: SendFailureKind; retryAfterMs?: 
   }
   // Timeouts and worker crashes: worth another attempt.
   return { kind: 'retryable', detail };
+}
+
+function firstAttempt(o: FirstAttempt) {
+  return o.failure ? { ok: false as const, failure: classifySent(o.failure) } : { ok: true as const, value: o.result };
 }
 
 function failureText(err: unknown): string {
@@ -173,13 +202,22 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // Projection runs behind the main loop so a slow or down Postgres never delays a page.
   let projection: Promise<void> = Promise.resolve();
-  const project = (): void => {
-    if (state.seq <= projectedSeq) return;
+  const local = patched(ONE_ACTIVITY_PER_STEP);
+  /** What the projection still lacks, marked as on its way. */
+  const takeProjection = (): ProjectIncidentInput | null => {
+    if (state.seq <= projectedSeq) return null;
     const events = state.timeline.filter((e) => e.seq > projectedSeq);
-    const input = { view: toView(state), lastSeq: state.seq, events };
     projectedSeq = state.seq;
+    return { view: toView(state), lastSeq: state.seq, events };
+  };
+  const writeProjection = (input: ProjectIncidentInput): void => {
     // A projection Postgres refused for good is recorded by the activity; the next change must still land.
-    projection = projection.then(() => store.projectIncident(input)).catch(() => undefined);
+    const write = local ? () => localStore.projectIncident(input).catch(() => store.projectIncident(input)) : () => store.projectIncident(input);
+    projection = projection.then(write).catch(() => undefined);
+  };
+  const project = (): void => {
+    const input = takeProjection();
+    if (input) writeProjection(input);
   };
 
   // Sends run beside the main loop: a level's timer fires on time whatever an earlier level's sends
@@ -226,30 +264,42 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     spawn(deliver(step, { key: `${target}>${fallback}`, channel: fallback }));
   }
 
-  /** Calls a send activity until it succeeds or its attempts are used up, putting each failed attempt on the timeline. */
-  async function withRetries<T>(what: { step: string; target: string }, call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; detail: string }> {
-    let attempt = 0;
-    let waits = 0;
-    for (;;) {
-      try {
-        return { ok: true, value: await call() };
-      } catch (err) {
-        const f = classifyFailure(err);
-        // "Not yet" (a provider's rate limit, a ledger row another sender holds) is not a failed attempt.
-        if ((f.kind === 'rate_limited' || f.kind === 'busy') && waits++ < MAX_NOT_YET_WAITS) {
-          await sleep(Math.max(100, f.retryAfterMs ?? 1000));
-          continue;
-        }
-        attempt++;
-        const delay = f.kind === 'permanent' ? null : retryDelayMs(attempt, f.retryAfterMs);
-        if (delay === null) return { ok: false, detail: f.detail };
-        update(t.recordRetry(state, { ...what, attempt, detail: f.detail, nextTryAt: Date.now() + delay }, Date.now()));
-        await sleep(delay);
-      }
+  type Attempt<T> = { ok: true; value: T } | { ok: false; failure: ClassifiedFailure };
+  async function attempt<T>(call: () => Promise<T>): Promise<Attempt<T>> {
+    try {
+      return { ok: true, value: await call() };
+    } catch (err) {
+      return { ok: false, failure: classifyFailure(err) };
     }
   }
 
-  async function deliver(step: string, d: Delivery): Promise<void> {
+  /**
+   * Calls a send activity until it succeeds or its attempts are used up, putting each failed attempt
+   * on the timeline. `first` is an attempt already made elsewhere (pageStep's), counted like any other.
+   */
+  async function withRetries<T>(what: { step: string; target: string }, call: () => Promise<T>, first?: Attempt<T>): Promise<{ ok: true; value: T } | { ok: false; detail: string }> {
+    let attempts = 0;
+    let waits = 0;
+    let made = first;
+    for (;;) {
+      const a = made ?? (await attempt(call));
+      made = undefined;
+      if (a.ok) return a;
+      const f = a.failure;
+      // "Not yet" (a provider's rate limit, a ledger row another sender holds) is not a failed attempt.
+      if ((f.kind === 'rate_limited' || f.kind === 'busy') && waits++ < MAX_NOT_YET_WAITS) {
+        await sleep(Math.max(100, f.retryAfterMs ?? 1000));
+        continue;
+      }
+      attempts++;
+      const delay = f.kind === 'permanent' ? null : retryDelayMs(attempts, f.retryAfterMs);
+      if (delay === null) return { ok: false, detail: f.detail };
+      update(t.recordRetry(state, { ...what, attempt: attempts, detail: f.detail, nextTryAt: Date.now() + delay }, Date.now()));
+      await sleep(delay);
+    }
+  }
+
+  async function deliver(step: string, d: Delivery, first?: Attempt<DeliverResult>): Promise<void> {
     const target = d.key;
     const out = await withRetries({ step, target }, () =>
       notify.deliverNotification({
@@ -257,6 +307,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
         // The channel's queue decides whether this page may join a digest (first page, not critical, a storm).
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
       }),
+      first,
     );
     if (!out.ok) {
       update(t.recordDelivery(state, { step, target, channel: d.channel, ok: false, detail: out.detail }, Date.now()));
@@ -281,8 +332,35 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     flushRefresh();
   }
 
+  /**
+   * One escalation step in one activity: planned and tried once per delivery (with the projection so
+   * far written beside it); deliveries that failed go on to their own retries. If the activity fails
+   * as a whole, the step is planned and sent the two-activity way, and the ledger skips what went out.
+   */
+  async function pageStep(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
+    const projection = takeProjection();
+    let r;
+    try {
+      r = await notify.pageStep({
+        view: toView(state), step: e.step, targets: e.targets, at: Date.now(),
+        ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
+        ...(projection ? { projection } : {}),
+      });
+    } catch {
+      if (projection) writeProjection(projection);
+      return planThenSend(e);
+    }
+    if (projection && !r.projected) writeProjection(projection);
+    if (r.suppressed) {
+      update(t.holdStep(state, e, r.suppressed.reason, r.suppressed.recheckAt, Date.now()));
+      return;
+    }
+    update(t.recordPaged(t.releaseStep(state, e.step, Date.now()), e.step, r.paged, Date.now()));
+    for (const o of r.outcomes) spawn(deliver(e.step, o.delivery, firstAttempt(o)));
+  }
+
   /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
-  async function notifyStep(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
+  async function planThenSend(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
     let plan;
     try {
       plan = await notify.planDelivery({ view: toView(state), step: e.step, targets: e.targets, at: Date.now() });
@@ -345,7 +423,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   /** Starts what the last transitions asked for; sends go on in the background. */
   function performEffects(): void {
     for (const e of pending.splice(0)) {
-      if (e.type === 'notify') spawn(notifyStep(e));
+      if (e.type === 'notify') spawn(local ? pageStep(e) : planThenSend(e));
       else requestRefresh(e.reasons);
     }
     publish();

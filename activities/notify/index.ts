@@ -15,6 +15,8 @@ import { readDigestMembers, refreshDigest } from './send-digest';
 import { createSendQueued } from './send-queued';
 import type { NotifyActivities, QueueActivities } from './types';
 import { enqueueSends } from './enqueue';
+import { createPageStep } from './page-step';
+import { createStoreActivities } from '../store';
 
 export interface NotifyDeps {
   pool: Pool;
@@ -61,9 +63,13 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   const enqueue = (channel: string, sends: QueuedSend[]) =>
     withHeartbeat(() => enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends));
   const now = deps.now ?? Date.now;
+  const planDelivery = createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) });
+  const { projectIncident } = createStoreActivities({ pool: deps.pool });
 
-  return {
-    planDelivery: createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) }),
+  const activities: NotifyActivities & QueueActivities = {
+    // Heartbeats cover planning and projection too: only the sends inside heartbeat on their own.
+    pageStep: (input) => withHeartbeat(() => createPageStep({ plan: planDelivery, deliver: activities.deliverNotification, project: projectIncident })(input)),
+    planDelivery,
 
     async deliverNotification({ view, step, target, channel, address, group }) {
       const name = channel ?? target;
@@ -144,6 +150,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
 
     sendQueued: createSendQueued({ pool: deps.pool, channels: deps.channels, client, leaseMs: (channel) => leaseFor(deps.config, channel), logger: deps.logger, ...(deps.links ? { links: deps.links } : {}) }),
   };
+  return activities;
 
   async function refreshOne(notifier: Notifier, view: IncidentView, m: MessageRef, step: string, reasons: RefreshReason[]) {
     const key = { workflowId: view.workflowId, runId: view.incidentId, step, target: m.target };

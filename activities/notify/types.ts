@@ -2,6 +2,7 @@ import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../
 import type { IncidentGrouping } from '../../domain/delivery/grouping';
 import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
+import type { ProjectIncidentInput } from '../store/types';
 
 /** One concrete send: a configured channel, maybe a personal address, and the key the ledger knows it by. */
 export interface Delivery {
@@ -73,8 +74,32 @@ export interface SendQueuedInput {
   notBefore?: number;
 }
 
+/** A first attempt that failed, as the retry stage classifies it (domain/delivery/retry.ts failureKind). */
+export interface SentFailure {
+  type: string | null;
+  nonRetryable: boolean;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** One escalation step: its targets, and the incident's projection to write while it is paged. */
+export interface PageStepInput extends PlanInput {
+  group?: IncidentGrouping;
+  projection?: ProjectIncidentInput;
+}
+
+/** The first attempt at one delivery of a step: its result, or why it failed. */
+export type FirstAttempt = { delivery: Delivery; result: DeliverResult; failure?: undefined } | { delivery: Delivery; failure: SentFailure; result?: undefined };
+
+/** A step muted (nothing sent), or planned and tried once per delivery; `projected` says whether the projection was written. */
+export type PageStepResult =
+  | { suppressed: { reason: string; recheckAt: number }; projected: boolean }
+  | { suppressed?: undefined; deliveries: Delivery[]; paged: string[]; outcomes: FirstAttempt[]; projected: boolean };
+
 /** Activities that touch notification channels, all through the ledger; planning reads config and Postgres. */
 export interface NotifyActivities {
+  /** Plan + the first attempt of every delivery + projection, in one activity (one server round trip per step). */
+  pageStep(input: PageStepInput): Promise<PageStepResult>;
   planDelivery(input: PlanInput): Promise<DeliveryPlan>;
   deliverNotification(input: DeliverInput): Promise<DeliverResult>;
   refreshMessages(input: RefreshInput): Promise<RefreshResult>;

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createPageStep } from '../../activities/notify/page-step';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NotifyActivities, QueueActivities, SendQueuedInput } from '../../activities/notify/types';
 import type { StoreActivities } from '../../activities/store/types';
@@ -43,6 +44,8 @@ const scripts = new Map<string, Script>();
 const posted: Script = () => ({ type: 'sent', calls: 1, detail: 'posted' });
 
 const activities: QueueActivities & NotifyActivities & StoreActivities = {
+  // The real composition over the doubles below, as the worker builds it.
+  pageStep: (input) => createPageStep({ plan: (i) => activities.planDelivery(i), deliver: (i) => activities.deliverNotification(i), project: (i) => activities.projectIncident(i) })(input),
   async sendQueued({ send }) {
     const nth = calls.filter((c) => c.channel === send.channel && c.key === send.key && c.incidentId === send.incidentId).length + 1;
     calls.push({ channel: send.channel, key: send.key, incidentId: send.incidentId, reasons: send.reasons, attempt: send.attempt });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createPageStep } from '../../activities/notify/page-step';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, DeliveryPlan, NotifyActivities, PlanInput } from '../../activities/notify/types';
 import type { StoreActivities } from '../../activities/store/types';
@@ -19,6 +20,8 @@ const sent: DeliverInput[] = [];
 const mutes = new Map<string, (input: PlanInput) => { reason: string; recheckAt: number }>();
 
 const activities: NotifyActivities & StoreActivities = {
+  // The real composition over the doubles below, as the worker builds it.
+  pageStep: (input) => createPageStep({ plan: (i) => activities.planDelivery(i), deliver: (i) => activities.deliverNotification(i), project: (i) => activities.projectIncident(i) })(input),
   async planDelivery(input): Promise<DeliveryPlan> {
     const mute = mutes.get(input.view.service);
     if (mute) return { suppressed: mute(input) };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createPageStep } from '../../activities/notify/page-step';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliverInput, NotifyActivities, RefreshInput } from '../../activities/notify/types';
 import type { ProjectIncidentInput, StoreActivities } from '../../activities/store/types';
@@ -30,6 +31,8 @@ const projected: ProjectIncidentInput[] = [];
 const behaviour = new Map<string, { fail?: Array<'retryable' | 'permanent'>; hangMs?: number }>();
 
 const activities: NotifyActivities & StoreActivities = {
+  // The real composition over the doubles below, as the worker builds it.
+  pageStep: (input) => createPageStep({ plan: (i) => activities.planDelivery(i), deliver: (i) => activities.deliverNotification(i), project: (i) => activities.projectIncident(i) })(input),
   async planDelivery({ targets }) {
     return { deliveries: targets.map((t) => ({ key: t, channel: t, ...(t.startsWith('flaky-') ? { fallback: 'primary' } : {}) })), paged: [] };
   },

@@ -1,0 +1,83 @@
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIncidentService, type IncidentService } from '../../app/incident-service';
+import { getIncidentState } from '../../app/incident-client';
+import { violationSchema } from '../../domain/violation';
+import { startFakePagerDuty, type FakePagerDuty } from '../support/fake-pagerduty';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
+import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
+
+/**
+ * What one incident costs the Temporal server through level 2 (level 1: one channel, level 2: two),
+ * read from its history. Before one activity per step and local projections: 11 workflow tasks, 10
+ * activities (plan, a send per target and a projection per change) and 73 history events; now 5, 3
+ * (pageStep per level, level 2's in-place edit of the level-1 page) and 36, with 2 local projections. Raise these only with a measurement
+ * (bench/results/incidents.md) that says the extra round trips pay for themselves.
+ */
+const BUDGET = { workflowTasks: 5, activities: 3 };
+
+const SECRET = 'incident-cost-webhook-secret';
+const ROUTING_KEY = 'R0COSTGUARD00000000000000000000X';
+
+let services: Services;
+let hooks: WebhookReceiver;
+let pd: FakePagerDuty;
+let incidents: IncidentService;
+let stopWorker: () => Promise<void>;
+
+beforeAll(async () => {
+  services = await connectServices();
+  hooks = await startWebhookReceiver({ secret: SECRET });
+  pd = await startFakePagerDuty();
+  const config = testConfig(
+    {
+      channels: { hooks: { type: 'webhook', url: hooks.url }, pd: { type: 'pagerduty', apiUrl: pd.url }, console: { type: 'console' } },
+      escalationPolicies: { default: { levels: [{ delay: 0, targets: ['hooks'] }, { delay: '2s', targets: ['pd', 'console'] }] } },
+    },
+    services,
+  );
+  stopWorker = (await startWorker(services, config, { PAGERDUTY_ROUTING_KEY: ROUTING_KEY, VIGIL_WEBHOOK_SECRET: SECRET })).stop;
+  incidents = createIncidentService({ client: services.client, pool: services.pool, config });
+});
+
+afterAll(async () => {
+  await stopWorker?.();
+  await Promise.all([hooks?.close(), pd?.close()]);
+  await services?.close();
+});
+
+/** Workflow tasks, activities and local activities (markers) in one incident's history. */
+async function costOf(workflowId: string) {
+  const history = await services.client.workflow.getHandle(workflowId).fetchHistory();
+  const T = temporal.api.enums.v1.EventType;
+  const events = history.events ?? [];
+  return {
+    workflowTasks: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
+    activities: events.filter((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name),
+    localActivities: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+    events: events.length,
+  };
+}
+
+describe('per-incident cost guard', () => {
+  it(`pages two levels in at most ${BUDGET.workflowTasks} workflow tasks and ${BUDGET.activities} activities, projection complete`, async () => {
+    const r = await incidents.raise(violationSchema.parse({ service: 'cost-guard-rag', kind: 'availability_sla', severity: 'critical', title: 'availability 97% < 99.5%' }));
+    const state = await eventually('level 2 delivered to both targets', async () => {
+      const s = await getIncidentState(services.client, r.workflowId);
+      return s.timeline.filter((e) => e.type === 'notified').length === 3 ? s : undefined;
+    });
+    // The projection has caught up with everything the workflow knows, paging included.
+    await eventually('projection at the workflow seq', async () => {
+      const row = await services.pool.query<{ last_seq: number }>('SELECT last_seq FROM incidents WHERE workflow_id = $1', [r.workflowId]);
+      return row.rows[0]?.last_seq === state.seq;
+    });
+    // One page at level 1; level 2 edits it in place (incident.updated: escalated), through refreshMessages.
+    expect(hooks.received.map((h) => h.json?.event)).toEqual(['incident.notify', 'incident.updated']);
+    expect(pd.requests.filter((q) => q.status === 202 && JSON.stringify(q.event).includes(r.workflowId))).toHaveLength(1);
+    const cost = await costOf(r.workflowId);
+    console.info(`incident cost through level 2: ${JSON.stringify(cost)}`);
+    expect(cost.workflowTasks).toBeLessThanOrEqual(BUDGET.workflowTasks);
+    expect(cost.activities.length).toBeLessThanOrEqual(BUDGET.activities);
+    expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'refreshMessages']);
+  });
+});
