@@ -26,6 +26,16 @@ export class RingBuffer {
     return this.count;
   }
 
+  /** The oldest value (the one the next push drops when full); 0 when empty. */
+  oldest(): number {
+    return this.count === 0 ? 0 : this.data[(this.head - this.count + this.capacity) % this.capacity]!;
+  }
+
+  /** The value `k` places back from the newest (0 = newest); 0 when there are not that many. */
+  back(k: number): number {
+    return k < this.count ? this.data[(this.head - 1 - k + 2 * this.capacity) % this.capacity]! : 0;
+  }
+
   /** The values, oldest first (a copy). */
   toArray(): number[] {
     const out = new Array<number>(this.count);

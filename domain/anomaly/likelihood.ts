@@ -1,0 +1,95 @@
+// Anomaly likelihood: how unusual a detector's recent output is *for this stream*, as a tail
+// probability. A detector's raw statistic means different things on different streams (a robust z of 5
+// is rare on a sensor and routine on bursty social counts), so its short average is compared with the
+// distribution of that same average over the stream's own history — a Gaussian on log(1 + average),
+// whose mean and variance forget at a fixed horizon so the reference follows a changing stream. The
+// answer is the surprise −log10 P(average this high), in decades: 0 for typical, 5 for one-in-100,000.
+// Silent (0) for the first `learning` points. Pure, deterministic, restorable.
+import { gaussianScore } from './calibration';
+import { VigilError } from '../errors';
+import { finiteField, intOption, numberOption, numbersField } from './input';
+
+/** The largest surprise reported (decades): beyond it, scores would only rank noise in the far tail. */
+export const MAX_SURPRISE = 10;
+
+const LN10 = Math.LN10;
+const HALF_LN_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** −log10 of 2·P(Z ≥ z) for a standard normal Z (0 at z ≤ 0): exact up to z = 6, asymptotic beyond. */
+export function surpriseOfZ(z: number): number {
+  if (!(z > 0)) return 0;
+  if (z < 6) return -Math.log10(1 - gaussianScore(z));
+  // Mills ratio series: ln P(Z ≥ z) = −z²/2 − ln z − ln √(2π) + ln(1 − 1/z² + 3/z⁴).
+  const lnTail = -0.5 * z * z - Math.log(z) - HALF_LN_2PI + Math.log(1 - 1 / (z * z) + 3 / z ** 4);
+  return -(lnTail + Math.LN2) / LN10;
+}
+
+/** Options of the likelihood calibrator. */
+export interface LikelihoodOptions {
+  /** Points learned before it says anything (it answers 0 until then). */
+  learning?: number;
+  /** Forgetting horizon in points: the weight of the newest average once the start is past. */
+  horizon?: number;
+  /** Raw statistics averaged into one (the current one included). */
+  average?: number;
+}
+
+/** A smallest spread of log(1 + average), so a detector that is always exactly 0 does not turn any blip into certainty. */
+const MIN_SD = 0.1;
+/** Averages beyond this many standard deviations are learned as if they were at it: an anomaly must not widen its own reference. */
+const WINSOR = 4;
+
+/** A calibrator for one detector on one stream. */
+export class Likelihood {
+  readonly options: Required<LikelihoodOptions>;
+  private ring: number[] = [];
+  private n = 0;
+  private mean = 0;
+  private variance = 0;
+
+  constructor(options: LikelihoodOptions = {}) {
+    this.options = {
+      learning: intOption('likelihood', 'learning', options.learning ?? 200, 0, 1_000_000),
+      horizon: numberOption('likelihood', 'horizon', options.horizon ?? 2000, 1),
+      average: intOption('likelihood', 'average', options.average ?? 5, 1, 1000),
+    };
+  }
+
+  /** The surprise (decades) of a raw statistic z ≥ 0, then learns it. */
+  update(z: number): number {
+    const raw = Number.isFinite(z) ? Math.max(0, z) : 0;
+    this.ring.push(raw);
+    if (this.ring.length > this.options.average) this.ring.shift();
+    let sum = 0;
+    for (const v of this.ring) sum += v;
+    const y = Math.log1p(sum / this.ring.length);
+    const sd = Math.max(MIN_SD, Math.sqrt(this.variance));
+    const ready = this.n >= this.options.learning && this.n > 1;
+    const surprise = ready ? Math.min(MAX_SURPRISE, surpriseOfZ((y - this.mean) / sd)) : 0;
+    const learned = ready ? Math.min(y, this.mean + WINSOR * sd) : y;
+    // Exponential forgetting, started as a plain running mean so the first points weigh fairly.
+    const alpha = Math.max(1 / (this.n + 1), 1 / this.options.horizon);
+    const delta = learned - this.mean;
+    this.mean += alpha * delta;
+    this.variance = (1 - alpha) * (this.variance + alpha * delta * delta);
+    this.n++;
+    return surprise;
+  }
+
+  /** Plain-JSON state (with the options) for a snapshot. */
+  toJSON() {
+    return { options: this.options, ring: [...this.ring], n: this.n, mean: this.mean, variance: this.variance };
+  }
+
+  /** Rebuilds a calibrator from toJSON(). */
+  static restore(json: unknown): Likelihood {
+    if (typeof json !== 'object' || json === null) throw new VigilError('invalid_input', 'cannot restore likelihood: not an object');
+    const o = json as Record<string, unknown>;
+    const l = new Likelihood((o.options ?? {}) as LikelihoodOptions);
+    l.ring = numbersField('likelihood', o, 'ring', l.options.average);
+    l.n = intOption('cannot restore likelihood', 'n', finiteField('likelihood', o, 'n'), 0);
+    l.mean = finiteField('likelihood', o, 'mean');
+    l.variance = Math.max(0, finiteField('likelihood', o, 'variance'));
+    return l;
+  }
+}

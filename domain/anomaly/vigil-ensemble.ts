@@ -1,0 +1,35 @@
+/**
+ * The default detector of `vigil detect` and of the running system: specialists for each shape of
+ * anomaly real streams show, combined by the evidence rule (evidence.ts). For each feature: a robust
+ * rolling z-score (spikes, bursts), a changepoint detector that re-learns after a change (level and
+ * variance shifts), a flat-line detector (stuck sensors), a multi-scale drift detector (slow changes)
+ * and a same-time-yesterday baseline (broken daily patterns, holidays). All streaming, O(1)–O(window)
+ * per point; no neural network (the LSTM costs ~1,000× more per point for no gain on the evaluation).
+ */
+import type { StreamingDetector } from './detector';
+import { createChangepointDetector } from './changepoint';
+import { createDriftDetector } from './drift';
+import { createEvidenceEnsemble, type EvidenceDetector, type EvidenceOptions } from './evidence';
+import { createFlatlineDetector } from './flatline';
+import { createRobustZDetector, createSeasonalDetector } from './statistical';
+
+/** The specialists, by name, each on one feature. */
+export const SPECIALISTS: Record<string, (feature: number) => StreamingDetector> = {
+  'robust-z': (feature) => createRobustZDetector({ feature }),
+  changepoint: (feature) => createChangepointDetector({ feature }),
+  flatline: (feature) => createFlatlineDetector({ feature }),
+  drift: (feature) => createDriftDetector({ feature }),
+  seasonal: (feature) => createSeasonalDetector({ feature }),
+};
+
+/** The default ensemble on points of `features` values (every specialist on every feature). */
+export function createVigilEnsemble(features = 1, opts: Omit<EvidenceOptions, 'members'> = {}): EvidenceDetector {
+  const members: StreamingDetector[] = [];
+  for (let f = 0; f < features; f++) for (const make of Object.values(SPECIALISTS)) members.push(make(f));
+  return createEvidenceEnsemble({ name: 'ensemble', ...opts, members });
+}
+
+/** One detector made to speak on the calibrated scale with repeat suppression (an evidence ensemble of one). */
+export function calibrated(member: StreamingDetector, opts: Omit<EvidenceOptions, 'members'> = {}): EvidenceDetector {
+  return createEvidenceEnsemble({ name: member.name, ...opts, members: [member] });
+}
