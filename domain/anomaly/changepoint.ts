@@ -63,9 +63,11 @@ class ChangepointDetector implements StreamingDetector {
     const u = Math.max(-CLIP, Math.min(CLIP, (x - this.center) / this.scale));
     this.high = Math.max(0, this.high + u - k);
     this.low = Math.max(0, this.low - u - k);
+    // A reference learned from identical values has no spread to narrow: only widening can be news.
+    const constant = this.scale <= 1e-9 * Math.max(1, Math.abs(this.center)) * (1 + 1e-9);
     const v = (Math.log(u * u + LOG_SQ_EPS) - LOG_SQ_MEAN) / LOG_SQ_SD;
     this.wide = Math.max(0, this.wide + v - k);
-    this.narrow = Math.max(0, this.narrow - v - k);
+    this.narrow = constant ? 0 : Math.max(0, this.narrow - v - k);
     const stat = Math.max(this.high, this.low, this.wide, this.narrow);
     if (stat >= h) {
       // A change: start over on the new regime.

@@ -90,12 +90,15 @@ export function createScaleCalibrator(window: number) {
     },
     learn(score: number): void {
       if (n === 0 && !(score > 0)) return;
+      calibrator.learnZ(scoreToZ(score));
+    },
+    /** Learns a score already turned into z (how a snapshot's recent scores are put back). */
+    learnZ(z: number): void {
       if (n === window) {
         const at = lowerBound(ring[head]!);
         sorted.copyWithin(at, at + 1, n);
         n--;
       }
-      const z = scoreToZ(score);
       const at = lowerBound(z);
       sorted.copyWithin(at + 1, at, n);
       sorted[at] = z;
@@ -152,7 +155,7 @@ function checkOpenUnit(name: string, x: number): void {
  *   correlated evidence the mean is the honest summary. With three equal members, one certain detector
  *   (z capped at 8.2) and two silent ones average 2.7 < 3: no alarm; two at 4.5 and one silent do.
  */
-export function createEnsembleDetector(opts: EnsembleOptions): CompositeDetector {
+export function createEnsembleDetector(opts: EnsembleOptions, recent?: readonly (readonly number[])[]): CompositeDetector {
   const { members, rule } = opts;
   if (members.length === 0) throw new VigilError('invalid_input', 'an ensemble needs at least one member');
   const minVotes = Math.min(opts.minVotes ?? 2, members.length);
@@ -170,6 +173,8 @@ export function createEnsembleDetector(opts: EnsembleOptions): CompositeDetector
   if (!Number.isInteger(calibrationWindow) || calibrationWindow < 0) throw new VigilError('invalid_input', `calibrationWindow must be a non-negative integer, got ${calibrationWindow}`);
   // Composite members (the stat vote) calibrate their own leaves; calibrating them again would count their warm-up twice.
   const calibrators = members.map((m) => (calibrationWindow > 0 && !isComposite(m) ? createScaleCalibrator(calibrationWindow) : undefined));
+  // From a snapshot: each calibrator relearns the recent scores it held, in their order.
+  recent?.forEach((zs, i) => zs.forEach((z) => calibrators[i]?.learnZ(z)));
   const stretch = scoreToZ(threshold) / scoreToZ(memberThreshold);
   const name = opts.name ?? 'ensemble';
   let last: DetectorScore[] = [];
@@ -216,9 +221,10 @@ export function createEnsembleDetector(opts: EnsembleOptions): CompositeDetector
  * mean would dilute exactly the evidence that matters, while a vote each would let correlated views of
  * one signal out-vote an independent detector.
  */
-export function createMaxDetector(name: string, members: StreamingDetector[], calibrationWindow = CALIBRATION_WINDOW): CompositeDetector {
+export function createMaxDetector(name: string, members: StreamingDetector[], calibrationWindow = CALIBRATION_WINDOW, recent?: readonly (readonly number[])[]): CompositeDetector {
   if (members.length === 0) throw new VigilError('invalid_input', `${name} needs at least one member`);
   const calibrators = calibrationWindow > 0 ? members.map(() => createScaleCalibrator(calibrationWindow)) : undefined;
+  recent?.forEach((zs, i) => zs.forEach((z) => calibrators?.[i]?.learnZ(z)));
   let last: DetectorScore[] = [];
   return {
     name,
@@ -287,8 +293,8 @@ export function createStatDetector(features = 1): CompositeDetector {
  * already watches; with the changes beside them it sees jumps relative to where the series just was, a
  * view the statistical detectors do not have, and an ensemble is only as good as its members differ.
  */
-export function withChanges(detector: StreamingDetector): StreamingDetector {
-  let previous: number[] | undefined;
+export function withChanges(detector: StreamingDetector, from?: number[]): StreamingDetector {
+  let previous: number[] | undefined = from ? [...from] : undefined;
   return {
     name: detector.name,
     update(point) {

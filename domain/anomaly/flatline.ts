@@ -22,7 +22,7 @@ export interface FlatlineOptions {
 }
 
 /** Smallest sd of the log-spread: a stream with near-constant spread must not make every wobble a flat-line. */
-const MIN_SD = 0.25;
+const MIN_SD = 0.4;
 
 class FlatlineDetector implements StreamingDetector {
   readonly name = KIND;

@@ -4,7 +4,11 @@
 // distribution of that same average over the stream's own history — a Gaussian on log(1 + average),
 // whose mean and variance forget at a fixed horizon so the reference follows a changing stream. The
 // answer is the surprise −log10 P(average this high), in decades: 0 for typical, 5 for one-in-100,000.
-// Silent (0) for the first `learning` points. Pure, deterministic, restorable.
+// Optionally (`memory` > 0) the surprise is also capped by the empirical tail of the last `memory`
+// averages: whatever was reached k times recently is at most as surprising as its frequency k/n says.
+// Off by default: on the evaluation it cost more (a regime change kept later anomalies "seen before")
+// than it saved on bursty streams. Silent (0) for the first `learning` points. Pure, deterministic,
+// restorable.
 import { gaussianScore } from './calibration';
 import { VigilError } from '../errors';
 import { finiteField, intOption, numberOption, numbersField } from './input';
@@ -32,6 +36,8 @@ export interface LikelihoodOptions {
   horizon?: number;
   /** Raw statistics averaged into one (the current one included). */
   average?: number;
+  /** Recent averages kept for the empirical tail (0: Gaussian only). */
+  memory?: number;
 }
 
 /** A smallest spread of log(1 + average), so a detector that is always exactly 0 does not turn any blip into certainty. */
@@ -39,10 +45,25 @@ const MIN_SD = 0.1;
 /** Averages beyond this many standard deviations are learned as if they were at it: an anomaly must not widen its own reference. */
 const WINSOR = 4;
 
+/** First index of `sorted` whose value is ≥ y. */
+function lowerBound(sorted: readonly number[], y: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < y) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A calibrator for one detector on one stream. */
 export class Likelihood {
   readonly options: Required<LikelihoodOptions>;
   private ring: number[] = [];
+  /** The last `memory` values of y, in arrival order and sorted. */
+  private history: number[] = [];
+  private sorted: number[] = [];
   private n = 0;
   private mean = 0;
   private variance = 0;
@@ -52,6 +73,7 @@ export class Likelihood {
       learning: intOption('likelihood', 'learning', options.learning ?? 200, 0, 1_000_000),
       horizon: numberOption('likelihood', 'horizon', options.horizon ?? 2000, 1),
       average: intOption('likelihood', 'average', options.average ?? 5, 1, 1000),
+      memory: intOption('likelihood', 'memory', options.memory ?? 0, 0, 100_000),
     };
   }
 
@@ -65,7 +87,12 @@ export class Likelihood {
     const y = Math.log1p(sum / this.ring.length);
     const sd = Math.max(MIN_SD, Math.sqrt(this.variance));
     const ready = this.n >= this.options.learning && this.n > 1;
-    const surprise = ready ? Math.min(MAX_SURPRISE, surpriseOfZ((y - this.mean) / sd)) : 0;
+    let surprise = ready ? Math.min(MAX_SURPRISE, surpriseOfZ((y - this.mean) / sd)) : 0;
+    if (surprise > 0 && this.sorted.length > 0) {
+      const reached = this.sorted.length - lowerBound(this.sorted, y);
+      if (reached > 0) surprise = Math.min(surprise, -Math.log10((reached + 1) / (this.sorted.length + 1)));
+    }
+    this.remember(y);
     const learned = ready ? Math.min(y, this.mean + WINSOR * sd) : y;
     // Exponential forgetting, started as a plain running mean so the first points weigh fairly.
     const alpha = Math.max(1 / (this.n + 1), 1 / this.options.horizon);
@@ -76,9 +103,17 @@ export class Likelihood {
     return surprise;
   }
 
+  private remember(y: number): void {
+    const { memory } = this.options;
+    if (memory === 0) return;
+    if (this.history.length === memory) this.sorted.splice(lowerBound(this.sorted, this.history.shift()!), 1);
+    this.history.push(y);
+    this.sorted.splice(lowerBound(this.sorted, y), 0, y);
+  }
+
   /** Plain-JSON state (with the options) for a snapshot. */
   toJSON() {
-    return { options: this.options, ring: [...this.ring], n: this.n, mean: this.mean, variance: this.variance };
+    return { options: this.options, ring: [...this.ring], history: [...this.history], n: this.n, mean: this.mean, variance: this.variance };
   }
 
   /** Rebuilds a calibrator from toJSON(). */
@@ -87,6 +122,8 @@ export class Likelihood {
     const o = json as Record<string, unknown>;
     const l = new Likelihood((o.options ?? {}) as LikelihoodOptions);
     l.ring = numbersField('likelihood', o, 'ring', l.options.average);
+    l.history = numbersField('likelihood', o, 'history', l.options.memory);
+    l.sorted = [...l.history].sort((a, b) => a - b);
     l.n = intOption('cannot restore likelihood', 'n', finiteField('likelihood', o, 'n'), 0);
     l.mean = finiteField('likelihood', o, 'mean');
     l.variance = Math.max(0, finiteField('likelihood', o, 'variance'));
