@@ -113,6 +113,22 @@ export function burnTotals(state: BurnState, now: number, windowMs: number): Bur
 
 const badAndTotal = (t: BurnCounts, sli: Sli): [number, number] => (sli === 'availability' ? [t.errors, t.count] : [t.slow, t.timed]);
 
+/** Bad requests a window must be able to hold at its rule's threshold before its burn rate is evidence, not noise. */
+export const MIN_EXPECTED_BAD = 10;
+
+/**
+ * Whether a window holds enough to judge: data reaching back at least half its length (the service has been
+ * watched that long), or enough requests that the threshold would mean MIN_EXPECTED_BAD bad ones
+ * (total ≥ 10 / (threshold × budget): 694 for the fast page on a 99.9 % SLO, 10,000 for the ticket). Without
+ * this a new service's first seconds of slow answers read as a 3-day burn of 100×.
+ */
+export function windowHasEnough(state: BurnState, now: number, windowMs: number, total: number, threshold: number, budget: number): boolean {
+  const list = windowMs <= 6 * HOUR ? state.fine : state.coarse;
+  const first = list[0]?.start;
+  if (first !== undefined && now - first >= windowMs / 2) return true;
+  return total >= MIN_EXPECTED_BAD / (threshold * budget);
+}
+
 // (bad/total) / budget lands a hair under the threshold in floating point (0.1 % / (1 − 0.999) = 0.99999…).
 const reaches = (burn: number, threshold: number) => burn >= threshold * (1 - 1e-9);
 
@@ -124,7 +140,8 @@ function lasts(burn: number): string {
 /**
  * The burn-rate alerts firing at `now` for availability (bad = errors) and latency (bad = slow), most urgent first:
  * an alert fires when both its long and its short window burn at least `threshold` × (1 − SLO target).
- * Each rule is reported on its own (a fast page does not hide the slow one); windows without traffic never fire.
+ * Each rule is reported on its own (a fast page does not hide the slow one); windows without traffic never fire,
+ * nor windows that hold too little of their length or too few requests to judge (windowHasEnough).
  */
 export function burnRates(state: BurnState, now: number, slo: ServiceSla['slo']): BurnAlert[] {
   const alerts: BurnAlert[] = [];
@@ -136,6 +153,7 @@ export function burnRates(state: BurnState, now: number, slo: ServiceSla['slo'])
       const [badL, totalL] = badAndTotal(long, sli);
       const [badS, totalS] = badAndTotal(short, sli);
       if (totalL === 0 || totalS === 0) continue;
+      if (!windowHasEnough(state, now, rule.longMs, totalL, rule.threshold, budget) || !windowHasEnough(state, now, rule.shortMs, totalS, rule.threshold, budget)) continue;
       const burnLong = badL / totalL / budget;
       const burnShort = badS / totalS / budget;
       if (!reaches(burnLong, rule.threshold) || !reaches(burnShort, rule.threshold)) continue;

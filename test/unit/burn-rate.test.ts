@@ -170,6 +170,23 @@ describe('burnRates: timelines', () => {
   });
 });
 
+describe('burnRates: no verdict from too little data', () => {
+  it.each([
+    // each case: what a brand-new service sent, when it is judged, what may fire
+    // 2 s of every answer slow (20 requests): no window holds half its length or enough requests: nothing.
+    { name: 'a new service, 2 s of slow answers', segments: [{ from: 0, to: 2 * S, step: S, count: 10, slow: 10 }], now: 2 * S, want: [] },
+    // 3 minutes of 600 requests a minute, all failing: 1,800 ≥ 694 requests for the fast page (1 h and its 5 m window) and
+    // ≥ 1,667 for the slow page, but the 3 d ticket needs 10,000 (or 1.5 d of history): pages, no ticket yet.
+    { name: 'a new busy service failing everything for 3 minutes', segments: [{ from: 0, to: 3 * M, step: M, count: 600, errors: 600 }], now: 3 * M, want: ['availability:fast', 'availability:slow'] },
+    // The same 3 minutes at 10 requests a minute: 30 requests prove nothing about a 1-hour budget burn.
+    { name: 'a new quiet service failing everything for 3 minutes', segments: [{ from: 0, to: 3 * M, step: M, count: 10, errors: 10 }], now: 3 * M, want: [] },
+    // A quiet service watched for 40 minutes (over half of the 1 h window) failing in its last 10: now it is evidence.
+    { name: 'a quiet service watched for 40 minutes', segments: [{ from: 0, to: 30 * M, step: M, count: 10 }, { from: 30 * M, to: 40 * M, step: M, count: 10, errors: 10 }], now: 40 * M, want: ['availability:fast'] },
+  ])('$name', ({ segments, now, want }) => {
+    expect(dimensions(feed(segments), now)).toEqual(want);
+  });
+});
+
 describe('burnRates: a 10-minute spike', () => {
   // Three clean days, clean traffic to 5h30m, 20 % errors from 5h30m to 5h40m (60 windows × 20 = 1200 failed), clean until 6h.
   const base = feed([cleanHistory, { from: 0, to: 5 * H + 30 * M, count: 100 }, { from: 5 * H + 30 * M, to: 5 * H + 40 * M, count: 100, errors: 20 }]);
