@@ -5,6 +5,8 @@ import type { DestinationStream } from 'pino';
 export interface PageCapture extends DestinationStream {
   /** workflow ID → performance.now() of its first page. */
   readonly firstPage: Map<string, number>;
+  /** `<workflow ID>|<escalation level>` → Date.now() (epoch ms, comparable with workflow time) of that level's first page. */
+  readonly levelPage: Map<string, number>;
 }
 
 /**
@@ -13,14 +15,19 @@ export interface PageCapture extends DestinationStream {
  */
 export function capturePages(): PageCapture {
   const firstPage = new Map<string, number>();
+  const levelPage = new Map<string, number>();
   return {
     firstPage,
+    levelPage,
     write(line: string) {
       if (!line.includes('"msg":"PAGE ')) return;
       const now = performance.now();
-      const entry = JSON.parse(line) as { msg?: unknown; incident?: unknown };
+      const wall = Date.now();
+      const entry = JSON.parse(line) as { msg?: unknown; incident?: unknown; level?: unknown };
       if (typeof entry.msg === 'string' && entry.msg.startsWith('PAGE ') && typeof entry.incident === 'string') {
         if (!firstPage.has(entry.incident)) firstPage.set(entry.incident, now);
+        const key = `${entry.incident}|${String(entry.level)}`;
+        if (!levelPage.has(key)) levelPage.set(key, wall);
       }
     },
   };

@@ -3,8 +3,12 @@
 // notification fan-out (bench/fanout.ts); first, the SDK's aggregation path (bench/sdk-aggregation.ts),
 // and the Isolation Forest against scikit-learn and the npm package, which need no servers.
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
-// BENCH_ONLY=sdk|iforest|audit|auth|incidents|fanout|storm runs one.
+// Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
+// the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|fanout|storm runs one (detect: bench/detectors.ts).
+import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pkg from '../package.json';
 import { connectClient, connectWorker, ensureSearchAttributes } from '../app/temporal-connection';
@@ -13,16 +17,24 @@ import { startEnvironment } from './environment';
 import { fanoutBench } from './fanout';
 import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
+import { runDetectorsBench } from './detectors';
 import { runAuditBench } from './audit-log';
 import { runStormBench } from './storm';
 import { runAuthBench } from './auth';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
-import { runIncidents } from './incidents-throughput';
-import { buildResults, writeResults } from './results-file';
+import { benchViolation, runIncidents } from './incidents-throughput';
+import { openLoop as runOpenLoop, timerLateness } from './latency';
+import { runIngestBench } from './ingest';
+import { countStatements, historyProfile } from './profile';
+import { treeCpu, treeCpuPct } from './proc-cpu';
+import { writeIngest, writeLatency, writeProfile } from './speed-results';
+import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
+import { buildResults, RESULTS_DIR, writeResults } from './results-file';
 import { comparisonRows, textTable } from './table';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'fanout', 'storm'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -35,9 +47,7 @@ async function bundle(workflowsPath: string): Promise<string> {
 
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
-  if (!['', 'sdk', 'iforest', 'audit', 'auth', 'incidents', 'fanout', 'storm'].includes(only)) {
-    throw new Error(`BENCH_ONLY must be "sdk", "iforest", "audit", "auth", "incidents", "fanout" or "storm", got "${only}"`);
-  }
+  if (!ONLY.includes(only)) throw new Error(`BENCH_ONLY must be one of ${ONLY.filter(Boolean).map((o) => `"${o}"`).join(', ')}, got "${only}"`);
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
     if (only === 'sdk') return sdk.goal.met ? 0 : 1;
@@ -45,6 +55,10 @@ async function main(): Promise<number> {
   if (only === '' || only === 'iforest') {
     await runIsolationForestBench();
     if (only === 'iforest') return 0;
+  }
+  if (only === '' || only === 'detect') {
+    const met = await runDetectorsBench();
+    if (only === 'detect') return met ? 0 : 1;
   }
   if (only === '' || only === 'audit') {
     await runAuditBench();
@@ -60,7 +74,7 @@ async function main(): Promise<number> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`bench: ${n} incidents, ${concurrency} client calls in flight; bundling workflows`);
   // Bundled up front so neither phase's window or memory includes webpack.
-  const floorBundle = only === 'fanout' ? '' : await bundle(FLOOR_WORKFLOWS_PATH);
+  const floorBundle = ['', 'incidents'].includes(only) ? await bundle(FLOOR_WORKFLOWS_PATH) : '';
   const vigilBundle = await bundle(path.join(ROOT, 'workflows', 'index.ts'));
 
   log('bench: starting Postgres and the Temporal dev server');
@@ -82,18 +96,54 @@ async function main(): Promise<number> {
     if (only === 'storm') return await storm();
     const fanout = async () => Math.max(await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log }), await storm());
     if (only === 'fanout') return await fanoutBench(env, { client, namespace: NAMESPACE, bundleCode: vigilBundle, temporal, log });
+    const speedDeps = { client, temporalAddress: env.temporalAddress, namespace: NAMESPACE, databaseUrl: env.databaseUrl, bundleCode: vigilBundle, log };
+    const latency = async (capacityPerSec: number, capacitySource: string) => {
+      const seconds = positiveInt('BENCH_OPEN_LOOP_SECONDS', 120);
+      const openLoop = [];
+      for (const [k, share] of [0.5, 0.8].entries()) openLoop.push(await runOpenLoop(speedDeps, share, capacityPerSec, seconds * 1000, 1300 + k));
+      const lateness = await timerLateness(speedDeps, positiveInt('BENCH_TIMER_INCIDENTS', 1000), positiveInt('BENCH_LEVEL2_DELAY_MS', 90_000));
+      const out = writeLatency({ capacityPerSec, capacitySource, openLoop, lateness });
+      process.stdout.write(`\n${out.text}\n`);
+      for (const f of out.files) log(`bench: wrote ${path.relative(ROOT, f)}`);
+    };
+    const ingest = async () => {
+      const out = writeIngest(await runIngestBench(speedDeps, positiveInt('BENCH_INGEST_SECONDS', 20)));
+      process.stdout.write(`\n${out.text}\n`);
+      for (const f of out.files) log(`bench: wrote ${path.relative(ROOT, f)}`);
+    };
+    if (only === 'latency') {
+      const stored = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'incidents.json'), 'utf8')) as { date: string; vigil: { throughputPerSec: number } };
+      await latency(stored.vigil.throughputPerSec, `burst throughput from bench/results/incidents.json of ${stored.date}`);
+      return 0;
+    }
+    if (only === 'ingest') {
+      await ingest();
+      return 0;
+    }
     const common = { client, namespace: NAMESPACE, n, concurrency, timeoutMs: TIMEOUT_MS };
 
     const floorConnection = await connectWorker(target, {});
     const floor = await runFloor({ ...common, connection: floorConnection, bundleCode: floorBundle }).finally(() => floorConnection.close());
 
     const pool = createPool(env.databaseUrl, 'vigil-bench');
+    const statements = countStatements(pool);
     const vigilConnection = await connectWorker(target, {});
+    const cpu0 = treeCpu();
+    const t0 = performance.now();
     const vigil = await runIncidents({ ...common, connection: vigilConnection, pool, temporalAddress: env.temporalAddress, bundleCode: vigilBundle })
       .finally(async () => {
         await vigilConnection.close();
         await pool.end();
       });
+    const profile = writeProfile({
+      incidents: n,
+      perIncident: await historyProfile(client, incidentWorkflowId(fingerprint(benchViolation(0).service, benchViolation(0).kind, benchViolation(0).dimension))).catch(() => null),
+      statementsPerIncident: Math.round((statements.total() / n) * 10) / 10,
+      statementsByKind: statements.byKind(),
+      cpuByProcessPctOfOneCore: treeCpuPct(cpu0, treeCpu(), performance.now() - t0),
+    });
+    process.stdout.write(`\n${profile.text}\n`);
+    for (const f of profile.files) log(`bench: wrote ${path.relative(ROOT, f)}`);
 
     process.stdout.write(`\n${textTable(comparisonRows(floor, vigil))}\n\n`);
     const results = buildResults({
@@ -116,7 +166,10 @@ async function main(): Promise<number> {
       return only === 'incidents' ? 1 : Math.max(1, await fanout());
     }
     for (const file of writeResults(results)) log(`bench: wrote ${path.relative(ROOT, file)}`);
-    return only === 'incidents' ? 0 : await fanout();
+    if (only === 'incidents') return 0;
+    await latency(vigil.throughputPerSec, 'burst throughput measured above, same run');
+    await ingest();
+    return await fanout();
   } finally {
     process.off('SIGINT', onSignal);
     await client.connection.close();
