@@ -2,10 +2,13 @@ import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
 import type { VigilConfig } from '../domain/config';
 import type { ComplianceAuditInput } from '../workflows/compliance-audit';
 import type { ModelTrainingInput } from '../workflows/model-training';
+import type { ExecutiveRollupInput } from '../workflows/executive-rollup';
 
 /** Schedule IDs Vigil owns. */
 export const MODEL_TRAINING_SCHEDULE = 'vigil-model-training';
 export const COMPLIANCE_AUDIT_SCHEDULE = 'vigil-compliance-audit';
+export const ROLLUP_HOURLY_SCHEDULE = 'vigil-rollup-hourly';
+export const ROLLUP_DAILY_SCHEDULE = 'vigil-rollup-daily';
 
 /**
  * Creates Vigil's Temporal Schedules if they do not exist (idempotent; an existing schedule is left
@@ -52,6 +55,19 @@ export async function ensureSchedules(client: Client, config: VigilConfig): Prom
       policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
       memo: { summary: 'Trains per-service anomaly models from metric_windows' },
     });
+  }
+  if (config.analytics.enabled) {
+    // The workflow rolls every slot since its watermark, so one run after downtime catches all
+    // missed slots up: SKIP keeps the Schedule from queueing one (idle) run per missed slot.
+    const rollup = (scheduleId: string, every: '1h' | '1d', offset: '5m' | '10m', input: ExecutiveRollupInput, summary: string) =>
+      createOnce(scheduleId, {
+        spec: { intervals: [{ every, offset }] },
+        action: { type: 'startWorkflow', workflowType: 'executiveRollupWorkflow', workflowId: scheduleId.replace('vigil-', ''), taskQueue: config.temporal.taskQueue, args: [input] },
+        policies: { overlap: 'SKIP', catchupWindow: config.analytics.maxCatchup, pauseOnFailure: false },
+        memo: { summary },
+      });
+    await rollup(ROLLUP_HOURLY_SCHEDULE, '1h', '5m', { period: 'hour' }, 'Rolls the last hour (and any missed or late ones) into rollups_hourly');
+    await rollup(ROLLUP_DAILY_SCHEDULE, '1d', '10m', { period: 'day' }, 'Rolls yesterday (00:10 UTC) into rollups_daily');
   }
   return created;
 }

@@ -12,7 +12,7 @@ export const ROLLUP_COLUMNS: ReadonlyArray<readonly [column: string, field: keyo
   ['budget_consumed', 'budgetConsumed'], ['budget_remaining', 'budgetRemaining'], ['exhaustion_hours', 'exhaustionHours'],
   ['incidents_by_severity', 'incidentsBySeverity', true], ['incidents_by_kind', 'incidentsByKind', true], ['incidents_opened', 'incidentsOpened'],
   ['acks', 'acks'], ['ack_seconds', 'ackSeconds'], ['resolves', 'resolves'], ['resolve_seconds', 'resolveSeconds'],
-  ['notifications_by_channel', 'notificationsByChannel', true], ['compliance_violations', 'complianceViolations'], ['replicas', 'replicas'],
+  ['notifications_by_channel', 'notificationsByChannel', true], ['compliance_violations', 'complianceViolations'], ['replicas', 'replicas'], ['windows', 'windows'],
   ['sketch', 'sketch', true],
 ];
 

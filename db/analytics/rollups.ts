@@ -125,17 +125,23 @@ export async function rollupWatermark(db: Pool | PoolClient, period: RollupPerio
 
 /**
  * Hours already rolled that a window arrived for afterwards (a late reporter, a replayed batch):
- * they must be rolled again. Only windows received since the previous hourly run (less a minute,
- * for a batch committed while that run read) are looked at.
+ * they must be rolled again. Candidates are the hours of windows received since the previous
+ * hourly run (less 5 minutes, for batches committed while it read); a candidate is late only when
+ * its windows or requests no longer match what was rolled, so a window that merely arrived just
+ * before its roll does not trigger a second one.
  */
 export async function lateHours(db: Pool | PoolClient, before: number, horizon: number): Promise<number[]> {
   const r = await db.query<{ hour: Date }>(
-    `WITH last AS (SELECT max(started_at) - interval '1 minute' AS since FROM rollup_runs WHERE period = 'hour')
-     SELECT DISTINCT date_trunc('hour', w.window_start) AS hour
-     FROM metric_windows w CROSS JOIN last
-     LEFT JOIN rollups_hourly r ON r.service = w.service AND r.slot_start = date_trunc('hour', w.window_start)
-     WHERE last.since IS NOT NULL AND w.received_at > last.since AND w.window_start < $1 AND w.window_start >= $2
-       AND (r.computed_at IS NULL OR w.received_at > r.computed_at - interval '1 minute')
+    `WITH last AS (SELECT max(started_at) - interval '5 minutes' AS since FROM rollup_runs WHERE period = 'hour'),
+     cand AS (
+       SELECT DISTINCT w.service, date_trunc('hour', w.window_start) AS hour FROM metric_windows w CROSS JOIN last
+       WHERE last.since IS NOT NULL AND w.received_at > last.since AND w.window_start < $1 AND w.window_start >= $2),
+     now_in AS (
+       SELECT c.service, c.hour, count(w.*) AS windows, coalesce(sum(w.count), 0) AS requests FROM cand c
+       JOIN metric_windows w ON w.service = c.service AND w.window_start >= c.hour AND w.window_start < c.hour + interval '1 hour'
+       GROUP BY 1, 2)
+     SELECT DISTINCT n.hour FROM now_in n LEFT JOIN rollups_hourly r ON r.service = n.service AND r.slot_start = n.hour
+     WHERE r.service IS NULL OR r.windows <> n.windows OR r.requests <> n.requests
      ORDER BY 1`,
     [new Date(before), new Date(horizon)],
   );

@@ -41,6 +41,7 @@ CREATE TABLE rollups_hourly (
   notifications_by_channel jsonb        NOT NULL DEFAULT '{}',
   compliance_violations integer         NOT NULL DEFAULT 0,
   replicas             integer          NOT NULL DEFAULT 0,  -- distinct reporting sources
+  windows              integer          NOT NULL DEFAULT 0,  -- metric_windows rows rolled: a late one changes the count
   sketch               jsonb            NOT NULL,            -- merged LatencySketch, for days and periods
   computed_at          timestamptz      NOT NULL DEFAULT now(),
   computations         integer          NOT NULL DEFAULT 1,

@@ -43,6 +43,8 @@ export interface ServiceRollup {
   notificationsByChannel: Record<string, number>;
   complianceViolations: number;
   replicas: number;
+  /** Metric windows rolled in (with requests, how a late window is recognised). */
+  windows: number;
   sketch: LatencySketch;
 }
 
@@ -77,7 +79,7 @@ export function windowTotals(windows: readonly WindowSummary[]) {
     if (!sketch) sketch = w.latency;
     else if (sketch.alpha === w.latency.alpha) sketch = mergeSketches(sketch, w.latency);
   }
-  return { ...t, sketch: sketch ?? emptySketch(), replicas: windows.length ? sources.size : 0 };
+  return { ...t, sketch: sketch ?? emptySketch(), replicas: windows.length ? sources.size : 0, windows: windows.length };
 }
 
 const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
@@ -173,7 +175,7 @@ function addCounts(into: Record<string, number>, from: Record<string, number>): 
  */
 export function combineRollups(service: string, slotStart: number, parts: readonly ServiceRollup[]): ServiceRollup {
   const sorted = [...parts].sort((a, b) => a.slotStart - b.slotStart);
-  const sums = { requests: 0, errors: 0, qualitySum: 0, qualityCount: 0, satisfactionSum: 0, satisfactionCount: 0, costUsd: 0, tokens: 0, slicesJudged: 0, slicesGood: 0, incidentsOpened: 0, acks: 0, ackSeconds: 0, resolves: 0, resolveSeconds: 0, complianceViolations: 0 };
+  const sums = { requests: 0, errors: 0, qualitySum: 0, qualityCount: 0, satisfactionSum: 0, satisfactionCount: 0, costUsd: 0, tokens: 0, slicesJudged: 0, slicesGood: 0, incidentsOpened: 0, acks: 0, ackSeconds: 0, resolves: 0, resolveSeconds: 0, complianceViolations: 0, windows: 0 };
   const bySeverity: Record<string, number> = {};
   const byKind: Record<string, number> = {};
   const byChannel: Record<string, number> = {};

@@ -27,7 +27,8 @@ export function lastCompleteSlot(asOf: number, period: RollupPeriod, settleMs: n
  */
 export function slotsToRoll(watermark: number | null, target: number, period: RollupPeriod, maxCatchupMs: number): number[] {
   const p = PERIOD_MS[period];
-  const floor = target - Math.floor(maxCatchupMs / p) * p + p;
+  // At least the target itself: a catch-up span shorter than a day still lets the daily run roll yesterday.
+  const floor = target - Math.max(1, Math.floor(maxCatchupMs / p)) * p + p;
   const from = Math.max(watermark === null ? floor : watermark + p, floor);
   const out: number[] = [];
   for (let s = from; s <= target; s += p) out.push(s);
