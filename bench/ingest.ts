@@ -9,9 +9,11 @@ import { createIncidentService } from '../app/incident-service';
 import { createWindowForwarder } from '../app/monitor-client';
 import { connectWorker } from '../app/temporal-connection';
 import { parseConfig } from '../app/config-file';
+import { createIngestToken } from '../db/ingest-tokens';
 import { createPool } from '../db/pool';
 import { SketchAccumulator } from '../domain/latency-sketch';
 import { createCoreWorker } from '../workers/core-worker';
+import { capturePages } from './page-capture';
 import { summarize, type LatencySummary } from './stats';
 import { treeCpu, treeCpuPct } from './proc-cpu';
 
@@ -66,7 +68,7 @@ function bodyFor(route: string, run: string, i: number): unknown {
   return windowBody(`${run}-m-${i % 200}`, Date.UTC(2026, 11, 1) + Math.floor(i / 200) * 10_000);
 }
 
-async function drive(url: string, route: string, run: string, seconds: number): Promise<Omit<IngestRouteResult, 'cpuByProcessPctOfOneCore' | 'busiest'>> {
+async function drive(url: string, route: string, run: string, seconds: number, tokens: Map<string, string>): Promise<Omit<IngestRouteResult, 'cpuByProcessPctOfOneCore' | 'busiest'>> {
   let next = 0;
   let accepted = 0;
   let throttled = 0;
@@ -76,10 +78,13 @@ async function drive(url: string, route: string, run: string, seconds: number): 
   const end = performance.now() + seconds * 1000;
   const lane = async () => {
     while (performance.now() < end) {
-      const body = JSON.stringify(bodyFor(route, run, next++));
+      const payload = bodyFor(route, run, next++);
+      const body = JSON.stringify(payload);
+      // /v1/metrics takes a per-service ingest token whatever auth.mode says.
+      const token = route === '/v1/metrics' ? tokens.get((payload as ReturnType<typeof windowBody>).windows[0]!.service) : undefined;
       const t = performance.now();
       try {
-        const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
         const text = await res.text();
         if (res.status === 429) {
           throttled++;
@@ -116,7 +121,8 @@ export async function runIngestBench(d: IngestDeps, seconds: number): Promise<In
   const pool = createPool(d.databaseUrl, 'vigil-bench-ingest', 30);
   const connection = await connectWorker({ address: d.temporalAddress, namespace: d.namespace }, {});
   const silent = pino({ level: 'silent' });
-  const worker = await createCoreWorker({ connection, config, pool, logger: silent, env: {}, workflowBundle: { code: d.bundleCode } });
+  const pages = capturePages();
+  const worker = await createCoreWorker({ connection, config, pool, logger: pino({ level: 'info' }, pages), env: {}, workflowBundle: { code: d.bundleCode } });
   const running = worker.run();
   const incidents = createIncidentService({ client: d.client, pool, config });
   const api = createApiServer({ incidents, client: d.client, pool, logger: silent, forwardWindows: createWindowForwarder(d.client, config.temporal.taskQueue), auth: config.auth });
@@ -124,16 +130,20 @@ export async function runIngestBench(d: IngestDeps, seconds: number): Promise<In
   try {
     const url = await api.listen({ host: '127.0.0.1', port: 0 });
     const run = `ingest${Date.now().toString(36)}`;
+    const tokens = new Map<string, string>();
+    for (let i = 0; i < 200; i++) tokens.set(`${run}-m-${i}`, (await createIngestToken(pool, `${run}-m-${i}`, 'bench')).token);
     for (const route of ['/v1/incidents', '/v1/alertmanager', '/v1/metrics']) {
       d.log(`[ingest] ${route}: ${CLIENTS} clients for ${seconds} s`);
+      const pagedBefore = pages.firstPage.size;
       const cpu0 = treeCpu();
       const t0 = performance.now();
-      const r = await drive(url, route, run, seconds);
+      const r = await drive(url, route, run, seconds, tokens);
       const cpu = treeCpuPct(cpu0, treeCpu(), performance.now() - t0);
       const busiest = Object.entries(cpu).sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'n/a';
       results.push({ ...r, cpuByProcessPctOfOneCore: cpu, busiest });
-      // Let the worker drain what this route started before the next one is measured.
-      await new Promise((res) => setTimeout(res, 5000));
+      // The next route is measured only once the worker has paged every incident this one opened.
+      const paged = pagedBefore + (route === '/v1/metrics' ? 0 : r.accepted);
+      for (let waited = 0; pages.firstPage.size < paged && waited < 180_000; waited += 200) await new Promise((res) => setTimeout(res, 200));
     }
     return results;
   } finally {
