@@ -72,12 +72,13 @@ function parseValue(text: string, column: string): { value: number } | { error: 
   return { value };
 }
 
-/** A stateful parser for one file: learns the header (or its absence), the timestamp format, and the last timestamp. */
+/**
+ * A stateful parser for one file: learns the header (or its absence) and the timestamp format. Time order
+ * is not its business: a repeated or earlier timestamp is still a well-formed row (see time-order.ts).
+ */
 export function createRowParser() {
   let names: string[] | undefined;
   let unit: 'iso' | 'epoch' | undefined;
-  let lastT = -Infinity;
-  let lastText = '';
 
   function row(cols: string[], line: number): CsvRow {
     const header = names!;
@@ -89,7 +90,6 @@ export function createRowParser() {
     if (unit && ts.unit !== unit) {
       throw new RowError(line, `timestamp "${cols[0]}" is ${ts.unit === 'iso' ? 'ISO-8601' : 'an epoch number'} but earlier rows are not`);
     }
-    if (ts.t <= lastT) throw new RowError(line, `timestamp "${cols[0]}" is not after the previous row's "${lastText}"`);
     const values: number[] = [];
     for (let i = 1; i < cols.length; i++) {
       const v = parseValue(cols[i]!, header[i]!);
@@ -97,8 +97,6 @@ export function createRowParser() {
       values.push(v.value);
     }
     unit = ts.unit;
-    lastT = ts.t;
-    lastText = cols[0]!;
     return { line, t: ts.t, values, timestampText: cols[0]! };
   }
 

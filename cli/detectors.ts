@@ -1,15 +1,20 @@
 /**
- * The detectors `vigil detect` (and the evaluation) can run, built by name. The LSTM lives in
- * activities/ml and loads TensorFlow.js, so it is imported only when asked for.
+ * The detectors `vigil detect` (and the evaluation) can run, built by name. Every one but the z-score
+ * baseline speaks on the calibrated scale (likelihood.ts: score = decades of surprise / 10, repeats
+ * suppressed), so one threshold means the same for all of them and on every stream. The LSTM lives in
+ * activities/ml and loads TensorFlow.js, so it is imported only when asked for; it is not part of the
+ * default ensemble (see eval/results/anomaly-realistic.md: ~1,000× the cost per point).
  */
 import { ALARM_SCORE } from '../domain/anomaly/calibration';
 import type { StreamingDetector } from '../domain/anomaly/detector';
-import { createForestMember, createStatDetector, defaultEnsemble, type CompositeDetector } from '../domain/anomaly/ensemble';
+import { createForestMember, createStatDetector, type CompositeDetector } from '../domain/anomaly/ensemble';
+import { createGaussianWindowDetector } from '../domain/anomaly/gaussian-window';
 import { deriveSeed } from '../domain/anomaly/rng';
+import { calibrated, createVigilEnsemble } from '../domain/anomaly/vigil-ensemble';
 import { VigilError } from '../domain/errors';
 
 /** The names `--detector` accepts. */
-export const DETECTOR_KINDS = ['ensemble', 'iforest', 'lstm', 'stat'] as const;
+export const DETECTOR_KINDS = ['ensemble', 'iforest', 'lstm', 'stat', 'zscore'] as const;
 /** One of DETECTOR_KINDS. */
 export type DetectorKind = (typeof DETECTOR_KINDS)[number];
 
@@ -39,25 +44,22 @@ export interface BuiltDetector {
 
 /** Builds the named detector for points of `features` values. */
 export async function buildDetector(kind: DetectorKind, opts: { seed: number; features: number }): Promise<BuiltDetector> {
+  const composite = (d: CompositeDetector): BuiltDetector => ({ detector: d, threshold: d.threshold, composite: d, notes: [] });
   switch (kind) {
-    case 'stat': {
-      const d = createStatDetector(opts.features);
-      return { detector: d, threshold: d.threshold, composite: d, notes: [] };
-    }
+    case 'stat':
+      return composite(calibrated(createStatDetector(opts.features)));
     case 'iforest':
-      // The ensemble's forest member exactly: values and their changes (see withChanges).
-      return { detector: createForestMember(opts.seed), threshold: ALARM_SCORE, notes: [] };
+      // The forest on values and their changes (see withChanges).
+      return composite(calibrated(createForestMember(opts.seed)));
+    case 'zscore':
+      // The plain baseline, uncalibrated on purpose: what the others are measured against.
+      return { detector: createGaussianWindowDetector(), threshold: ALARM_SCORE, notes: [] };
     case 'lstm': {
       const lstm = await loadLstm();
       if ('error' in lstm) throw new VigilError('unavailable', `the lstm detector is unavailable: ${lstm.error}`);
-      return { detector: lstm.create({ seed: deriveSeed(opts.seed, 2) }), threshold: ALARM_SCORE, notes: [] };
+      return composite(calibrated(lstm.create({ seed: deriveSeed(opts.seed, 2) })));
     }
-    case 'ensemble': {
-      const lstm = await loadLstm();
-      const withLstm = 'error' in lstm ? undefined : lstm.create({ seed: deriveSeed(opts.seed, 2) });
-      const d = defaultEnsemble(opts.seed, { features: opts.features, withLstm });
-      const notes = 'error' in lstm ? [`ensemble runs without its lstm member (${lstm.error}): stat and iforest must both agree`] : [];
-      return { detector: d, threshold: d.threshold, composite: d, notes };
-    }
+    case 'ensemble':
+      return composite(createVigilEnsemble(opts.features));
   }
 }

@@ -4,6 +4,7 @@ import readline from 'node:readline';
 import type { Command } from 'commander';
 import { anomalyReport, createFeatureDeviation, type AnomalyEvent } from '../../domain/anomaly/classify';
 import { agreeingMembers } from '../../domain/anomaly/ensemble';
+import { TimeOrder, type TimeIssue } from '../../domain/anomaly/time-order';
 import { VigilError } from '../../domain/errors';
 import { createRowParser, RowError } from '../csv';
 import { buildDetector, DETECTOR_KINDS, type DetectorKind } from '../detectors';
@@ -56,7 +57,7 @@ export function registerDetectCommand(program: Command): void {
     .option('--threshold <x>', 'alarm when the score reaches this (default: the detector\'s own alarm level)')
     .option('--seed <n>', 'seed of the randomised detectors', '1')
     .option('--report <file>', 'also write a JSON report: anomalies_detected, anomaly_details, confidence_scores, recommended_actions')
-    .option('--skip-bad', 'skip malformed rows (counted and reported at the end) instead of stopping')
+    .option('--skip-bad', 'do not stop at malformed rows: write them unscored (score 0) so output rows still align with input rows, and list them at the end')
     .action(async (o: DetectOptions) => {
       const opts = parseOptions(o);
       let size: number;
@@ -92,6 +93,8 @@ export function registerDetectCommand(program: Command): void {
       const skipped: RowError[] = [];
       let skippedCount = 0;
       const events: AnomalyEvent[] = [];
+      const order = new TimeOrder();
+      const timeIssues: Record<TimeIssue, number[]> = { duplicate: [], 'out-of-order': [] };
       try {
         for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
           const text = next.value;
@@ -104,10 +107,14 @@ export function registerDetectCommand(program: Command): void {
           } catch (err) {
             if (!(err instanceof RowError) || !o.skipBad) throw err;
             if (skippedCount++ < 10) skipped.push(err);
+            // One output row per input row: the skipped one is there, unscored, with its timestamp as written.
+            await writeLine(out, `${csvField(text.split(',')[0] ?? '')},0,0\n`);
             continue;
           }
           if (parsed.kind !== 'row') continue;
           const { row } = parsed;
+          const when = order.next(row.t);
+          if (when.issue) timeIssues[when.issue].push(lineNo);
           if (!built) {
             // The detector is built on the first row: only then is the number of features known.
             built = await buildDetector(opts.kind, { seed: opts.seed, features: row.values.length });
@@ -115,7 +122,7 @@ export function registerDetectCommand(program: Command): void {
             threshold = opts.threshold ?? built.threshold;
             deviation = createFeatureDeviation();
           }
-          const score = built.detector.update({ t: row.t, values: row.values });
+          const score = built.detector.update({ t: when.t, values: row.values });
           const alarm = score >= threshold;
           await writeLine(out, `${row.timestampText},${score.toFixed(6)},${alarm ? 1 : 0}\n`);
           if (alarm) {
@@ -157,11 +164,22 @@ export function registerDetectCommand(program: Command): void {
         fs.writeFileSync(o.report, `${JSON.stringify(anomalyReport(names, events), null, 2)}\n`);
       }
       console.log(`${o.output}: ${rows} row(s) scored by ${built.detector.name}, ${alarms} at or above ${threshold.toFixed(4)}${o.report ? `; ${events.length} anomal${events.length === 1 ? 'y' : 'ies'} in ${o.report}` : ''}`);
+      for (const [issue, lines] of Object.entries(timeIssues)) {
+        if (lines.length === 0) continue;
+        const shown = lines.slice(0, 10).join(', ') + (lines.length > 10 ? `, … (${lines.length - 10} more)` : '');
+        process.stderr.write(`vigil: note: ${lines.length} row(s) with ${issue === 'duplicate' ? 'a repeated' : 'an earlier'} timestamp (line ${shown}): scored in file order, as if at the latest time seen\n`);
+      }
       if (skippedCount > 0) {
         const more = skippedCount > skipped.length ? `  … and ${skippedCount - skipped.length} more\n` : '';
-        process.stderr.write(`vigil: skipped ${skippedCount} malformed row(s):\n${skipped.map((e) => `  ${e.message}\n`).join('')}${more}`);
+        process.stderr.write(`vigil: skipped ${skippedCount} malformed row(s) (written with score 0):\n${skipped.map((e) => `  ${e.message}\n`).join('')}${more}`);
       }
     });
+}
+
+/** A field as written, quoted when it would otherwise break the CSV (a skipped row's timestamp can be anything). */
+function csvField(text: string): string {
+  const t = text.trim();
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
 function maxAbs(xs: number[]): number {

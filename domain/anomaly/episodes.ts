@@ -4,7 +4,8 @@
 // damped. The memory of that strongest score holds while the evidence stays at least as strong and
 // fades by `decay` decades a point once it weakens, so a new, separate anomaly gets through again.
 // This works for any threshold: above a given cut-off an episode gives its first crossing, then only
-// markedly stronger evidence.
+// markedly stronger evidence. From a quiet start the peak is 0, so nothing below `margin` decades ever
+// passes undamped: the margin is also the floor of what can alarm.
 import { finiteField } from './input';
 
 /** Options of the repeat suppression. */
@@ -25,7 +26,7 @@ export class EpisodeGate {
   peak = 0;
 
   constructor(o: EpisodeOptions = {}) {
-    this.margin = o.margin ?? 1;
+    this.margin = o.margin ?? 3;
     this.decay = o.decay ?? 0.05;
     this.damp = o.damp ?? 0.2;
   }

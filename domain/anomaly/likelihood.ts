@@ -4,6 +4,7 @@
 // distribution of that same average over the stream's own history — a Gaussian on log(1 + average),
 // whose mean and variance forget at a fixed horizon so the reference follows a changing stream. The
 // answer is the surprise −log10 P(average this high), in decades: 0 for typical, 5 for one-in-100,000.
+// Learning starts at the detector's first non-zero statistic (before that it is warming up).
 // Optionally (`memory` > 0) the surprise is also capped by the empirical tail of the last `memory`
 // averages: whatever was reached k times recently is at most as surprising as its frequency k/n says.
 // Off by default: on the evaluation it cost more (a regime change kept later anomalies "seen before")
@@ -38,12 +39,30 @@ export interface LikelihoodOptions {
   average?: number;
   /** Recent averages kept for the empirical tail (0: Gaussian only). */
   memory?: number;
+  /**
+   * Also judge the latest statistic alone, against its own history: an average dilutes one extreme point
+   * (a spike) as much as it steadies a noisy statistic. The larger surprise counts, less `lookPenalty`
+   * decades for having looked twice.
+   */
+  point?: boolean;
+  /**
+   * Decades taken off for looking at two channels. Bonferroni would take log10(2); a full decade keeps
+   * the point channel to what averaging truly hides (on the evaluation: spikes found, bursty streams
+   * not paged by their every burst).
+   */
+  lookPenalty?: number;
 }
 
 /** A smallest spread of log(1 + average), so a detector that is always exactly 0 does not turn any blip into certainty. */
 const MIN_SD = 0.1;
 /** Averages beyond this many standard deviations are learned as if they were at it: an anomaly must not widen its own reference. */
 const WINSOR = 4;
+
+/** One step of an exponentially forgetting mean and variance. */
+function learn(mean: number, variance: number, y: number, alpha: number): [number, number] {
+  const delta = y - mean;
+  return [mean + alpha * delta, (1 - alpha) * (variance + alpha * delta * delta)];
+}
 
 /** First index of `sorted` whose value is ≥ y. */
 function lowerBound(sorted: readonly number[], y: number): number {
@@ -67,6 +86,9 @@ export class Likelihood {
   private n = 0;
   private mean = 0;
   private variance = 0;
+  /** The same for the single latest statistic (the `point` channel). */
+  private pointMean = 0;
+  private pointVariance = 0;
 
   constructor(options: LikelihoodOptions = {}) {
     this.options = {
@@ -74,12 +96,16 @@ export class Likelihood {
       horizon: numberOption('likelihood', 'horizon', options.horizon ?? 2000, 1),
       average: intOption('likelihood', 'average', options.average ?? 5, 1, 1000),
       memory: intOption('likelihood', 'memory', options.memory ?? 0, 0, 100_000),
+      point: options.point ?? true,
+      lookPenalty: numberOption('likelihood', 'lookPenalty', options.lookPenalty ?? 1, 0, MAX_SURPRISE, true),
     };
   }
 
   /** The surprise (decades) of a raw statistic z ≥ 0, then learns it. */
   update(z: number): number {
     const raw = Number.isFinite(z) ? Math.max(0, z) : 0;
+    // A detector answers exactly 0 while it warms up: that is not its normal, so learning starts at its first word.
+    if (this.n === 0 && raw === 0) return 0;
     this.ring.push(raw);
     if (this.ring.length > this.options.average) this.ring.shift();
     let sum = 0;
@@ -93,12 +119,15 @@ export class Likelihood {
       if (reached > 0) surprise = Math.min(surprise, -Math.log10((reached + 1) / (this.sorted.length + 1)));
     }
     this.remember(y);
-    const learned = ready ? Math.min(y, this.mean + WINSOR * sd) : y;
     // Exponential forgetting, started as a plain running mean so the first points weigh fairly.
     const alpha = Math.max(1 / (this.n + 1), 1 / this.options.horizon);
-    const delta = learned - this.mean;
-    this.mean += alpha * delta;
-    this.variance = (1 - alpha) * (this.variance + alpha * delta * delta);
+    [this.mean, this.variance] = learn(this.mean, this.variance, ready ? Math.min(y, this.mean + WINSOR * sd) : y, alpha);
+    if (this.options.point) {
+      const y1 = Math.log1p(raw);
+      const sd1 = Math.max(MIN_SD, Math.sqrt(this.pointVariance));
+      if (ready) surprise = Math.max(0, Math.max(surprise, Math.min(MAX_SURPRISE, surpriseOfZ((y1 - this.pointMean) / sd1))) - this.options.lookPenalty);
+      [this.pointMean, this.pointVariance] = learn(this.pointMean, this.pointVariance, ready ? Math.min(y1, this.pointMean + WINSOR * sd1) : y1, alpha);
+    }
     this.n++;
     return surprise;
   }
@@ -113,7 +142,8 @@ export class Likelihood {
 
   /** Plain-JSON state (with the options) for a snapshot. */
   toJSON() {
-    return { options: this.options, ring: [...this.ring], history: [...this.history], n: this.n, mean: this.mean, variance: this.variance };
+    const { n, mean, variance, pointMean, pointVariance } = this;
+    return { options: this.options, ring: [...this.ring], history: [...this.history], n, mean, variance, pointMean, pointVariance };
   }
 
   /** Rebuilds a calibrator from toJSON(). */
@@ -127,6 +157,8 @@ export class Likelihood {
     l.n = intOption('cannot restore likelihood', 'n', finiteField('likelihood', o, 'n'), 0);
     l.mean = finiteField('likelihood', o, 'mean');
     l.variance = Math.max(0, finiteField('likelihood', o, 'variance'));
+    l.pointMean = finiteField('likelihood', o, 'pointMean');
+    l.pointVariance = Math.max(0, finiteField('likelihood', o, 'pointVariance'));
     return l;
   }
 }

@@ -1,5 +1,6 @@
 // `npm run eval:anomaly [-- --quick] [-- --seed N]`: the realistic evaluation (realistic-report.ts):
 // every detector on seeded operational-like streams, NAB-style scoring against the z-score baseline.
+// `npm run eval:anomaly -- --lstm`: the LSTM alone and in the ensemble on a subset of those streams.
 // `npm run eval:anomaly -- --synthetic`: the earlier evaluation below — every detector and the previous
 // ensemble on seeded, labelled synthetic series (eval/anomaly/series.ts), scored event by event (eval/anomaly/metrics.ts).
 // Two tiers, because the LSTM costs far more per point than the rest: "main" runs the statistical
@@ -20,7 +21,7 @@ import { deriveSeed } from '../../domain/anomaly/rng';
 import { addCounts, metricsOf, NO_COUNTS, scoreAlarms, TOLERANCE, type Counts, type Metrics } from './metrics';
 import { ANOMALY_KINDS, generateSuite, type LabelledSeries } from './series';
 import { kindTable, markdownTable, textTable, type ResultRow } from './table';
-import { runRealistic, runRealisticPart } from './realistic-report';
+import { runLstmComparison, runRealistic, runRealisticPart } from './realistic-report';
 
 const RESULTS_DIR = path.join(__dirname, '..', 'results');
 
@@ -193,6 +194,7 @@ async function main(): Promise<number> {
     runRealisticPart(seed, quick, Number(args[part + 1]));
     return 0;
   }
+  if (args.includes('--lstm')) return runLstmComparison(seed);
   if (!args.includes('--synthetic') && args.indexOf('--tier') < 0) return runRealistic(__filename, seed, quick);
   const only = args.indexOf('--tier');
   if (only >= 0) {

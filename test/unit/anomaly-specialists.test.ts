@@ -40,12 +40,23 @@ describe('likelihood calibration', () => {
   });
 
   it('is surprised by a statistic far beyond its history, and not by one it has often seen', () => {
-    const l = new Likelihood({ average: 1, memory: 2000 });
+    const l = new Likelihood({ average: 1, memory: 2000, point: false });
     const rng = createRng(9);
     // A bursty stream: 2 % of raw statistics are 20, the rest small.
     for (let i = 0; i < 3000; i++) l.update(rng.next() < 0.02 ? 20 : Math.abs(rng.normal()));
     expect(l.update(20)).toBeLessThan(2.5);
     expect(l.update(500)).toBeGreaterThan(5);
+  });
+
+  it('judges the latest statistic alone too: one extreme point is not averaged away', () => {
+    const surprises = [true, false].map((point) => {
+      const l = new Likelihood({ average: 5, point });
+      const rng = createRng(13);
+      for (let i = 0; i < 2000; i++) l.update(Math.abs(rng.normal()));
+      return l.update(8);
+    });
+    expect(surprises[0]).toBeGreaterThan(surprises[1]! + 1);
+    expect(surprises[0]).toBeGreaterThan(3);
   });
 
   it('forgets: after a lasting change of the raw level the surprise fades', () => {
