@@ -173,7 +173,7 @@ function build(): Json {
         'A known path asked with a method it does not have answers 405 with an `Allow` header listing its methods.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'operations' }],
+    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'analytics' }, { name: 'operations' }],
     paths: {
       '/healthz': {
         get: {
@@ -276,6 +276,19 @@ function build(): Json {
             200: { description: 'The report', content: { 'application/json': { schema: { type: 'object' } }, 'text/markdown': { schema: str }, 'text/html': { schema: str } } },
             400: error('Malformed id'),
             404: error('No such report'),
+          },
+        },
+      },
+      '/v1/executive/dashboard': {
+        get: {
+          tags: ['analytics'],
+          summary: 'The executive dashboard (generate_executive_dashboard): health score, SLA compliance, cost efficiency, satisfaction trend, business impact, recommendations, with changes vs the previous period',
+          description: 'Computed from rollups_hourly / rollups_daily for the period ending with the last rolled-up hour. Business-impact figures appear only when their assumptions are configured (analytics.assumptions). Needs the analytics:read scope; users limited to teams are refused (it spans every service).',
+          parameters: [{ name: 'period', in: 'query', required: false, schema: { type: 'string', enum: ['24h', '7d', '30d', '90d'], default: '7d' } }],
+          responses: {
+            200: ok('The dashboard', obj({ period: { type: 'object' }, executive_summary: { type: 'object' }, business_impact: { type: 'object' }, predictive_insights: { type: 'array', items: { type: 'object' } }, recommendations: { type: 'array', items: { type: 'object' } }, services: { type: 'array', items: { type: 'object' } } })),
+            400: error('Unknown period (the message and issues name query.period)'),
+            403: error('Credentials without analytics:read, or a user limited to teams'),
           },
         },
       },

@@ -17,6 +17,8 @@ import { incidentRoutes } from './routes/incidents';
 import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
 import { processingEventRoutes } from './routes/processing-events';
 import { complianceReportRoutes } from './routes/compliance-reports';
+import { executiveRoutes } from './routes/executive';
+import { configSchema, type VigilConfig } from '../domain/config';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
 import { createSilenceService } from '../app/silence-service';
@@ -32,6 +34,8 @@ export interface ApiDeps {
   auth?: AuthDeps;
   /** Config \`teams:\`: the services each team owns, for users limited to teams. */
   teams?: TeamsConfig;
+  /** Config (SLAs, `analytics:`) for the executive dashboard; defaults when left out. */
+  config?: VigilConfig;
   /** Active regulations and their parameters; POST /v1/processing-events exists when given. */
   compliance?: ComplianceConfig;
   incidents: IncidentService;
@@ -133,6 +137,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   serviceRoutes(app, deps.client);
   if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
   complianceReportRoutes(app, deps.pool);
+  executiveRoutes(app, { pool: deps.pool, config: deps.config ?? configSchema.parse({}) });
   if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
   metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
   alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });

@@ -50,6 +50,7 @@ export function createConfiguredApi(d: EntryPointDeps): FastifyInstance {
     health: d.config.health,
     auth: d.config.auth,
     teams: d.config.teams,
+    config: d.config,
     ...(tls ? { tls } : {}),
   });
 }

@@ -7,9 +7,11 @@ import { registerConfigCommands } from './commands/config';
 import { registerDemoCommand } from './commands/demo';
 import { registerDetectCommand } from './commands/detect';
 import { registerDevCommand } from './commands/dev';
+import { registerExecCommands } from './commands/exec';
 import { registerIncidentCommands } from './commands/incidents';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerOncallCommands } from './commands/oncall';
+import { registerSeedCommand } from './commands/seed';
 import { registerServiceCommands } from './commands/services';
 import { registerSilenceCommands } from './commands/silences';
 import { registerSlaCommands } from './commands/sla';
@@ -45,6 +47,8 @@ registerComplianceCommands(program, ctx);
 registerTokenCommands(program, ctx);
 registerAccessCommands(program, ctx);
 registerDetectCommand(program);
+registerExecCommands(program, ctx);
+registerSeedCommand(program, ctx);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

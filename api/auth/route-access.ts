@@ -42,6 +42,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /v1/services/:service/sla': scope('incidents:read'),
   'GET /v1/compliance/reports': scope('compliance:read'),
   'GET /v1/compliance/reports/:file': scope('compliance:read'),
+  'GET /v1/executive/dashboard': scope('analytics:read'),
   'POST /v1/metrics': INGEST,
   'POST /v1/processing-events': INGEST,
   'POST /v1/alertmanager': { kind: 'tokenOrScope', scope: 'incidents:write' },

@@ -29,7 +29,7 @@ function roles(flag: string, values: string[]): Role[] {
 
 function scopes(values: string[]): Scope[] {
   const bad = values.find((v) => !isScope(v));
-  if (bad !== undefined) throw new VigilError('invalid_input', `--scope: "${bad}" is not a scope (incidents:read, incidents:write, silences:read, silences:write, metrics:write, compliance:read, audit:read, act-as, admin)`);
+  if (bad !== undefined) throw new VigilError('invalid_input', `--scope: "${bad}" is not a scope (incidents:read, incidents:write, silences:read, silences:write, metrics:write, compliance:read, audit:read, analytics:read, act-as, admin)`);
   if (values.length === 0) throw new VigilError('invalid_input', '--scope: give at least one scope');
   return values as Scope[];
 }

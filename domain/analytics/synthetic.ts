@@ -105,3 +105,45 @@ export function* syntheticWindows(s: SyntheticService, from: number, to: number,
     }
   }
 }
+
+/** A synthetic incident: what a projection row holds, for the seeded history. */
+export interface SyntheticIncident {
+  id: string;
+  service: string;
+  kind: string;
+  severity: string;
+  title: string;
+  openedAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+}
+
+/** About one incident per service every three days, acked within minutes and resolved within hours. */
+export function syntheticIncidents(services: readonly SyntheticService[], from: number, to: number, seed: number): SyntheticIncident[] {
+  const rng = createRng(deriveSeed(seed, 99));
+  const kinds: Array<[kind: string, severity: string, title: string]> = [
+    ['response_time_sla', 'high', 'p95 response time above its SLA'],
+    ['availability_sla', 'critical', 'availability below its SLA'],
+    ['quality_sla', 'medium', 'average quality below its SLA'],
+    ['anomaly', 'low', 'anomalous latency'],
+  ];
+  const out: SyntheticIncident[] = [];
+  for (const s of services) {
+    for (let t = from + rng.int(3 * DAY_MS); t < to; t += DAY_MS + rng.int(4 * DAY_MS)) {
+      const [kind, severity, title] = kinds[rng.int(kinds.length)]!;
+      const ack = t + 60_000 * (2 + rng.int(20));
+      const resolve = ack + 60_000 * (15 + rng.int(180));
+      out.push({
+        id: `seed-${s.service}-${t}`,
+        service: s.service,
+        kind,
+        severity,
+        title: `${s.service}: ${title}`,
+        openedAt: t,
+        acknowledgedAt: ack < to ? ack : null,
+        resolvedAt: resolve < to ? resolve : null,
+      });
+    }
+  }
+  return out;
+}

@@ -10,6 +10,8 @@ export const SCOPES = [
   'metrics:write',
   'compliance:read',
   'audit:read',
+  // The executive dashboard: cost, spend and business figures, which on-call viewers need not see.
+  'analytics:read',
   'act-as',
   'admin',
 ] as const;

@@ -1,0 +1,86 @@
+import type { Pool } from 'pg';
+import { executiveDashboard, type ExecutiveDashboard } from '../../domain/analytics/dashboard';
+import type { OpenIncidents } from '../../domain/analytics/health-score';
+import { PERIOD_LENGTH_MS, type DashboardPeriod } from '../../domain/analytics/period';
+import { combineRollups, type ServiceRollup } from '../../domain/analytics/rollup';
+import { DAY_MS, HOUR_MS } from '../../domain/analytics/slots';
+import type { VigilConfig } from '../../domain/config';
+import { slaFor } from '../../domain/sla-config';
+import { fromRow, ROLLUP_COLUMNS } from './rollup-rows';
+import { rollupWatermark } from './rollups';
+
+const COLUMNS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
+
+/**
+ * The rollups covering [from, to): daily rows for the whole days that have one, hourly rows for the
+ * rest (the edges, and days not rolled yet), so a 90-day period reads ~90 rows per service, not 2,160.
+ */
+export async function rollupsCovering(pool: Pool, from: number, to: number): Promise<ServiceRollup[]> {
+  const days = await pool.query(
+    `SELECT ${COLUMNS} FROM rollups_daily WHERE slot_start >= $1 AND slot_start + interval '1 day' <= $2`,
+    [new Date(from), new Date(to)],
+  );
+  const runs = await pool.query<{ slot_start: Date }>(
+    `SELECT slot_start FROM rollup_runs WHERE period = 'day' AND slot_start >= $1 AND slot_start + interval '1 day' <= $2`,
+    [new Date(from), new Date(to)],
+  );
+  const covered = runs.rows.map((r) => r.slot_start);
+  const hours = await pool.query(
+    `SELECT ${COLUMNS} FROM rollups_hourly WHERE slot_start >= $1 AND slot_start < $2 AND date_trunc('day', slot_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' <> ALL($3::timestamptz[])`,
+    [new Date(from), new Date(to), covered],
+  );
+  return [...days.rows, ...hours.rows].map(fromRow);
+}
+
+/** Each service's rollups combined into one per service. */
+function perService(parts: readonly ServiceRollup[], from: number): ServiceRollup[] {
+  const by = new Map<string, ServiceRollup[]>();
+  for (const p of parts) by.set(p.service, [...(by.get(p.service) ?? []), p]);
+  return [...by].map(([service, ps]) => combineRollups(service, from, ps));
+}
+
+/** Per service and step (hour for 24h, day otherwise): the trend series. */
+function perStep(parts: readonly ServiceRollup[], stepMs: number): ServiceRollup[] {
+  const by = new Map<string, ServiceRollup[]>();
+  for (const p of parts) {
+    const k = `${p.service}\u0000${Math.floor(p.slotStart / stepMs) * stepMs}`;
+    by.set(k, [...(by.get(k) ?? []), p]);
+  }
+  return [...by].map(([k, ps]) => combineRollups(k.split('\u0000')[0]!, Number(k.split('\u0000')[1]), ps));
+}
+
+/** Open incidents per service by severity (for the health score's open-incidents component). */
+export async function openIncidentsByService(pool: Pool): Promise<Record<string, OpenIncidents>> {
+  const r = await pool.query<{ service: string; severity: keyof OpenIncidents; n: string }>(
+    "SELECT service, severity, count(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY 1, 2",
+  );
+  const out: Record<string, OpenIncidents> = {};
+  for (const row of r.rows) out[row.service] = { ...out[row.service], [row.severity]: Number(row.n) };
+  return out;
+}
+
+/**
+ * The executive dashboard for a period ending with the last rolled hour (so a half-written hour
+ * never shows), compared with the period before it.
+ */
+export async function loadDashboard(pool: Pool, config: VigilConfig, period: DashboardPeriod, now = Date.now()): Promise<ExecutiveDashboard> {
+  const watermark = await rollupWatermark(pool, 'hour');
+  const to = watermark !== null ? watermark + HOUR_MS : Math.floor(now / HOUR_MS) * HOUR_MS;
+  const len = PERIOD_LENGTH_MS[period];
+  const from = to - len;
+  const [current, previous, open] = await Promise.all([rollupsCovering(pool, from, to), rollupsCovering(pool, from - len, from), openIncidentsByService(pool)]);
+  return executiveDashboard({
+    period,
+    from,
+    to,
+    current: perService(current, from),
+    previous: perService(previous, from - len),
+    steps: perStep(current, period === '24h' ? HOUR_MS : DAY_MS),
+    open,
+    weights: config.analytics.healthWeights,
+    assumptions: config.analytics.assumptions,
+    minQuality: (service) => slaFor(config.services, config.slaDefaults, service).minQuality,
+    sliceMs: config.analytics.sliceDuration,
+    generatedAt: now,
+  });
+}
