@@ -7,10 +7,10 @@
  */
 import { ALARM_SCORE } from '../domain/anomaly/calibration';
 import type { StreamingDetector } from '../domain/anomaly/detector';
-import { createForestMember, createStatDetector, type CompositeDetector } from '../domain/anomaly/ensemble';
+import { createForestMember, type CompositeDetector } from '../domain/anomaly/ensemble';
 import { createGaussianWindowDetector } from '../domain/anomaly/gaussian-window';
 import { deriveSeed } from '../domain/anomaly/rng';
-import { calibrated, createVigilEnsemble } from '../domain/anomaly/vigil-ensemble';
+import { calibrated, createStatEnsemble, createVigilEnsemble } from '../domain/anomaly/vigil-ensemble';
 import { VigilError } from '../domain/errors';
 
 /** The names `--detector` accepts. */
@@ -47,7 +47,7 @@ export async function buildDetector(kind: DetectorKind, opts: { seed: number; fe
   const composite = (d: CompositeDetector): BuiltDetector => ({ detector: d, threshold: d.threshold, composite: d, notes: [] });
   switch (kind) {
     case 'stat':
-      return composite(calibrated(createStatDetector(opts.features)));
+      return composite(createStatEnsemble(opts.features));
     case 'iforest':
       // The forest on values and their changes (see withChanges).
       return composite(calibrated(createForestMember(opts.seed)));

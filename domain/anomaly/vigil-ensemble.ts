@@ -11,7 +11,7 @@ import { createChangepointDetector } from './changepoint';
 import { createDriftDetector } from './drift';
 import { createEvidenceEnsemble, type EvidenceDetector, type EvidenceOptions } from './evidence';
 import { createFlatlineDetector } from './flatline';
-import { createRobustZDetector, createSeasonalDetector } from './statistical';
+import { createCusumDetector, createEwmaDetector, createRobustZDetector, createSeasonalDetector } from './statistical';
 
 /** The specialists, by name, each on one feature. */
 export const SPECIALISTS: Record<string, (feature: number) => StreamingDetector> = {
@@ -27,6 +27,19 @@ export function createVigilEnsemble(features = 1, opts: Omit<EvidenceOptions, 'm
   const members: StreamingDetector[] = [];
   for (let f = 0; f < features; f++) for (const make of Object.values(SPECIALISTS)) members.push(make(f));
   return createEvidenceEnsemble({ name: 'ensemble', ...opts, members });
+}
+
+/**
+ * `--detector stat`: the four classic statistical detectors (robust z, EWMA chart, CUSUM, seasonal
+ * baseline) on every feature, each calibrated on its own and combined by the evidence rule — the same
+ * family as the earlier Bonferroni vote (createStatDetector), judged the way the default ensemble is.
+ */
+export function createStatEnsemble(features = 1, opts: Omit<EvidenceOptions, 'members'> = {}): EvidenceDetector {
+  const members: StreamingDetector[] = [];
+  for (let feature = 0; feature < features; feature++) {
+    members.push(createRobustZDetector({ feature }), createEwmaDetector({ feature }), createCusumDetector({ feature }), createSeasonalDetector({ feature }));
+  }
+  return createEvidenceEnsemble({ name: 'stat', ...opts, members });
 }
 
 /** One detector made to speak on the calibrated scale with repeat suppression (an evidence ensemble of one). */

@@ -11,7 +11,7 @@ import { createEvidenceEnsemble, EVIDENCE_THRESHOLD } from '../../domain/anomaly
 import { deriveSeed } from '../../domain/anomaly/rng';
 import { createGaussianWindowDetector } from '../../domain/anomaly/gaussian-window';
 import { TimeOrder } from '../../domain/anomaly/time-order';
-import { calibrated, createVigilEnsemble, SPECIALISTS } from '../../domain/anomaly/vigil-ensemble';
+import { calibrated, createStatEnsemble, createVigilEnsemble, SPECIALISTS } from '../../domain/anomaly/vigil-ensemble';
 import { generateCorpus, type CorpusStream } from './corpus';
 import { windowsFor } from './nab';
 import { evaluateAt, sweep, type AtThreshold, type ScoredStream } from './sweep';
@@ -61,12 +61,12 @@ export function contenderGroups(): Contender[][] {
         threshold: ALARM_SCORE,
         note: 'the previous default ensemble without LSTM: stat and iforest must agree',
       },
-      { name: 'stat', make: (_, r) => calibrated(r['stat (before)']!), replays: ['stat (before)'], threshold: EVIDENCE_THRESHOLD, note: '`--detector stat` now: the vote, calibrated, repeats suppressed' },
       { name: 'iforest', make: (_, r) => calibrated(r['iforest (before)']!), replays: ['iforest (before)'], threshold: EVIDENCE_THRESHOLD, note: '`--detector iforest` now: the forest, calibrated, repeats suppressed' },
     ],
     [
       { name: 'zscore', make: () => createGaussianWindowDetector(), threshold: ALARM_SCORE, note: 'baseline: z of each point against the mean and sd of the last 6,400 points' },
       ...specialists,
+      { name: 'stat', make: () => createStatEnsemble(1), threshold: EVIDENCE_THRESHOLD, note: '`--detector stat` now: robust z, EWMA, CUSUM and seasonal, each calibrated, combined by the evidence rule' },
       { name: 'ensemble', make: () => createVigilEnsemble(1), threshold: EVIDENCE_THRESHOLD, note: '`--detector ensemble` (default) now: five specialists, evidence rule (evidence.ts)' },
     ],
   ];

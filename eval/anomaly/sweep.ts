@@ -3,7 +3,7 @@
  * scoring, nab.ts) and the best is kept — a detector is judged by its best single setting, never by a
  * threshold per stream. Also the numbers at one given threshold: score, false alarms, detection by kind.
  */
-import { normalise, scoreStream, type ScoringWindow } from './nab';
+import { normalise, probationLength, scoreStream, type ScoringWindow } from './nab';
 
 /** One stream's scores with its windows. */
 export interface ScoredStream {
@@ -18,6 +18,8 @@ export interface AtThreshold {
   score: number;
   falseAlarms: number;
   fpPer1000: number;
+  /** False alarms per week of 5-minute points (2,016) on the streams without any anomaly: the page rate of clean traffic. */
+  cleanPerWeek: number;
   detected: number;
   windows: number;
   /** Per anomaly kind: windows detected, windows, mean credit of the detected ones. */
@@ -40,6 +42,8 @@ export function evaluateAt(streams: readonly ScoredStream[], threshold: number):
   let windows = 0;
   let detected = 0;
   let points = 0;
+  let cleanAlarms = 0;
+  let cleanPoints = 0;
   const byKind: AtThreshold['byKind'] = {};
   const family = new Map<string, { raw: number; windows: number }>();
   for (const s of streams) {
@@ -48,6 +52,10 @@ export function evaluateAt(streams: readonly ScoredStream[], threshold: number):
     falseAlarms += r.falseAlarms;
     windows += s.windows.length;
     points += s.scores.length;
+    if (s.windows.length === 0) {
+      cleanAlarms += r.falseAlarms;
+      cleanPoints += s.scores.length - probationLength(s.scores.length);
+    }
     const f = family.get(s.family) ?? { raw: 0, windows: 0 };
     family.set(s.family, { raw: f.raw + r.raw, windows: f.windows + s.windows.length });
     s.windows.forEach((w, i) => {
@@ -63,7 +71,8 @@ export function evaluateAt(streams: readonly ScoredStream[], threshold: number):
   }
   for (const k of Object.values(byKind)) k.credit = k.detected > 0 ? k.credit / k.detected : 0;
   const byFamily = Object.fromEntries([...family].map(([name, f]) => [name, normalise(f.raw, f.windows)]));
-  return { threshold, score: normalise(raw, windows), falseAlarms, fpPer1000: (1000 * falseAlarms) / points, detected, windows, byKind, byFamily };
+  const cleanPerWeek = cleanPoints === 0 ? 0 : (2016 * cleanAlarms) / cleanPoints;
+  return { threshold, score: normalise(raw, windows), falseAlarms, fpPer1000: (1000 * falseAlarms) / points, cleanPerWeek, detected, windows, byKind, byFamily };
 }
 
 /** Candidate cut-offs: the distinct values among the top `share` of all scores, thinned to at most `max`. */

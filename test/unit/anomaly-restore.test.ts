@@ -8,7 +8,7 @@ import { createGaussianWindowDetector } from '../../domain/anomaly/gaussian-wind
 import { restoreDetector } from '../../domain/anomaly/restore';
 import { createRng } from '../../domain/anomaly/rng';
 import { createCusumDetector, createEwmaDetector, createRobustZDetector, createSeasonalDetector } from '../../domain/anomaly/statistical';
-import { calibrated, createVigilEnsemble } from '../../domain/anomaly/vigil-ensemble';
+import { calibrated, createStatEnsemble, createVigilEnsemble } from '../../domain/anomaly/vigil-ensemble';
 
 /** A daily wave with noise, a level shift, a flat stretch and spikes: every detector has state to carry. */
 function stream(n: number) {
@@ -32,7 +32,8 @@ const DETECTORS: Array<[string, () => StreamingDetector]> = [
   ['forest member (isolation forest on values and changes)', () => createForestMember(3)],
   ['stat vote', () => createStatDetector(1)],
   ['previous ensemble (vote of stat and forest)', () => defaultEnsemble(3)],
-  ['--detector stat (calibrated vote)', () => calibrated(createStatDetector(1))],
+  ['calibrated vote', () => calibrated(createStatDetector(1))],
+  ['--detector stat (evidence over the four statistical detectors)', () => createStatEnsemble(1)],
   ['--detector iforest (calibrated forest)', () => calibrated(createForestMember(3))],
   ['--detector ensemble (evidence ensemble)', () => createVigilEnsemble(1)],
 ];
