@@ -3,12 +3,14 @@ import type { VigilConfig } from '../domain/config';
 import type { ComplianceAuditInput } from '../workflows/compliance-audit';
 import type { ModelTrainingInput } from '../workflows/model-training';
 import type { ExecutiveRollupInput } from '../workflows/executive-rollup';
+import type { ForecastInput } from '../workflows/forecast';
 
 /** Schedule IDs Vigil owns. */
 export const MODEL_TRAINING_SCHEDULE = 'vigil-model-training';
 export const COMPLIANCE_AUDIT_SCHEDULE = 'vigil-compliance-audit';
 export const ROLLUP_HOURLY_SCHEDULE = 'vigil-rollup-hourly';
 export const ROLLUP_DAILY_SCHEDULE = 'vigil-rollup-daily';
+export const FORECAST_SCHEDULE = 'vigil-forecast';
 
 /**
  * Creates Vigil's Temporal Schedules if they do not exist (idempotent; an existing schedule is left
@@ -68,6 +70,13 @@ export async function ensureSchedules(client: Client, config: VigilConfig): Prom
       });
     await rollup(ROLLUP_HOURLY_SCHEDULE, '1h', '5m', { period: 'hour' }, 'Rolls the last hour (and any missed or late ones) into rollups_hourly');
     await rollup(ROLLUP_DAILY_SCHEDULE, '1d', '10m', { period: 'day' }, 'Rolls yesterday (00:10 UTC) into rollups_daily');
+    await createOnce(FORECAST_SCHEDULE, {
+      spec: { intervals: [{ every: '1d', offset: '1h' }] },
+      action: { type: 'startWorkflow', workflowType: 'forecastWorkflow', workflowId: 'forecast', taskQueue: config.temporal.taskQueue, args: [{ mlTaskQueue: config.temporal.mlTaskQueue } satisfies ForecastInput] },
+      // Only the latest forecast matters: after downtime one run, not one per missed day.
+      policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
+      memo: { summary: 'Forecasts a week of requests, p95, quality and cost per service (01:00 UTC, on vigil-ml)' },
+    });
   }
   return created;
 }

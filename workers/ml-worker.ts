@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createMlActivities } from '../activities/ml/anomaly';
+import { createForecastActivities } from '../activities/analytics/forecast';
 import type { VigilConfig } from '../domain/config';
 import { createActivityFailureTracker } from './interceptors/activity-failures';
 
@@ -14,7 +15,7 @@ export async function createMlWorker(deps: { connection: NativeConnection; confi
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.mlTaskQueue,
-    activities: createMlActivities({ pool: deps.pool, logger: deps.logger }),
+    activities: { ...createMlActivities({ pool: deps.pool, logger: deps.logger }), ...createForecastActivities({ pool: deps.pool }) },
     // Training is CPU-bound: a couple at a time per process is plenty on small machines.
     maxConcurrentActivityTaskExecutions: 4,
     interceptors: { activity: [createActivityFailureTracker({ pool: deps.pool, logger: deps.logger }).interceptor] },

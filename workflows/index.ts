@@ -5,3 +5,4 @@ export { modelTrainingWorkflow } from './model-training';
 export { complianceAuditWorkflow } from './compliance-audit';
 export { channelDispatcherWorkflow } from './channel-dispatcher';
 export { executiveRollupWorkflow } from './executive-rollup';
+export { forecastWorkflow } from './forecast';

@@ -8,6 +8,8 @@ import type { VigilConfig } from '../../domain/config';
 import { slaFor } from '../../domain/sla-config';
 import { fromRow, ROLLUP_COLUMNS } from './rollup-rows';
 import { rollupWatermark } from './rollups';
+import { latestForecasts } from './forecasts';
+import { slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
 
 const COLUMNS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
 
@@ -68,7 +70,23 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
   const to = watermark !== null ? watermark + HOUR_MS : Math.floor(now / HOUR_MS) * HOUR_MS;
   const len = PERIOD_LENGTH_MS[period];
   const from = to - len;
-  const [current, previous, open] = await Promise.all([rollupsCovering(pool, from, to), rollupsCovering(pool, from - len, from), openIncidentsByService(pool)]);
+  const [current, previous, open, p95, traffic] = await Promise.all([
+    rollupsCovering(pool, from, to),
+    rollupsCovering(pool, from - len, from),
+    openIncidentsByService(pool),
+    latestForecasts(pool, 'p95_ms'),
+    latestForecasts(pool, 'requests'),
+  ]);
+  const insights: Insight[] = [];
+  for (const f of p95) {
+    const sla = slaFor(config.services, config.slaDefaults, f.service).p95LatencyMs;
+    const i = slaCrossingInsight(f.service, f.forecast, sla, f.madeFor, f.stepMs);
+    if (i) insights.push(i);
+  }
+  for (const f of traffic) {
+    const i = trafficPeakInsight(f.service, f.forecast, f.madeFor, f.stepMs);
+    if (i) insights.push(i);
+  }
   return executiveDashboard({
     period,
     from,
@@ -82,5 +100,6 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     minQuality: (service) => slaFor(config.services, config.slaDefaults, service).minQuality,
     sliceMs: config.analytics.sliceDuration,
     generatedAt: now,
+    insights,
   });
 }

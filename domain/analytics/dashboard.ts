@@ -7,6 +7,7 @@ import type { DashboardPeriod } from './period';
 import { recommendations, type Recommendation } from './recommendations';
 import { combineRollups, type ServiceRollup } from './rollup';
 import { trendOf, type Trend } from './trend';
+import type { Insight } from './insights';
 
 export interface DashboardInput {
   period: DashboardPeriod;
@@ -23,6 +24,8 @@ export interface DashboardInput {
   minQuality: (service: string) => number;
   sliceMs: number;
   generatedAt: number;
+  /** Insights read off the latest forecasts (domain/analytics/insights.ts). */
+  insights?: readonly Insight[];
 }
 
 /** A figure beside its value for the period before: what an executive reads first. */
@@ -134,7 +137,7 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
     ['spend_vs_budget', ['monthlyBudgetUsd']],
   ];
   const notConfigured = wanted.filter(([name]) => !figures.some((f) => f.name === name)).map(([name, keys]) => `${name}: set analytics.assumptions.${keys.join(' and analytics.assumptions.')}`);
-  const insights: ExecutiveDashboard['predictive_insights'] = [];
+  const insights: ExecutiveDashboard['predictive_insights'] = [...(i.insights ?? [])];
   for (const s of services) {
     if (s.budget_exhaustion_hours !== null && s.budget_exhaustion_hours > 0 && s.budget_exhaustion_hours < 30 * 24) {
       const at = new Date(i.to + s.budget_exhaustion_hours * 3_600_000).toISOString();

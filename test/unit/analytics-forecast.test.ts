@@ -50,11 +50,15 @@ describe('forecasts on seasonal generated series', () => {
     expect(c80).toBeGreaterThanOrEqual(0.75);
     expect(c80).toBeLessThanOrEqual(0.85);
     expect(c95).toBeGreaterThanOrEqual(0.9);
+    // The coverage each forecast stores (measured on its own last backtest origin) says the same.
+    const stored = results.reduce((a, r) => a + r.f.coverage['0.8']!, 0) / results.length;
+    expect(stored).toBeGreaterThan(0.7);
+    expect(stored).toBeLessThan(0.9);
   });
 
   it('short or gappy series get the baseline and say so', () => {
     const short = forecastSeries(seasonal(9, 2), OPTIONS);
-    expect(short).toMatchObject({ method: 'seasonal_naive', intervals: [] });
+    expect(short).toMatchObject({ method: 'seasonal_naive', intervals: [], coverage: {} });
     expect(short.note).toMatch(/only 336 points/);
     const gappy = seasonal(9, 7);
     gappy[100] = Number.NaN;

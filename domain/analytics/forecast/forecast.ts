@@ -22,6 +22,11 @@ export interface Forecast {
   mase: Partial<Record<ForecastMethod, number>>;
   point: number[];
   intervals: Array<{ level: number; lower: number[]; upper: number[] }>;
+  /**
+   * Coverage measured out of sample: intervals calibrated on all backtest origins but the last,
+   * checked against the last origin's actual values. What the stored intervals can be trusted for.
+   */
+  coverage: Record<string, number>;
   /** Why the baseline was used without a contest, when it was. */
   note?: string;
 }
@@ -37,7 +42,7 @@ export function forecastSeries(y: readonly number[], o: ForecastOptions): Foreca
     const clean = y.filter((v) => Number.isFinite(v));
     const m = clean.length >= o.m2 ? o.m2 : clean.length >= o.m1 ? o.m1 : 1;
     const point = clean.length ? seasonalNaive(clean, m, o.horizon) : [];
-    return { method: 'seasonal_naive', mase: {}, point, intervals: [], note: gappy ? 'series has gaps: seasonal naive baseline, no intervals' : `only ${y.length} points (${needed} needed to fit and backtest): seasonal naive baseline, no intervals` };
+    return { method: 'seasonal_naive', mase: {}, point, intervals: [], coverage: {}, note: gappy ? 'series has gaps: seasonal naive baseline, no intervals' : `only ${y.length} points (${needed} needed to fit and backtest): seasonal naive baseline, no intervals` };
   }
   const scale = naiveScale(y.slice(0, y.length - o.origins * o.horizon), o.m2);
   const candidates: ForecastMethod[] = ['seasonal_naive', 'holt_winters', 'holt_winters_damped'];
@@ -61,5 +66,13 @@ export function forecastSeries(y: readonly number[], o: ForecastOptions): Foreca
     const w = conformalHalfWidth(abs, level);
     return { level, lower: point.map((p) => p - w), upper: point.map((p) => p + w) };
   });
-  return { method, mase, point, intervals };
+  // The last origin's residuals are the held-out check of intervals calibrated on the others.
+  const calibration = abs.slice(0, abs.length - o.horizon);
+  const held = residuals[method]!.slice(abs.length - o.horizon);
+  const measured: Record<string, number> = {};
+  for (const level of o.levels) {
+    const w = conformalHalfWidth(calibration, level);
+    measured[String(level)] = held.filter((e) => Math.abs(e) <= w).length / held.length;
+  }
+  return { method, mase, point, intervals, coverage: measured };
 }

@@ -1,0 +1,68 @@
+// Predictive insights read off forecast intervals, each with a date range and the probability the
+// intervals give it: if the 80 % interval's upper bound first crosses a line at A and its lower
+// bound at B, the value crosses between A and B with about 80 % probability (10 % it crosses
+// earlier than A could show, 10 % later than B).
+import type { Forecast } from './forecast/forecast';
+
+export interface Insight {
+  service: string;
+  kind: 'sla_crossing' | 'traffic_peak' | 'budget_crossing';
+  text: string;
+  from: string | null;
+  to: string | null;
+  probability: number | null;
+  method: string;
+}
+
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** When a forecast series crosses above `threshold`, from its interval at `level`; null when it does not within the horizon. */
+export function crossing(f: Forecast, threshold: number, level: number, start: number, stepMs: number): { from: number; to: number | null } | null {
+  const band = f.intervals.find((i) => i.level === level);
+  if (!band) return null;
+  const a = band.upper.findIndex((u) => u > threshold);
+  if (a < 0) return null;
+  const b = band.lower.findIndex((l) => l > threshold);
+  return { from: start + a * stepMs, to: b < 0 ? null : start + b * stepMs };
+}
+
+/** "p95 of X crosses its 2 s SLA between 12 and 19 Dec (80 %)". */
+export function slaCrossingInsight(service: string, f: Forecast, thresholdMs: number, start: number, stepMs: number): Insight | null {
+  const c = crossing(f, thresholdMs, 0.8, start, stepMs);
+  if (!c) return null;
+  const end = start + f.point.length * stepMs;
+  const range = c.to === null ? `from ${day(c.from)} (possibly after ${day(end)})` : `between ${day(c.from)} and ${day(c.to)}`;
+  return {
+    service,
+    kind: 'sla_crossing',
+    text: `p95 of ${service} crosses its ${thresholdMs} ms SLA ${range} (80 %)`,
+    from: new Date(c.from).toISOString(),
+    to: c.to === null ? null : new Date(c.to).toISOString(),
+    probability: 0.8,
+    method: `${f.method} forecast, conformal 80 % interval (measured coverage ${f.coverage['0.8']?.toFixed(2) ?? 'n/a'})`,
+  };
+}
+
+/** "traffic peak next Monday ≈ N req/s" from hourly request forecasts. */
+export function trafficPeakInsight(service: string, f: Forecast, start: number, stepMs: number): Insight | null {
+  // The first Monday (UTC) after the forecast starts.
+  const firstDay = Math.ceil(start / 86_400_000) * 86_400_000;
+  const monday = firstDay + (((8 - new Date(firstDay).getUTCDay()) % 7) * 86_400_000);
+  const i0 = Math.round((monday - start) / stepMs);
+  const slice = f.point.slice(i0, i0 + Math.round(86_400_000 / stepMs));
+  if (!slice.length) return null;
+  const peak = Math.max(...slice);
+  const at = i0 + slice.indexOf(peak);
+  const band = f.intervals.find((i) => i.level === 0.8);
+  const perSec = (v: number) => v / (stepMs / 1000);
+  const range = band ? ` (80 %: ${perSec(band.lower[at]!).toFixed(1)}–${perSec(band.upper[at]!).toFixed(1)})` : '';
+  return {
+    service,
+    kind: 'traffic_peak',
+    text: `traffic peak of ${service} on Monday ${day(monday)} ≈ ${perSec(peak).toFixed(1)} req/s${range}`,
+    from: new Date(start + at * stepMs).toISOString(),
+    to: new Date(start + (at + 1) * stepMs).toISOString(),
+    probability: band ? 0.8 : null,
+    method: `${f.method} forecast of hourly requests`,
+  };
+}

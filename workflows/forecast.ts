@@ -1,0 +1,29 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ForecastActivities } from '../activities/analytics/forecast';
+
+export interface ForecastInput {
+  mlTaskQueue: string;
+  /** ISO time the forecasts start from; default the Schedule's slot, else now. */
+  asOf?: string;
+}
+
+function scheduledTime(): number | undefined {
+  const v = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
+  const first = Array.isArray(v) ? (v[0] as unknown) : v;
+  const t = first instanceof Date ? first.getTime() : typeof first === 'string' ? Date.parse(first) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
+ * Forecast, run daily by the `vigil-forecast` Schedule: per service, a week of hourly requests,
+ * p95, quality and cost with 80/95 % intervals, fitted on the vigil-ml workers one service at a
+ * time. Each store replaces its own row (keyed by service, metric and slot), so a retry is harmless.
+ */
+export async function forecastWorkflow(input: ForecastInput): Promise<Array<{ service: string; methods: Record<string, string> }>> {
+  const ml = proxyActivities<ForecastActivities>({ taskQueue: input.mlTaskQueue, startToCloseTimeout: '10m', retry: { maximumAttempts: 3, initialInterval: '10s' } });
+  const asOf = input.asOf ? Date.parse(input.asOf) : (scheduledTime() ?? Date.now());
+  const services = await ml.listForecastServices({ asOf });
+  const out = [];
+  for (const service of services) out.push(await ml.forecastService({ service, asOf }));
+  return out;
+}
