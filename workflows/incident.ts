@@ -65,11 +65,12 @@ const store = proxyActivities<StoreActivities>({
 
 /**
  * Projections are written by the worker that ran the workflow task (a local activity: no server round
- * trip, no extra workflow task); one that fails or is slow falls back to the retried `store` activity.
+ * trip, no extra workflow task). While one runs, the workflow task stays open and a timer falling due
+ * waits behind it, so it gets one short try: a busy Postgres sends it to the retried `store` activity.
  */
 const localStore = proxyLocalActivities<StoreActivities>({
-  startToCloseTimeout: '5s',
-  retry: { maximumAttempts: 2, initialInterval: '200ms' },
+  startToCloseTimeout: '1s',
+  retry: { maximumAttempts: 1 },
 });
 
 /**
