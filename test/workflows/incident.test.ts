@@ -28,11 +28,21 @@ const refreshed: RefreshInput[] = [];
 const projected: ProjectIncidentInput[] = [];
 
 /** Per target name: scripted behaviour of its channel (failures before success, or a send that hangs). */
+const stepsLost = new Set<string>();
 const behaviour = new Map<string, { fail?: Array<'retryable' | 'permanent'>; hangMs?: number }>();
 
 const activities: NotifyActivities & StoreActivities = {
   // The real composition over the doubles below, as the worker builds it.
-  pageStep: (input) => createPageStep({ plan: (i) => activities.planDelivery(i), deliver: (i) => activities.deliverNotification(i), project: (i) => activities.projectIncident(i) })(input),
+  async pageStep(input) {
+    // A step activity lost as a whole after its sends (a worker dying before it reported back).
+    const lost = input.targets.find((t) => t.startsWith('lost-step-') && !stepsLost.has(t));
+    const out = await createPageStep({ plan: (i) => activities.planDelivery(i), deliver: (i) => activities.deliverNotification(i), project: (i) => activities.projectIncident(i) })(input);
+    if (lost) {
+      stepsLost.add(lost);
+      throw ApplicationFailure.create({ message: 'worker lost mid-step', type: 'test_lost', nonRetryable: false });
+    }
+    return out;
+  },
   async planDelivery({ targets }) {
     return { deliveries: targets.map((t) => ({ key: t, channel: t, ...(t.startsWith('flaky-') ? { fallback: 'primary' } : {}) })), paged: [] };
   },
@@ -283,6 +293,18 @@ describe('incident workflow (time-skipping)', () => {
     expect(Number(retries[0]!.data?.nextTryAt) - retries[0]!.at).toBe(1000);
     expect(Number(retries[1]!.data?.nextTryAt) - retries[1]!.at).toBe(2000);
     expect(s.timeline.filter((e) => e.type === 'notified' && e.data?.target === target)).toHaveLength(1);
+    expect(s.timeline.filter((e) => e.type === 'notify_failed')).toEqual([]);
+  });
+
+  it('a step activity lost after its sends is planned and sent again the two-activity way, and the ledger (here: the double) is asked once more', async () => {
+    const target = `lost-step-${randomUUID().slice(0, 6)}`;
+    const policy = escalationPolicySchema.parse({ levels: [{ delay: 0, targets: [target] }] });
+    const r = await raiseViolation(env.client, TASK_QUEUE, input(violation(), { policy }));
+    await until(async () => (await state(r.workflowId)).timeline.some((e) => e.type === 'notified'), 15_000);
+    // pageStep's send, then deliverNotification's for the same (step, target): the real ledger makes the second a no-op.
+    expect(targetsFor(r.workflowId)).toEqual([`1.e1.p0.l1:${target}`, `1.e1.p0.l1:${target}`]);
+    const s = await state(r.workflowId);
+    expect(s.timeline.filter((e) => e.type === 'notified')).toHaveLength(1);
     expect(s.timeline.filter((e) => e.type === 'notify_failed')).toEqual([]);
   });
 
