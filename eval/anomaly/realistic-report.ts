@@ -104,7 +104,8 @@ export async function runRealistic(script: string, seed: number, quick: boolean)
   md += results.map((r) => `- **${r.name}**: ${r.note}.`).join('\n');
   md += `\n\n${tables(results, baseline)}`;
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const base = quick ? 'anomaly-realistic.quick' : 'anomaly-realistic';
+  // Other seeds and quick runs must not overwrite the results of record (seed 1, full).
+  const base = `anomaly-realistic${quick ? '.quick' : ''}${seed === 1 ? '' : `.seed${seed}`}`;
   fs.writeFileSync(path.join(RESULTS_DIR, `${base}.md`), md);
   fs.writeFileSync(path.join(RESULTS_DIR, `${base}.json`), `${JSON.stringify({ evaluation: 'anomaly-realistic', seed, quick, seconds: Math.round(seconds), streams: corpus.length, points, windows, results }, null, 2)}\n`);
   for (const r of results) process.stdout.write(`${r.name.padEnd(26)} ${fmt(r.best.score).padStart(6)} (default threshold ${fmt(r.atDefault.score).padStart(6)})  FA/1k ${fmt(r.best.fpPer1000, 2).padStart(5)}  ${Math.round(r.pointsPerSecond).toString().padStart(7)} pts/s\n`);
