@@ -37,18 +37,24 @@ export async function rollupsCovering(pool: Pool, from: number, to: number): Pro
 /** Each service's rollups combined into one per service. */
 function perService(parts: readonly ServiceRollup[], from: number): ServiceRollup[] {
   const by = new Map<string, ServiceRollup[]>();
-  for (const p of parts) by.set(p.service, [...(by.get(p.service) ?? []), p]);
+  for (const p of parts) {
+    const list = by.get(p.service);
+    if (list) list.push(p);
+    else by.set(p.service, [p]);
+  }
   return [...by].map(([service, ps]) => combineRollups(service, from, ps));
 }
 
-/** Per service and step (hour for 24h, day otherwise): the trend series. */
+/** The estate per step (hour for 24h, day otherwise): the trend series, one combine per step. */
 function perStep(parts: readonly ServiceRollup[], stepMs: number): ServiceRollup[] {
-  const by = new Map<string, ServiceRollup[]>();
+  const by = new Map<number, ServiceRollup[]>();
   for (const p of parts) {
-    const k = `${p.service}\u0000${Math.floor(p.slotStart / stepMs) * stepMs}`;
-    by.set(k, [...(by.get(k) ?? []), p]);
+    const k = Math.floor(p.slotStart / stepMs) * stepMs;
+    const list = by.get(k);
+    if (list) list.push(p);
+    else by.set(k, [p]);
   }
-  return [...by].map(([k, ps]) => combineRollups(k.split('\u0000')[0]!, Number(k.split('\u0000')[1]), ps));
+  return [...by].map(([k, ps]) => combineRollups('*', k, ps));
 }
 
 /** Open incidents per service by severity (for the health score's open-incidents component). */

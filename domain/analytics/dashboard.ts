@@ -16,7 +16,7 @@ export interface DashboardInput {
   /** Each service's rollup over the period, and over the period before (same length). */
   current: readonly ServiceRollup[];
   previous: readonly ServiceRollup[];
-  /** Per-service rollups of each day (hour for 24h) of the period, for trends. */
+  /** Rollups of each day (hour for 24h) of the period, for trends (per service or already the estate's: they are summed per step). */
   steps: readonly ServiceRollup[];
   open: Readonly<Record<string, OpenIncidents>>;
   weights: HealthWeights;
@@ -102,7 +102,11 @@ function summarise(service: string, r: ServiceRollup, open: OpenIncidents, i: Da
 /** The estate's step series (one point per day or hour), summed over services. */
 function estateSteps(steps: readonly ServiceRollup[]): ServiceRollup[] {
   const bySlot = new Map<number, ServiceRollup[]>();
-  for (const s of steps) bySlot.set(s.slotStart, [...(bySlot.get(s.slotStart) ?? []), s]);
+  for (const s of steps) {
+    const list = bySlot.get(s.slotStart);
+    if (list) list.push(s);
+    else bySlot.set(s.slotStart, [s]);
+  }
   return [...bySlot].sort((a, b) => a[0] - b[0]).map(([slot, parts]) => combineRollups('*', slot, parts));
 }
 

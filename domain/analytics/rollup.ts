@@ -1,7 +1,8 @@
 // One service's rollup for one slot, from its metric windows and incident facts. Pure: the
 // activity reads rows, this computes, the activity writes; the tests check this against exact
 // computation on generated windows.
-import { emptySketch, mergeSketches, quantile, type LatencySketch } from '../latency-sketch';
+import { quantile, type LatencySketch } from '../latency-sketch';
+import { mergeAll } from './merge';
 import type { ServiceSla } from '../sla-config';
 import type { WindowSummary } from '../window-summary';
 import { errorBudget } from './error-budget';
@@ -62,7 +63,6 @@ export const COMPLIANCE_KIND = 'compliance';
 
 /** Traffic and quality figures of a set of windows, with every sketch merged into one. */
 export function windowTotals(windows: readonly WindowSummary[]) {
-  let sketch: LatencySketch | null = null;
   const t = { requests: 0, errors: 0, qualitySum: 0, qualityCount: 0, satisfactionSum: 0, satisfactionCount: 0, costUsd: 0, tokens: 0 };
   const sources = new Set<string>();
   for (const w of windows) {
@@ -75,11 +75,9 @@ export function windowTotals(windows: readonly WindowSummary[]) {
     t.costUsd += w.costUsdSum;
     t.tokens += w.tokensSum;
     sources.add(w.source ?? '');
-    // Sketches of another accuracy cannot merge; such a window still counts in the totals.
-    if (!sketch) sketch = w.latency;
-    else if (sketch.alpha === w.latency.alpha) sketch = mergeSketches(sketch, w.latency);
   }
-  return { ...t, sketch: sketch ?? emptySketch(), replicas: windows.length ? sources.size : 0, windows: windows.length };
+  // Sketches of another accuracy cannot merge (mergeAll skips them); such a window still counts in the totals.
+  return { ...t, sketch: mergeAll(windows.map((w) => w.latency)), replicas: windows.length ? sources.size : 0, windows: windows.length };
 }
 
 const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
@@ -179,7 +177,6 @@ export function combineRollups(service: string, slotStart: number, parts: readon
   const bySeverity: Record<string, number> = {};
   const byKind: Record<string, number> = {};
   const byChannel: Record<string, number> = {};
-  let sketch: LatencySketch | null = null;
   let replicas = 0;
   for (const p of sorted) {
     for (const k of Object.keys(sums) as (keyof typeof sums)[]) sums[k] += p[k];
@@ -187,11 +184,8 @@ export function combineRollups(service: string, slotStart: number, parts: readon
     addCounts(byKind, p.incidentsByKind);
     addCounts(byChannel, p.notificationsByChannel);
     replicas = Math.max(replicas, p.replicas);
-    if (p.sketch.count === 0) continue;
-    if (!sketch) sketch = p.sketch;
-    else if (sketch.alpha === p.sketch.alpha) sketch = mergeSketches(sketch, p.sketch);
   }
-  const base = { ...sums, sketch: sketch ?? emptySketch() };
+  const base = { ...sums, sketch: mergeAll(sorted.map((p) => p.sketch)) };
   const last = sorted.at(-1);
   return {
     service,
