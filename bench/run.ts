@@ -5,7 +5,7 @@
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
 // Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
 // the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
-// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|fanout|storm runs one (detect: bench/detectors.ts).
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|fanout|storm|analytics runs one (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
 import { runDetectorsBench } from './detectors';
 import { runAuditBench } from './audit-log';
+import { runAnalyticsBench } from './analytics';
 import { runStormBench } from './storm';
 import { runAuthBench } from './auth';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
@@ -34,7 +35,7 @@ import { comparisonRows, textTable } from './table';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'fanout', 'storm'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'fanout', 'storm', 'analytics'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -48,6 +49,11 @@ async function bundle(workflowsPath: string): Promise<string> {
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
   if (!ONLY.includes(only)) throw new Error(`BENCH_ONLY must be one of ${ONLY.filter(Boolean).map((o) => `"${o}"`).join(', ')}, got "${only}"`);
+  if (only === 'analytics') {
+    // Executive rollups, dashboard and forecasts (bench/analytics.ts); its own Postgres, no Temporal.
+    await runAnalyticsBench();
+    return 0;
+  }
   if (only === '' || only === 'sdk') {
     const sdk = await runSdkBench();
     if (only === 'sdk') return sdk.goal.met ? 0 : 1;
