@@ -7,7 +7,7 @@ import { createIncidentService } from '../app/incident-service';
 import type { VigilConfig } from '../domain/config';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import { violationSchema, type Violation } from '../domain/violation';
-import { createCoreWorker } from '../workers/core-worker';
+import { createCoreWorker, type CoreWorkerTuning } from '../workers/core-worker';
 import { capturePages } from './page-capture';
 import { runPhase, type PhaseResult } from './phase';
 
@@ -23,6 +23,9 @@ export interface IncidentsDeps {
   n: number;
   concurrency: number;
   timeoutMs: number;
+  /** Service name prefix, so several Vigil phases in one run open distinct incidents. */
+  prefix?: string;
+  tuning?: CoreWorkerTuning;
 }
 
 /** One console channel paged immediately: the first notification is the console notifier's PAGE line. */
@@ -39,9 +42,9 @@ export function benchConfig(temporalAddress: string, namespace: string): VigilCo
 }
 
 /** The i-th violation: one distinct service each, so every violation opens its own incident. */
-export function benchViolation(i: number): Violation {
+export function benchViolation(i: number, prefix = 'bench-svc'): Violation {
   return violationSchema.parse({
-    service: `bench-svc-${String(i + 1).padStart(4, '0')}`,
+    service: `${prefix}-${String(i + 1).padStart(4, '0')}`,
     kind: 'response_time_sla',
     dimension: 'p95',
     severity: 'critical',
@@ -59,7 +62,7 @@ export function benchViolation(i: number): Violation {
 export function runIncidents(deps: IncidentsDeps): Promise<PhaseResult> {
   const config = benchConfig(deps.temporalAddress, deps.namespace);
   const service = createIncidentService({ client: deps.client, pool: deps.pool, config });
-  const violations = Array.from({ length: deps.n }, (_, i) => benchViolation(i));
+  const violations = Array.from({ length: deps.n }, (_, i) => benchViolation(i, deps.prefix));
   const keys = violations.map((v) => incidentWorkflowId(fingerprint(v.service, v.kind, v.dimension)));
   const pages = capturePages();
   return runPhase({
@@ -77,6 +80,7 @@ export function runIncidents(deps: IncidentsDeps): Promise<PhaseResult> {
         logger: pino({ name: 'vigil', level: 'info' }, pages),
         env: {},
         workflowBundle: { code: deps.bundleCode },
+        ...(deps.tuning ? { tuning: deps.tuning } : {}),
       }),
     async start(i) {
       await service.raise(violations[i]!);

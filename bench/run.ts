@@ -5,7 +5,7 @@
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
 // Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
 // the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
-// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|fanout|storm|analytics runs one (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|tuning|fanout|storm|analytics runs one (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +26,7 @@ import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
 import { benchViolation, runIncidents } from './incidents-throughput';
 import { openLoop as runOpenLoop, timerLateness } from './latency';
 import { runIngestBench } from './ingest';
+import { runTuningBench } from './tuning';
 import { countStatements, historyProfile } from './profile';
 import { treeCpu, treeCpuPct } from './proc-cpu';
 import { writeIngest, writeLatency, writeProfile } from './speed-results';
@@ -35,7 +36,7 @@ import { comparisonRows, textTable } from './table';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'fanout', 'storm', 'analytics'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -120,6 +121,12 @@ async function main(): Promise<number> {
     if (only === 'latency') {
       const stored = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'incidents.json'), 'utf8')) as { date: string; vigil: { throughputPerSec: number } };
       await latency(stored.vigil.throughputPerSec, `burst throughput from bench/results/incidents.json of ${stored.date}`);
+      return 0;
+    }
+    if (only === 'tuning') {
+      // Not part of the full run: it is an experiment to repeat when the incident path changes.
+      process.stdout.write(`\n${await runTuningBench(speedDeps, positiveInt('BENCH_TUNING_INCIDENTS', 500), positiveInt('BENCH_TUNING_ROUNDS', 2))}\n`);
+      log('bench: wrote bench/results/tuning.md');
       return 0;
     }
     if (only === 'ingest') {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { createNotifyActivities } from '../activities/notify';
@@ -23,7 +23,12 @@ export interface CoreWorkerDeps {
   env?: NodeJS.ProcessEnv;
   /** A prebuilt bundle (tests, benchmarks); otherwise workflows are bundled at start (about a second). */
   workflowBundle?: WorkflowBundleOption;
+  /** Overrides of the core worker's slot settings (bench/tuning.ts compares them). */
+  tuning?: CoreWorkerTuning;
 }
+
+/** The core worker's slots, as measured in bench/results/tuning.md. */
+export type CoreWorkerTuning = Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxCachedWorkflows'>>;
 
 /**
  * Sends heartbeat every second and their heartbeat timeout is 5 s. The SDK would otherwise forward
@@ -65,6 +70,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
     maxConcurrentWorkflowTaskExecutions: 20,
     interceptors,
     ...SEND_HEARTBEATS,
+    ...deps.tuning,
   });
   // A handful of long-lived dispatchers, each running a few sends at a time (MAX_IN_FLIGHT per channel).
   const dispatch = await Worker.create({
