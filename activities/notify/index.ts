@@ -66,9 +66,10 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   const planDelivery = createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) });
   const { projectIncident } = createStoreActivities({ pool: deps.pool });
 
+  const pageStep = createPageStep({ plan: planDelivery, deliver: (input) => activities.deliverNotification(input), project: projectIncident });
   const activities: NotifyActivities & QueueActivities = {
     // Heartbeats cover planning and projection too: only the sends inside heartbeat on their own.
-    pageStep: (input) => withHeartbeat(() => createPageStep({ plan: planDelivery, deliver: activities.deliverNotification, project: projectIncident })(input)),
+    pageStep: (input) => withHeartbeat(() => pageStep(input)),
     planDelivery,
 
     async deliverNotification({ view, step, target, channel, address, group }) {
