@@ -23,6 +23,11 @@ export interface EvidenceOptions {
   threshold?: number;
   likelihood?: LikelihoodOptions;
   episodes?: EpisodeOptions;
+  /**
+   * Decades taken off the combined surprise for looking at more streams than one (log10 of the number of
+   * features: the specialists of ten features find a one-in-1,000 point ten times as often as those of one).
+   */
+  correction?: number;
 }
 
 /**
@@ -50,6 +55,8 @@ function buildEvidence(opts: EvidenceOptions, likelihoods: Likelihood[], gate: E
   const threshold = opts.threshold ?? EVIDENCE_THRESHOLD;
   if (!(threshold > 0 && threshold < 1)) throw new VigilError('invalid_input', `threshold must be strictly between 0 and 1, got ${threshold}`);
   const name = opts.name ?? 'evidence';
+  const correction = opts.correction ?? 0;
+  if (!(correction >= 0 && Number.isFinite(correction))) throw new VigilError('invalid_input', `correction must be a number ≥ 0, got ${correction}`);
   let surprises: number[] = [];
   let combined = 0;
   return {
@@ -69,7 +76,7 @@ function buildEvidence(opts: EvidenceOptions, likelihoods: Likelihood[], gate: E
         if (s > first) [first, second] = [s, first];
         else if (s > second) second = s;
       }
-      combined = Math.min(MAX_SURPRISE, Math.max(first, agreement * second));
+      combined = Math.min(MAX_SURPRISE, Math.max(0, Math.max(first, agreement * second) - correction));
       return gate.pass(combined) / MAX_SURPRISE;
     },
     lastScores: (): DetectorScore[] => surprises.map((s, i) => ({ detector: members[i]!.name, score: s / MAX_SURPRISE })),
@@ -80,6 +87,7 @@ function buildEvidence(opts: EvidenceOptions, likelihoods: Likelihood[], gate: E
       name,
       agreement,
       threshold,
+      correction,
       members: members.map((m, i) => ({ state: m.toJSON(), likelihood: likelihoods[i]!.toJSON() })),
       gate: gate.toJSON(),
     }),
@@ -99,6 +107,7 @@ export function restoreEvidenceEnsemble(json: unknown, restoreMember: (json: unk
       name: typeof o.name === 'string' ? o.name : undefined,
       agreement: typeof o.agreement === 'number' ? o.agreement : undefined,
       threshold: typeof o.threshold === 'number' ? o.threshold : undefined,
+      correction: typeof o.correction === 'number' ? o.correction : undefined,
     },
     entries.map((e) => Likelihood.restore(e.likelihood)),
     EpisodeGate.restore(o.gate as Record<string, unknown>),

@@ -22,11 +22,11 @@ export const SPECIALISTS: Record<string, (feature: number) => StreamingDetector>
   seasonal: (feature) => createSeasonalDetector({ feature }),
 };
 
-/** The default ensemble on points of `features` values (every specialist on every feature). */
+/** The default ensemble on points of `features` values (every specialist on every feature, corrected for the looks). */
 export function createVigilEnsemble(features = 1, opts: Omit<EvidenceOptions, 'members'> = {}): EvidenceDetector {
   const members: StreamingDetector[] = [];
   for (let f = 0; f < features; f++) for (const make of Object.values(SPECIALISTS)) members.push(make(f));
-  return createEvidenceEnsemble({ name: 'ensemble', ...opts, members });
+  return createEvidenceEnsemble({ name: 'ensemble', correction: Math.log10(features), ...opts, members });
 }
 
 /**
@@ -39,7 +39,7 @@ export function createStatEnsemble(features = 1, opts: Omit<EvidenceOptions, 'me
   for (let feature = 0; feature < features; feature++) {
     members.push(createRobustZDetector({ feature }), createEwmaDetector({ feature }), createCusumDetector({ feature }), createSeasonalDetector({ feature }));
   }
-  return createEvidenceEnsemble({ name: 'stat', ...opts, members });
+  return createEvidenceEnsemble({ name: 'stat', correction: Math.log10(features), ...opts, members });
 }
 
 /** One detector made to speak on the calibrated scale with repeat suppression (an evidence ensemble of one). */

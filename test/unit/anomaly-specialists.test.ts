@@ -8,6 +8,8 @@ import { createFlatlineDetector } from '../../domain/anomaly/flatline';
 import { createGaussianWindowDetector } from '../../domain/anomaly/gaussian-window';
 import { Likelihood, surpriseOfZ } from '../../domain/anomaly/likelihood';
 import { createRng } from '../../domain/anomaly/rng';
+import { createEvidenceEnsemble, EVIDENCE_THRESHOLD } from '../../domain/anomaly/evidence';
+import { createVigilEnsemble } from '../../domain/anomaly/vigil-ensemble';
 import { TimeOrder } from '../../domain/anomaly/time-order';
 
 const STEP = 300_000;
@@ -141,5 +143,35 @@ describe('time order', () => {
   it('passes increasing times, holds the latest for repeats and earlier rows, and names them', () => {
     const o = new TimeOrder();
     expect([10, 20, 20, 15, 30].map((t) => o.next(t))).toEqual([{ t: 10 }, { t: 20 }, { t: 20, issue: 'duplicate' }, { t: 20, issue: 'out-of-order' }, { t: 30 }]);
+  });
+});
+
+describe('evidence ensemble', () => {
+  it('lets one very sure member alarm alone, lets two agreeing members alarm at less each, and says nothing while learning', () => {
+    // Members that replay given raw scores (common scale), so the rule itself is what is tested.
+    const member = (name: string, at: Record<number, number>): StreamingDetector => {
+      let i = 0;
+      const rng = createRng(name.length);
+      return { name, update: () => at[i++] ?? 0.3 + 0.3 * rng.next(), toJSON: () => ({}) };
+    };
+    const run2 = (a: Record<number, number>, b: Record<number, number>) => {
+      const e = createEvidenceEnsemble({ members: [member('a', a), member('bb', b)], likelihood: { average: 1, point: false } });
+      const scores = Array.from({ length: 1200 }, () => e.update({ t: 0, values: [0] }));
+      return { scores, surprise: e.lastScores()[0]!.score * 10 };
+    };
+    // Against a background of raw scores 0.3–0.6: 0.99 is far beyond anything seen, 0.75 unusual but not alone enough.
+    const certain = 0.99;
+    const fair = 0.75;
+    expect(run2({ 1000: certain }, {}).scores[1000]).toBeGreaterThanOrEqual(EVIDENCE_THRESHOLD);
+    const alone = run2({ 1199: fair }, {});
+    expect(alone.surprise).toBeGreaterThan(2); // surprising…
+    expect(alone.scores[1199]).toBeLessThan(EVIDENCE_THRESHOLD); // …but not enough alone
+    expect(run2({ 1199: fair }, { 1199: fair }).scores[1199]).toBeGreaterThanOrEqual(EVIDENCE_THRESHOLD); // two agree: alarm
+    expect(run2({ 100: certain }, { 100: certain }).scores[100]).toBe(0); // in the learning period
+  });
+
+  it('takes log10(features) decades off for watching more features', () => {
+    expect((createVigilEnsemble(1).toJSON() as { correction: number }).correction).toBe(0);
+    expect((createVigilEnsemble(10).toJSON() as { correction: number }).correction).toBeCloseTo(1, 12);
   });
 });
