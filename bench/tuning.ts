@@ -1,6 +1,7 @@
 // Core worker slot settings side by side: the same burst of incidents through one worker per
 // setting, alternating rounds (A B, B A, …) in one run, so load drift hits both alike.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { connectWorker } from '../app/temporal-connection';
@@ -24,10 +25,15 @@ export const TUNINGS: Record<string, CoreWorkerTuning> = {
   '80 slots, 20 pollers': { maxConcurrentWorkflowTaskExecutions: 80, maxConcurrentWorkflowTaskPolls: 20 },
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return Math.round((s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2) * 10) / 10;
+};
 
 export async function runTuningBench(d: TuningDeps, n: number, rounds: number): Promise<string> {
   const names = Object.keys(TUNINGS);
+  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   const runs = new Map<string, Array<{ throughput: number; p99: number }>>(names.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? names : [...names].reverse();
@@ -52,7 +58,7 @@ export async function runTuningBench(d: TuningDeps, n: number, rounds: number): 
   });
   const table = ['| core worker setting | incidents/s per round | median | vs current | p99 first page (ms, median) |', '|---|--:|--:|--:|--:|', ...rows].join('\n');
   const m = machineInfo();
-  const md = `# Core worker tuning: ${n} incidents per burst, ${rounds} alternating rounds\n\n${new Date().toISOString()} · Node ${m.node} · ${m.cpus} × ${m.cpuModel}\n\n${table}\n\n- Each burst opens ${n} new incidents (100 raises in flight) on a fresh worker with the setting; one console page each. Rounds alternate the order so drift in machine load hits every setting alike.\n`;
+  const md = `# Core worker tuning: ${n} incidents per burst, ${rounds} alternating rounds\n\n${new Date().toISOString()} · Node ${m.node} · ${m.cpus} × ${m.cpuModel}\n\n${table}\n\n- Each burst opens ${n} new incidents (100 raises in flight) on a fresh worker with the setting; one console page each. Rounds alternate the order so drift in machine load hits every setting alike.\n- Load average (1/5/15 min) at start ${loadStart}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work on the machine shows here).\n`;
   fs.writeFileSync(path.join(RESULTS_DIR, 'tuning.md'), md);
   fs.writeFileSync(path.join(RESULTS_DIR, 'tuning.json'), `${JSON.stringify({ benchmark: 'tuning', date: new Date().toISOString(), machine: m, n, rounds, tunings: TUNINGS, runs: Object.fromEntries(runs) }, null, 2)}\n`);
   return table;
