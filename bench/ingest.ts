@@ -2,7 +2,6 @@
 // POST /v1/metrics (→ the service monitor's signal), each for a fixed time against one API process
 // and one core worker, with CPU by process to name where the time goes.
 import { performance } from 'node:perf_hooks';
-import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import { createApiServer } from '../api/server';
 import { createIncidentService } from '../app/incident-service';
@@ -16,15 +15,9 @@ import { createCoreWorker } from '../workers/core-worker';
 import { capturePages } from './page-capture';
 import { summarize, type LatencySummary } from './stats';
 import { treeCpu, treeCpuPct } from './proc-cpu';
+import type { SpeedDeps } from './speed-deps';
 
-export interface IngestDeps {
-  client: Client;
-  temporalAddress: string;
-  namespace: string;
-  databaseUrl: string;
-  bundleCode: string;
-  log: (line: string) => void;
-}
+export type IngestDeps = SpeedDeps;
 
 export interface IngestRouteResult {
   route: string;

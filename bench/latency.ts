@@ -2,7 +2,6 @@
 // capacity (trigger → first page), and escalation timer lateness (due → page) with 1,000 incidents
 // open. One core worker per part, console channel, same servers as the incidents benchmark.
 import { performance } from 'node:perf_hooks';
-import type { Client } from '@temporalio/client';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import { getIncidentState } from '../app/incident-client';
@@ -20,15 +19,9 @@ import { collectGarbage, toMb } from './memory';
 import { capturePages, type PageCapture } from './page-capture';
 import { summarize, type LatencySummary } from './stats';
 import { treeCpu, treeCpuPct } from './proc-cpu';
+import type { SpeedDeps } from './speed-deps';
 
-export interface LatencyDeps {
-  client: Client;
-  temporalAddress: string;
-  namespace: string;
-  databaseUrl: string;
-  bundleCode: string;
-  log: (line: string) => void;
-}
+export type LatencyDeps = SpeedDeps;
 
 export interface OpenLoopResult {
   /** Share of capacity and the arrival rate it gives (incidents/s). */

@@ -3,21 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { connectWorker } from '../app/temporal-connection';
 import { createPool } from '../db/pool';
 import type { CoreWorkerTuning } from '../workers/core-worker';
 import { runIncidents } from './incidents-throughput';
 import { machineInfo, RESULTS_DIR } from './results-file';
+import type { SpeedDeps } from './speed-deps';
 
-export interface TuningDeps {
-  client: Client;
-  temporalAddress: string;
-  namespace: string;
-  databaseUrl: string;
-  bundleCode: string;
-  log: (line: string) => void;
-}
+export type TuningDeps = SpeedDeps;
 
 export const TUNINGS: Record<string, CoreWorkerTuning> = {
   'current (20 workflow task slots)': {},
