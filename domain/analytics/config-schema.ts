@@ -40,6 +40,17 @@ export const analyticsConfigSchema = z
     maxCatchup: durationSchema.default(7 * DAY).describe('after downtime, missed hours and days within this are rolled up'),
     healthWeights: healthWeightsSchema.default({ reliability: 0.4, quality: 0.3, costEfficiency: 0.15, openIncidents: 0.15 }),
     assumptions: assumptionsSchema.default({}),
+    capacity: z
+      .object({
+        headroom: z.number().min(0).max(5).default(0.3).describe('plan so the forecast peak uses at most 1/(1+headroom) of capacity'),
+        costPerReplicaHourUsd: z.number().nonnegative().optional().describe('cost of one replica-hour (USD), for the cost of a capacity change'),
+        perReplicaRps: z
+          .record(z.string().min(1).max(100), z.number().positive())
+          .default({})
+          .describe('per service: requests/s one replica sustains, overriding what the USL fit learns from history'),
+      })
+      .strict()
+      .default({ headroom: 0.3, perReplicaRps: {} }),
   })
   .strict();
 

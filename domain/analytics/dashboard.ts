@@ -8,6 +8,7 @@ import { recommendations, type Recommendation } from './recommendations';
 import { combineRollups, type ServiceRollup } from './rollup';
 import { trendOf, type Trend } from './trend';
 import type { Insight } from './insights';
+import type { CapacityPlan } from './capacity/planner';
 
 export interface DashboardInput {
   period: DashboardPeriod;
@@ -26,6 +27,8 @@ export interface DashboardInput {
   generatedAt: number;
   /** Insights read off the latest forecasts (domain/analytics/insights.ts). */
   insights?: readonly Insight[];
+  /** Capacity plans per service (USL capacity against the traffic forecast). */
+  capacity?: readonly CapacityPlan[];
 }
 
 /** A figure beside its value for the period before: what an executive reads first. */
@@ -69,6 +72,7 @@ export interface ExecutiveDashboard {
   business_impact: { figures: ImpactFigure[]; not_configured: string[] };
   predictive_insights: Array<{ service: string; kind: string; text: string; from: string | null; to: string | null; probability: number | null; method: string }>;
   recommendations: Recommendation[];
+  capacity: CapacityPlan[];
   services: ServiceSummary[];
 }
 
@@ -165,10 +169,16 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
     },
     business_impact: { figures, not_configured: notConfigured },
     predictive_insights: insights,
-    recommendations: recommendations(
-      i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
-      { periodDays, spendUsd: all.costUsd, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) },
-    ),
+    capacity: [...(i.capacity ?? [])],
+    recommendations: [
+      ...(i.capacity ?? [])
+        .filter((p) => p.kind !== 'hold')
+        .map((p): Recommendation => ({ kind: p.kind === 'scale_up' ? 'scale_up' : 'scale_down', service: p.service, priority: p.kind === 'scale_up' ? 1 : 3, title: p.text, detail: `${p.replicasNeeded} replicas needed for the forecast peak (80 % upper bound) with headroom; ${p.currentReplicas} report now` })),
+      ...recommendations(
+        i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
+        { periodDays, spendUsd: all.costUsd, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) },
+      ),
+    ].sort((a, b) => a.priority - b.priority),
     services,
   };
 }

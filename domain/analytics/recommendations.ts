@@ -1,7 +1,7 @@
 // Recommendations from a period's rollups: rules an SRE lead would apply, ranked most urgent first.
 import type { ServiceRollup } from './rollup';
 
-export type RecommendationKind = 'sla_at_risk' | 'budget_at_risk' | 'quality_at_risk' | 'cost_increase' | 'scale_down';
+export type RecommendationKind = 'sla_at_risk' | 'budget_at_risk' | 'quality_at_risk' | 'cost_increase' | 'scale_up' | 'scale_down';
 
 export interface Recommendation {
   kind: RecommendationKind;

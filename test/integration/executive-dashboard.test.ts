@@ -69,7 +69,7 @@ describe('executive dashboard on the seeded history', () => {
   });
 
   it('has the seed\'s shape, for the 7 days ending with the last rolled hour', () => {
-    expect(Object.keys(d).sort()).toEqual(['business_impact', 'executive_summary', 'period', 'predictive_insights', 'recommendations', 'services']);
+    expect(Object.keys(d).sort()).toEqual(['business_impact', 'capacity', 'executive_summary', 'period', 'predictive_insights', 'recommendations', 'services']);
     expect(Object.keys(d.executive_summary)).toEqual(expect.arrayContaining(['overall_health_score', 'sla_compliance_rate', 'cost_efficiency_trend', 'user_satisfaction']));
     expect(d.period.to).toBe(new Date(Math.floor(NOW / HOUR_MS) * HOUR_MS).toISOString());
     expect(Date.parse(d.period.to) - Date.parse(d.period.from)).toBe(7 * DAY_MS);

@@ -60,5 +60,9 @@ describe('Forecast workflow', () => {
     const peaks = d.predictive_insights.filter((i) => i.kind === 'traffic_peak');
     expect(peaks.map((p) => p.service).sort()).toEqual(['checkout-rag', 'support-rag']);
     expect(peaks[0]!.probability).toBe(0.8);
+    // Capacity from the USL fit of each replica's load, against the forecast's 80 % upper bound.
+    expect(d.capacity.map((c) => c.service).sort()).toEqual(['checkout-rag', 'support-rag']);
+    for (const c of d.capacity) expect(c.replicasNeeded).toBeGreaterThanOrEqual(1);
+    expect(d.capacity.find((c) => c.service === 'support-rag')!.currentReplicas).toBe(2);
   });
 });
