@@ -1,0 +1,54 @@
+"""Golden values for domain/stats (test/unit/stats-golden.test.ts reads test/fixtures/stats-golden.json).
+
+Run: python3 scripts/stats-golden.py  (needs numpy, scipy, statsmodels; seeded, so re-running writes the same file).
+The tests never run this: they compare against the stored values, so CI needs no Python.
+"""
+import json
+import math
+import os
+
+import numpy as np
+from scipy import integrate, stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportions_ztest
+
+rng = np.random.default_rng(20261205)
+out = {"generator": "scripts/stats-golden.py", "scipy": __import__("scipy").__version__, "statsmodels": __import__("statsmodels").__version__}
+
+out["t_cdf"] = [{"t": t, "df": df, "cdf": float(stats.t.cdf(t, df))} for t in (-6.0, -2.5, -1.0, -0.1, 0.0, 0.7, 1.96, 3.3, 8.0) for df in (1.0, 2.5, 7.0, 29.3, 200.0)]
+out["t_ppf"] = [{"p": p, "df": df, "q": float(stats.t.ppf(p, df))} for p in (0.0005, 0.025, 0.1, 0.5, 0.9, 0.975, 0.9995) for df in (1.0, 3.0, 12.7, 60.0, 1000.0)]
+
+welch = []
+for n1, n2, mu2, sd2 in [(20, 25, 0.3, 1.0), (8, 40, 1.0, 3.0), (200, 180, 0.05, 1.2), (5, 6, -2.0, 0.5)]:
+    # Rounded before testing, so the stored samples are exactly what was tested.
+    a = np.round(rng.normal(0.0, 1.0, n1), 6)
+    b = np.round(rng.normal(mu2, sd2, n2), 6)
+    r = stats.ttest_ind(a, b, equal_var=False)
+    ci = r.confidence_interval(0.95)
+    welch.append({"a": a.tolist(), "b": b.tolist(), "t": float(r.statistic), "df": float(r.df), "p": float(r.pvalue), "ci95": [float(ci.low), float(ci.high)]})
+out["welch"] = welch
+
+props = []
+for x1, n1, x2, n2 in [(120, 1000, 150, 1000), (5, 40, 12, 45), (980, 1000, 975, 1000), (3000, 10000, 3100, 10050)]:
+    z, p = proportions_ztest([x1, x2], [n1, n2])
+    props.append({"x1": x1, "n1": n1, "x2": x2, "n2": n2, "z": float(z), "p": float(p)})
+out["two_proportions"] = props
+
+pvals = [0.01, 0.04, 0.03, 0.005, 0.2, 0.049]
+out["holm"] = {"p": pvals, "adjusted": [float(x) for x in multipletests(pvals, method="holm")[1]]}
+
+# mSPRT with a normal mixture N(0, tau^2) over the true difference: the mixture likelihood ratio by
+# numerical integration, independent of the closed form the code uses.
+msprt = []
+for delta, v, tau2 in [(0.0, 0.04, 0.25), (0.3, 0.04, 0.25), (-0.5, 0.01, 1.0), (2.0, 1.0, 0.5), (0.05, 0.0004, 0.01)]:
+    f = lambda th: stats.norm.pdf(delta, th, math.sqrt(v)) / stats.norm.pdf(delta, 0.0, math.sqrt(v)) * stats.norm.pdf(th, 0.0, math.sqrt(tau2))
+    s = math.sqrt(tau2)
+    lam, _ = integrate.quad(f, -40 * s, 40 * s, points=[delta], limit=400, epsabs=0, epsrel=1e-11)
+    msprt.append({"delta": delta, "variance": v, "tau2": tau2, "lambda": lam})
+out["msprt"] = msprt
+
+path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
+with open(path, "w") as fh:
+    json.dump(out, fh, indent=1)
+    fh.write("\n")
+print(f"wrote {os.path.relpath(path)}")

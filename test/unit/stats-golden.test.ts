@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { alwaysValidP, mixtureLikelihoodRatio } from '../../domain/stats/msprt';
+import { studentTCdf, studentTQuantile } from '../../domain/stats/student-t';
+import { holmAdjust, summarizeSample, twoProportionZTest, welchTTest } from '../../domain/stats/tests';
+
+/** Computed by scripts/stats-golden.py with scipy and statsmodels; the tests only read them. */
+const golden = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'stats-golden.json'), 'utf8')) as {
+  t_cdf: Array<{ t: number; df: number; cdf: number }>;
+  t_ppf: Array<{ p: number; df: number; q: number }>;
+  welch: Array<{ a: number[]; b: number[]; t: number; df: number; p: number; ci95: [number, number] }>;
+  two_proportions: Array<{ x1: number; n1: number; x2: number; n2: number; z: number; p: number }>;
+  holm: { p: number[]; adjusted: number[] };
+  msprt: Array<{ delta: number; variance: number; tau2: number; lambda: number }>;
+};
+
+/** Relative closeness, with an absolute floor for values near zero. */
+function close(actual: number, expected: number, rel: number, abs = 1e-12): void {
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(abs, rel * Math.abs(expected)));
+}
+
+describe('domain/stats against scipy/statsmodels', () => {
+  it.each(golden.t_cdf)('Student t CDF($t; df $df)', ({ t, df, cdf }) => close(studentTCdf(t, df), cdf, 1e-9, 1e-15));
+  it.each(golden.t_ppf)('Student t quantile($p; df $df)', ({ p, df, q }) => close(studentTQuantile(p, df), q, 1e-9, 1e-12));
+
+  it.each(golden.welch.map((w, i) => ({ ...w, i })))('Welch t test, case $i (n $a.length vs $b.length)', ({ a, b, t, df, p, ci95 }) => {
+    const r = welchTTest(summarizeSample(a), summarizeSample(b));
+    close(r.t, t, 1e-10);
+    close(r.df, df, 1e-10);
+    close(r.pTwoSided, p, 1e-8, 1e-14);
+    close(r.ci[0], ci95[0], 1e-8);
+    close(r.ci[1], ci95[1], 1e-8);
+  });
+
+  // The normal CDF is a Chebyshev fit good to about 1e-7 relative: p-values are held to that.
+  it.each(golden.two_proportions)('two proportions $x1/$n1 vs $x2/$n2', ({ x1, n1, x2, n2, z, p }) => {
+    const r = twoProportionZTest(x1, n1, x2, n2);
+    close(r.z, z, 1e-12);
+    close(r.pTwoSided, p, 2e-7, 1e-9);
+  });
+
+  it('Holm adjustment', () => {
+    holmAdjust(golden.holm.p).forEach((x, i) => close(x, golden.holm.adjusted[i]!, 1e-12));
+  });
+
+  it.each(golden.msprt)('mSPRT mixture likelihood ratio (Δ $delta, V $variance, τ² $tau2) matches numerical integration', ({ delta, variance, tau2, lambda }) => {
+    close(mixtureLikelihoodRatio(delta, variance, tau2), lambda, 1e-8);
+  });
+
+  it('the always-valid p-value never rises between looks', () => {
+    let p = 1;
+    const seen: number[] = [];
+    for (const delta of [0.5, 0.1, 0.9, 0.0, 0.7]) {
+      p = alwaysValidP(p, delta, 0.04, 0.25);
+      seen.push(p);
+    }
+    expect(seen).toEqual([...seen].sort((x, y) => y - x));
+    expect(seen.at(-1)).toBeLessThan(1);
+  });
+});
