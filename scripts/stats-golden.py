@@ -47,6 +47,32 @@ for delta, v, tau2 in [(0.0, 0.04, 0.25), (0.3, 0.04, 0.25), (-0.5, 0.01, 1.0), 
     msprt.append({"delta": delta, "variance": v, "tau2": tau2, "lambda": lam})
 out["msprt"] = msprt
 
+# Sample-ratio mismatch: chi-square goodness of fit of observed counts to the configured weights.
+srm = []
+for counts, weights in [([5000, 5100], [0.5, 0.5]), ([5000, 5400], [0.5, 0.5]), ([3300, 3350, 3200], [1, 1, 1]), ([900, 120], [0.9, 0.1]), ([980, 70], [0.9, 0.1])]:
+    total = sum(counts)
+    expected = [total * w / sum(weights) for w in weights]
+    r = stats.chisquare(counts, expected)
+    srm.append({"counts": counts, "weights": weights, "chi2": float(r.statistic), "p": float(r.pvalue)})
+out["srm"] = srm
+
+# Required sample size per arm for a two-sided two-sample test (normal approximation), as statsmodels solves it.
+from statsmodels.stats.power import NormalIndPower
+power = []
+for effect, alpha, pw in [(0.1, 0.05, 0.8), (0.2, 0.05, 0.9), (0.05, 0.01, 0.8), (0.5, 0.1, 0.95)]:
+    n = NormalIndPower().solve_power(effect_size=effect, alpha=alpha, power=pw, ratio=1.0, alternative="two-sided")
+    power.append({"effect": effect, "alpha": alpha, "power": pw, "n_per_arm": float(n)})
+out["sample_size"] = power
+
+# Sticky assignment: the first 8 bytes of SHA-256("<experiment>:<salt>:<unit>") as a big-endian
+# integer over 2^64 is the unit's point in [0, 1); variants take consecutive slices by weight.
+import hashlib
+assign = []
+for exp, salt, unit in [("reranker-v2", "s1", "user-1"), ("reranker-v2", "s1", "user-2"), ("prompt-b", "x", "sess-\u00e9\u00df"), ("model-swap", "2026-12", "42")]:
+    h = hashlib.sha256(f"{exp}:{salt}:{unit}".encode("utf-8")).digest()
+    assign.append({"experiment": exp, "salt": salt, "unit": unit, "point": int.from_bytes(h[:8], "big") / 2**64})
+out["assignment"] = assign
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
 with open(path, "w") as fh:
     json.dump(out, fh, indent=1)

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { alwaysValidP, mixtureLikelihoodRatio } from '../../domain/stats/msprt';
 import { studentTCdf, studentTQuantile } from '../../domain/stats/student-t';
+import { assignmentPoint, assignVariant } from '../../domain/experiments/assignment';
+import { sampleSizePerArm } from '../../domain/stats/sample-size';
+import { srmTest } from '../../domain/stats/srm';
 import { holmAdjust, summarizeSample, twoProportionZTest, welchTTest } from '../../domain/stats/tests';
 
 /** Computed by scripts/stats-golden.py with scipy and statsmodels; the tests only read them. */
@@ -13,6 +16,9 @@ const golden = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 's
   two_proportions: Array<{ x1: number; n1: number; x2: number; n2: number; z: number; p: number }>;
   holm: { p: number[]; adjusted: number[] };
   msprt: Array<{ delta: number; variance: number; tau2: number; lambda: number }>;
+  srm: Array<{ counts: number[]; weights: number[]; chi2: number; p: number }>;
+  sample_size: Array<{ effect: number; alpha: number; power: number; n_per_arm: number }>;
+  assignment: Array<{ experiment: string; salt: string; unit: string; point: number }>;
 };
 
 /** Relative closeness, with an absolute floor for values near zero. */
@@ -57,5 +63,31 @@ describe('domain/stats against scipy/statsmodels', () => {
     }
     expect(seen).toEqual([...seen].sort((x, y) => y - x));
     expect(seen.at(-1)).toBeLessThan(1);
+  });
+
+  it.each(golden.srm)('sample-ratio mismatch for $counts at weights $weights', ({ counts, weights, chi2, p }) => {
+    const r = srmTest(counts, weights);
+    close(r.chi2, chi2, 1e-12);
+    close(r.p, p, 1e-9, 1e-15);
+    expect(r.mismatch).toBe(p < 0.001);
+  });
+
+  // The normal quantile and CDF are rational fits (about 1e-9 and 1e-7 relative): sizes agree to 1e-5.
+  it.each(golden.sample_size)('units per arm for effect $effect at alpha $alpha, power $power', ({ effect, alpha, power, n_per_arm }) => {
+    close(sampleSizePerArm(effect, alpha, power), n_per_arm, 1e-5);
+  });
+
+  it.each(golden.assignment)('assignment point of $unit in $experiment matches Python hashlib', ({ experiment, salt, unit, point }) => {
+    close(assignmentPoint(experiment, salt, unit), point, 1e-15, 1e-17);
+  });
+
+  it('assignment is sticky and follows the weights', () => {
+    const variants = [{ name: 'control', weight: 9 }, { name: 'b', weight: 1 }];
+    const picks = Array.from({ length: 20_000 }, (_, i) => assignVariant(variants, 'exp', 'salt', `u${i}`).name);
+    expect(assignVariant(variants, 'exp', 'salt', 'u7').name).toBe(picks[7]);
+    const share = picks.filter((p) => p === 'b').length / picks.length;
+    expect(share).toBeGreaterThan(0.09);
+    expect(share).toBeLessThan(0.11);
+    expect(srmTest([picks.length - picks.filter((p) => p === 'b').length, picks.filter((p) => p === 'b').length], [9, 1]).mismatch).toBe(false);
   });
 });
