@@ -73,6 +73,16 @@ for exp, salt, unit in [("reranker-v2", "s1", "user-1"), ("reranker-v2", "s1", "
     assign.append({"experiment": exp, "salt": salt, "unit": unit, "point": int.from_bytes(h[:8], "big") / 2**64})
 out["assignment"] = assign
 
+# CUPED: y − θ(x − mean x) with θ = cov(x, y) / var(x) over both arms pooled, then
+# Welch test. numpy computes θ and the adjusted values; scipy the test.
+x = np.round(rng.normal(10, 2, 300), 6)
+y = np.round(0.8 * x + rng.normal(0, 1, 300) + np.r_[np.zeros(150), np.full(150, 0.25)], 6)
+theta = float(np.cov(x, y, ddof=1)[0, 1] / np.var(x, ddof=1))
+adj = y - theta * (x - x.mean())
+r = stats.ttest_ind(adj[150:], adj[:150], equal_var=False)
+raw = stats.ttest_ind(y[150:], y[:150], equal_var=False)
+out["cuped"] = {"x": x.tolist(), "y": y.tolist(), "split": 150, "theta": theta, "t": float(r.statistic), "p": float(r.pvalue), "raw_p": float(raw.pvalue)}
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
 with open(path, "w") as fh:
     json.dump(out, fh, indent=1)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alwaysValidP, mixtureLikelihoodRatio } from '../../domain/stats/msprt';
 import { studentTCdf, studentTQuantile } from '../../domain/stats/student-t';
 import { assignmentPoint, assignVariant } from '../../domain/experiments/assignment';
+import { cupedAdjust } from '../../domain/stats/cuped';
 import { sampleSizePerArm } from '../../domain/stats/sample-size';
 import { srmTest } from '../../domain/stats/srm';
 import { holmAdjust, summarizeSample, twoProportionZTest, welchTTest } from '../../domain/stats/tests';
@@ -19,6 +20,7 @@ const golden = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 's
   srm: Array<{ counts: number[]; weights: number[]; chi2: number; p: number }>;
   sample_size: Array<{ effect: number; alpha: number; power: number; n_per_arm: number }>;
   assignment: Array<{ experiment: string; salt: string; unit: string; point: number }>;
+  cuped: { x: number[]; y: number[]; split: number; theta: number; t: number; p: number; raw_p: number };
 };
 
 /** Relative closeness, with an absolute floor for values near zero. */
@@ -89,5 +91,15 @@ describe('domain/stats against scipy/statsmodels', () => {
     expect(share).toBeGreaterThan(0.09);
     expect(share).toBeLessThan(0.11);
     expect(srmTest([picks.length - picks.filter((p) => p === 'b').length, picks.filter((p) => p === 'b').length], [9, 1]).mismatch).toBe(false);
+  });
+
+  it('CUPED: θ and the adjusted Welch test match numpy/scipy, and the pre-period covariate turns p 0.58 into 0.005', () => {
+    const { x, y, split, theta, t, p, raw_p } = golden.cuped;
+    const adj = cupedAdjust(x, y);
+    close(adj.theta, theta, 1e-10);
+    const r = welchTTest(summarizeSample(adj.adjusted.slice(split)), summarizeSample(adj.adjusted.slice(0, split)));
+    close(r.t, t, 1e-9);
+    close(r.pTwoSided, p, 1e-7);
+    close(welchTTest(summarizeSample(y.slice(split)), summarizeSample(y.slice(0, split))).pTwoSided, raw_p, 1e-8);
   });
 });
