@@ -12,7 +12,7 @@ import { latestForecasts } from './forecasts';
 import { replicaLoad } from './replica-load';
 import { fitUsl } from '../../domain/analytics/capacity/usl';
 import { planCapacity, type CapacityPlan } from '../../domain/analytics/capacity/planner';
-import { slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
+import { budgetCrossingInsight, slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
 
 const COLUMNS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
 
@@ -99,6 +99,18 @@ function capacityPlans(config: VigilConfig, load: Awaited<ReturnType<typeof repl
   return plans;
 }
 
+/** The estate's monthly budget against spend so far plus the latest cost forecasts. */
+async function budgetInsight(pool: Pool, monthlyBudgetUsd: number): Promise<Insight | null> {
+  const cost = await latestForecasts(pool, 'cost_usd');
+  const start = Math.min(...cost.map((c) => c.madeFor));
+  if (!cost.length || !Number.isFinite(start)) return null;
+  const d = new Date(start);
+  const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const monthEnd = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  const spent = await pool.query<{ usd: number | null }>('SELECT sum(cost_usd) AS usd FROM rollups_hourly WHERE slot_start >= $1 AND slot_start < $2', [new Date(monthStart), new Date(start)]);
+  return budgetCrossingInsight(cost.map((c) => ({ forecast: c.forecast, start: c.madeFor, stepMs: c.stepMs })), spent.rows[0]?.usd ?? 0, monthlyBudgetUsd, monthEnd);
+}
+
 /**
  * The executive dashboard for a period ending with the last rolled hour (so a half-written hour
  * never shows), compared with the period before it.
@@ -127,6 +139,11 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     if (i) insights.push(i);
   }
   const capacity = capacityPlans(config, load, traffic);
+  const budget = config.analytics.assumptions.monthlyBudgetUsd;
+  if (budget !== undefined) {
+    const i = await budgetInsight(pool, budget);
+    if (i) insights.push(i);
+  }
   return executiveDashboard({
     period,
     from,

@@ -66,3 +66,44 @@ export function trafficPeakInsight(service: string, f: Forecast, start: number, 
     method: `${f.method} forecast of hourly requests`,
   };
 }
+
+/**
+ * "monthly cost exceeds the configured budget on …": spend so far this month plus the estate's
+ * forecast hourly cost, accumulated. Summing per-hour interval bounds gives a band at least as wide
+ * as the true one, so the date range holds with at least the stated probability. Null when the
+ * crossing is not within the forecast (or the month ends first).
+ */
+export function budgetCrossingInsight(
+  costForecasts: ReadonlyArray<{ forecast: Forecast; start: number; stepMs: number }>,
+  spentThisMonthUsd: number,
+  monthlyBudgetUsd: number,
+  monthEnd: number,
+): Insight | null {
+  const first = costForecasts[0];
+  if (!first) return null;
+  const steps = Math.min(...costForecasts.map((c) => c.forecast.point.length));
+  const sumAt = (pick: (f: Forecast, k: number) => number | undefined, k: number) => costForecasts.reduce((a, c) => a + (pick(c.forecast, k) ?? 0), 0);
+  let upper = spentThisMonthUsd;
+  let lower = spentThisMonthUsd;
+  let from: number | null = null;
+  let to: number | null = null;
+  for (let k = 0; k < steps; k++) {
+    const t = first.start + (k + 1) * first.stepMs;
+    if (t > monthEnd) break;
+    upper += Math.max(0, sumAt((f, i) => f.intervals.find((b) => b.level === 0.8)?.upper[i], k));
+    lower += Math.max(0, sumAt((f, i) => f.intervals.find((b) => b.level === 0.8)?.lower[i], k));
+    if (from === null && upper > monthlyBudgetUsd) from = t;
+    if (to === null && lower > monthlyBudgetUsd) to = t;
+  }
+  if (from === null) return null;
+  const range = to === null ? `from ${day(from)}` : `between ${day(from)} and ${day(to)}`;
+  return {
+    service: '*',
+    kind: 'budget_crossing',
+    text: `monthly cost exceeds the $${monthlyBudgetUsd.toFixed(0)} budget ${range} (≥ 80 %)`,
+    from: new Date(from).toISOString(),
+    to: to === null ? null : new Date(to).toISOString(),
+    probability: 0.8,
+    method: 'spend so far this month + forecast hourly cost of every service, accumulated (summed 80 % bounds: a conservative band)',
+  };
+}

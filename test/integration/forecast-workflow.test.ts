@@ -65,4 +65,14 @@ describe('Forecast workflow', () => {
     for (const c of d.capacity) expect(c.replicasNeeded).toBeGreaterThanOrEqual(1);
     expect(d.capacity.find((c) => c.service === 'support-rag')!.currentReplicas).toBe(2);
   });
+
+  it('a monthly budget the forecast spend will cross gives a dated insight; one it will not, none', async () => {
+    const spent = (await db.pool.query("SELECT sum(cost_usd) AS usd FROM rollups_hourly WHERE slot_start >= '2026-12-01' AND slot_start < $1", [new Date(NOW)])).rows[0].usd as number;
+    const tight = await loadDashboard(db.pool, parseConfig({ analytics: { assumptions: { monthlyBudgetUsd: spent * 1.5 } } }, 'test', {}), '7d', NOW);
+    const crossing = tight.predictive_insights.find((i) => i.kind === 'budget_crossing')!;
+    expect(Date.parse(crossing.from!)).toBeGreaterThan(NOW);
+    expect(Date.parse(crossing.from!)).toBeLessThan(NOW + 7 * 86_400_000);
+    const loose = await loadDashboard(db.pool, parseConfig({ analytics: { assumptions: { monthlyBudgetUsd: spent * 100 } } }, 'test', {}), '7d', NOW);
+    expect(loose.predictive_insights.some((i) => i.kind === 'budget_crossing')).toBe(false);
+  });
 });

@@ -40,3 +40,17 @@ describe('predictive insights from forecast intervals', () => {
     expect(i.from).toBe('2026-12-07T14:00:00.000Z');
   });
 });
+
+describe('monthly budget crossing', () => {
+  it('spend so far + forecast cost crosses the budget between the upper- and lower-bound dates', async () => {
+    const { budgetCrossingInsight } = await import('../../domain/analytics/insights');
+    // Two services at $1/h each (±$0.5), $500 spent, budget $800, month ends in 10 days.
+    const a = line(1, 0, 240, 0.5);
+    const b = line(1, 0, 240, 0.5);
+    const i = budgetCrossingInsight([{ forecast: a, start: START, stepMs: H }, { forecast: b, start: START, stepMs: H }], 500, 800, START + 10 * D)!;
+    // Upper $3/h → over $800 after 101 h; lower $1/h → after 301 h, past the horizon.
+    expect(i.from).toBe(new Date(START + 101 * H).toISOString());
+    expect(i.to).toBeNull();
+    expect(budgetCrossingInsight([{ forecast: a, start: START, stepMs: H }], 0, 800, START + 10 * D)).toBeNull();
+  });
+});
