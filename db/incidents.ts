@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
 import { storable } from './pg-text';
-import { inTransaction } from './pool';
 import type { TimelineEntry } from '../domain/incident-state';
 import type { IncidentView } from '../domain/incident-view';
 
@@ -8,12 +7,14 @@ const ts = (ms: number | null | undefined) => (ms === null || ms === undefined ?
 
 /**
  * Mirrors one workflow state change: upserts the incident row (never going back to an older
- * state, since projections may arrive late) and inserts the new timeline entries once each.
+ * state, since projections may arrive late) and inserts the new timeline entries once each. One
+ * statement (a data-modifying CTE), so it is atomic without a transaction: a projection costs one
+ * round trip, not BEGIN, an upsert, one INSERT per entry and COMMIT.
  */
 export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: number, events: TimelineEntry[]): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query(
-      `INSERT INTO incidents (incident_id, workflow_id, fingerprint, service, kind, dimension, severity, status, title,
+  await pool.query(
+    `WITH incident AS (
+       INSERT INTO incidents (incident_id, workflow_id, fingerprint, service, kind, dimension, severity, status, title,
          details, labels, episode, occurrences, level, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, last_seq)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
        ON CONFLICT (incident_id) DO UPDATE SET
@@ -23,22 +24,21 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
          acknowledged_by = COALESCE(incidents.acknowledged_by, EXCLUDED.acknowledged_by),
          resolved_at = EXCLUDED.resolved_at, resolved_by = EXCLUDED.resolved_by,
          last_seq = EXCLUDED.last_seq, updated_at = now()
-       WHERE incidents.last_seq < EXCLUDED.last_seq`,
-      [
-        view.incidentId, view.workflowId, view.fingerprint, view.service, view.kind, view.dimension, view.severity,
-        view.status, view.title, view.details, view.labels, view.episode, view.occurrences, view.level,
-        ts(view.openedAt), ts(view.acknowledged?.at), view.acknowledged?.by ?? null, ts(view.resolved?.at),
-        view.resolved?.by ?? null, lastSeq,
-      ],
-    );
-    for (const e of events) {
-      await client.query(
-        `INSERT INTO incident_events (incident_id, seq, at, type, actor, text, data)
-         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
-        [view.incidentId, e.seq, ts(e.at), e.type, e.actor, e.text, e.data ?? null],
-      );
-    }
-  });
+       WHERE incidents.last_seq < EXCLUDED.last_seq
+     )
+     INSERT INTO incident_events (incident_id, seq, at, type, actor, text, data)
+     SELECT $1, e.seq, e.at, e.type, e.actor, e.text, e.data::jsonb
+     FROM unnest($21::int[], $22::timestamptz[], $23::text[], $24::text[], $25::text[], $26::text[]) AS e(seq, at, type, actor, text, data)
+     ON CONFLICT DO NOTHING`,
+    [
+      view.incidentId, view.workflowId, view.fingerprint, view.service, view.kind, view.dimension, view.severity,
+      view.status, view.title, view.details, view.labels, view.episode, view.occurrences, view.level,
+      ts(view.openedAt), ts(view.acknowledged?.at), view.acknowledged?.by ?? null, ts(view.resolved?.at),
+      view.resolved?.by ?? null, lastSeq,
+      events.map((e) => e.seq), events.map((e) => ts(e.at)), events.map((e) => e.type), events.map((e) => e.actor),
+      events.map((e) => e.text), events.map((e) => (e.data === undefined || e.data === null ? null : JSON.stringify(e.data))),
+    ],
+  );
 }
 
 /**
