@@ -345,7 +345,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       r = await notify.pageStep({
         view: toView(state), step: e.step, targets: e.targets, at: Date.now(),
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
-        ...(projection ? { projection } : {}),
+        // The projection is of the same view: it is sent once.
+        ...(projection ? { projection: { lastSeq: projection.lastSeq, events: projection.events } } : {}),
       });
     } catch {
       if (projection) writeProjection(projection);

@@ -32,7 +32,7 @@ export function sentFailure(err: unknown): SentFailure {
  */
 export function createPageStep(parts: PageStepParts): (input: PageStepInput) => Promise<PageStepResult> {
   return async ({ view, step, targets, at, group, projection }) => {
-    const projected = projection && parts.project ? parts.project(projection).then(() => true, () => false) : Promise.resolve(false);
+    const projected = projection && parts.project ? parts.project({ view, ...projection }).then(() => true, () => false) : Promise.resolve(false);
     const plan = await parts.plan({ view, step, targets, ...(at !== undefined ? { at } : {}) });
     if (plan.suppressed) return { suppressed: plan.suppressed, projected: await projected };
     const attempts = plan.deliveries.map(async (delivery) => {

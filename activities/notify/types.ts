@@ -82,10 +82,10 @@ export interface SentFailure {
   retryAfterMs?: number;
 }
 
-/** One escalation step: its targets, and the incident's projection to write while it is paged. */
+/** One escalation step: its targets, and the incident's projection to write while it is paged (of `view`, so the view travels once). */
 export interface PageStepInput extends PlanInput {
   group?: IncidentGrouping;
-  projection?: ProjectIncidentInput;
+  projection?: Omit<ProjectIncidentInput, 'view'>;
 }
 
 /** The first attempt at one delivery of a step: its result, or why it failed. */
