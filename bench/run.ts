@@ -5,7 +5,7 @@
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
 // Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
 // the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
-// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|latency|ingest|tuning|fanout|storm|analytics runs one (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|speed|latency|ingest|tuning|fanout|storm|analytics runs one (speed: incidents, then latency and ingest against its capacity) (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +36,7 @@ import { comparisonRows, textTable } from './table';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`bench: ${n} incidents, ${concurrency} client calls in flight; bundling workflows`);
   // Bundled up front so neither phase's window or memory includes webpack.
-  const floorBundle = ['', 'incidents'].includes(only) ? await bundle(FLOOR_WORKFLOWS_PATH) : '';
+  const floorBundle = ['', 'incidents', 'speed'].includes(only) ? await bundle(FLOOR_WORKFLOWS_PATH) : '';
   const vigilBundle = await bundle(path.join(ROOT, 'workflows', 'index.ts'));
 
   log('bench: starting Postgres and the Temporal dev server');
@@ -176,13 +176,13 @@ async function main(): Promise<number> {
         if (!r.complete) log(`bench: ${name} incomplete: ${r.notified}/${r.requested} notified, ${r.failedStarts} failed starts${r.firstError ? ` (first: ${r.firstError})` : ''}`);
       }
       log('bench: partial results, not written to bench/results/');
-      return only === 'incidents' ? 1 : Math.max(1, await fanout());
+      return only === 'incidents' || only === 'speed' ? 1 : Math.max(1, await fanout());
     }
     for (const file of writeResults(results)) log(`bench: wrote ${path.relative(ROOT, file)}`);
     if (only === 'incidents') return 0;
-    await latency(vigil.throughputPerSec, 'burst throughput measured above, same run');
+    await latency(vigil.throughputPerSec, 'the burst throughput of the incidents phase of the same run');
     await ingest();
-    return await fanout();
+    return only === 'speed' ? 0 : await fanout();
   } finally {
     process.off('SIGINT', onSignal);
     await client.connection.close();
