@@ -6,7 +6,6 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   sleep,
   upsertMemo,
@@ -64,18 +63,7 @@ const store = proxyActivities<StoreActivities>({
 });
 
 /**
- * Projections are written by the worker that ran the workflow task (a local activity: no server round
- * trip, no extra workflow task). While one runs, the workflow task stays open and a timer falling due
- * waits behind it, so it gets one short try: a busy Postgres sends it to the retried `store` activity.
- */
-const localStore = proxyLocalActivities<StoreActivities>({
-  startToCloseTimeout: '1s',
-  retry: { maximumAttempts: 1 },
-});
-
-/**
- * Histories written before a step was paged by one `pageStep` activity (and projections were local)
- * replay the old way: an incident open across the upgrade keeps its plan + deliver + project commands.
+ * Histories written before a step was paged by one `pageStep` activity replay the old way: an incident open across the upgrade keeps its plan + deliver + project commands.
  */
 export const ONE_ACTIVITY_PER_STEP = 'page-step-v1';
 
@@ -203,7 +191,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // Projection runs behind the main loop so a slow or down Postgres never delays a page.
   let projection: Promise<void> = Promise.resolve();
-  const local = patched(ONE_ACTIVITY_PER_STEP);
+  const onePerStep = patched(ONE_ACTIVITY_PER_STEP);
   /** What the projection still lacks, marked as on its way. */
   const takeProjection = (): ProjectIncidentInput | null => {
     if (state.seq <= projectedSeq) return null;
@@ -213,8 +201,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   };
   const writeProjection = (input: ProjectIncidentInput): void => {
     // A projection Postgres refused for good is recorded by the activity; the next change must still land.
-    const write = local ? () => localStore.projectIncident(input).catch(() => store.projectIncident(input)) : () => store.projectIncident(input);
-    projection = projection.then(write).catch(() => undefined);
+    projection = projection.then(() => store.projectIncident(input)).catch(() => undefined);
   };
   const project = (): void => {
     const input = takeProjection();
@@ -425,7 +412,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   /** Starts what the last transitions asked for; sends go on in the background. */
   function performEffects(): void {
     for (const e of pending.splice(0)) {
-      if (e.type === 'notify') spawn(local ? pageStep(e) : planThenSend(e));
+      if (e.type === 'notify') spawn(onePerStep ? pageStep(e) : planThenSend(e));
       else requestRefresh(e.reasons);
     }
     publish();

@@ -9,12 +9,14 @@ import { connectServices, eventually, startWorker, testConfig, type Services } f
 
 /**
  * What one incident costs the Temporal server through level 2 (level 1: one channel, level 2: two),
- * read from its history. Before one activity per step and local projections: 11 workflow tasks, 10
- * activities (plan, a send per target and a projection per change) and 73 history events; now 5, 3
- * (pageStep per level, level 2's in-place edit of the level-1 page) and 36, with 2 local projections. Raise these only with a measurement
+ * read from its history. Before one activity per step: 11 workflow tasks, 10 activities (plan, a send
+ * per target and a projection per change) and 73 history events; now 6, 5 (pageStep per level with
+ * the projection so far, the projection of what it delivered, level 2's in-place edit of the level-1
+ * page) and 43; 7 tasks when level 2's two activities finish in separate tasks (timing decides), so
+ * that is the budget. Raise these only with a measurement
  * (bench/results/incidents.md) that says the extra round trips pay for themselves.
  */
-const BUDGET = { workflowTasks: 5, activities: 3 };
+const BUDGET = { workflowTasks: 7, activities: 5 };
 
 const SECRET = 'incident-cost-webhook-secret';
 const ROUTING_KEY = 'R0COSTGUARD00000000000000000000X';
@@ -78,6 +80,6 @@ describe('per-incident cost guard', () => {
     console.info(`incident cost through level 2: ${JSON.stringify(cost)}`);
     expect(cost.workflowTasks).toBeLessThanOrEqual(BUDGET.workflowTasks);
     expect(cost.activities.length).toBeLessThanOrEqual(BUDGET.activities);
-    expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'refreshMessages']);
+    expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'projectIncident', 'projectIncident', 'refreshMessages']);
   });
 });
