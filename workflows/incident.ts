@@ -12,9 +12,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Delivery, DeliverResult, FirstAttempt, NotifyActivities, SentFailure } from '../activities/notify/types';
-import type { ProjectIncidentInput } from '../activities/store/types';
-import type { StoreActivities } from '../activities/store/types';
+import type { Delivery, DeliveryPlan, DeliverResult, FirstAttempt, NotifyActivities, SentFailure } from '../activities/notify/types';
+import type { ProjectIncidentInput, StoreActivities } from '../activities/store/types';
 import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil, reasonRefusal } from '../domain/incident-actions';
 import { advanceClock, mergeRefreshReasons, nextWakeAt } from '../domain/incident-clock';
@@ -340,12 +339,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       return planThenSend(e);
     }
     if (projection && !r.projected) writeProjection(projection);
-    if (r.suppressed) {
-      update(t.holdStep(state, e, r.suppressed.reason, r.suppressed.recheckAt, Date.now()));
-      return;
-    }
-    update(t.recordPaged(t.releaseStep(state, e.step, Date.now()), e.step, r.paged, Date.now()));
-    for (const o of r.outcomes) spawn(deliver(e.step, o.delivery, firstAttempt(o)));
+    if (r.suppressed) followPlan(e, r);
+    else followPlan(e, { deliveries: r.outcomes.map((o) => o.delivery), paged: r.paged }, r.outcomes.map(firstAttempt));
   }
 
   /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
@@ -358,12 +353,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       update(t.recordDelivery(state, { step: e.step, target: 'plan', ok: false, detail: failureText(err) }, Date.now()));
       plan = { deliveries: e.targets.map((target) => ({ key: target, channel: target })), paged: [] };
     }
+    followPlan(e, plan);
+  }
+
+  /** Holds a muted step until its re-check, or records who it pages and sends each delivery (with the attempt already made, if any). */
+  function followPlan(e: Extract<IncidentEffect, { type: 'notify' }>, plan: DeliveryPlan, firstAttempts: Array<Attempt<DeliverResult>> = []): void {
     if (plan.suppressed) {
       update(t.holdStep(state, e, plan.suppressed.reason, plan.suppressed.recheckAt, Date.now()));
       return;
     }
     update(t.recordPaged(t.releaseStep(state, e.step, Date.now()), e.step, plan.paged, Date.now()));
-    for (const d of plan.deliveries) spawn(deliver(e.step, d));
+    plan.deliveries.forEach((d, i) => spawn(deliver(e.step, d, firstAttempts[i])));
   }
 
   // Refreshes run one at a time (a resolve must not overtake its ack) and merge while one is running.
