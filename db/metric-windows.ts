@@ -195,15 +195,40 @@ export async function recentServiceSlis(pool: Pool, sinceMs: number): Promise<Se
   }));
 }
 
+/** A metric_windows row as read back (bigints arrive as strings). */
+export interface WindowRow {
+  window_start: Date; duration_ms: number; count: string; errors: string; quality_avg: number | null; quality_count: string;
+  cost_usd: number; tokens: string; satisfaction_avg: number | null; satisfaction_count: string; dropped: string; sketch: LatencySketch;
+}
+
+/** The stored row as the WindowSummary it came from: the table keeps means and counts, sums are what merge. */
+export function windowFromRow(row: WindowRow, service: string, source?: string): WindowSummary {
+  const qc = Number(row.quality_count);
+  const sc = Number(row.satisfaction_count);
+  return {
+    service,
+    ...(source !== undefined ? { source } : {}),
+    start: row.window_start.getTime(),
+    durationMs: row.duration_ms,
+    count: Number(row.count),
+    errors: Number(row.errors),
+    latency: row.sketch,
+    qualitySum: (row.quality_avg ?? 0) * qc,
+    qualityCount: qc,
+    costUsdSum: row.cost_usd,
+    tokensSum: Number(row.tokens),
+    satisfactionSum: (row.satisfaction_avg ?? 0) * sc,
+    satisfactionCount: sc,
+    dropped: Number(row.dropped),
+  };
+}
+
 /**
  * A service's windows since `since`, oldest first, with the replicas' windows for one start merged
  * into one (what model training learns from). Bounded by `limit` most recent starts.
  */
 export async function serviceWindows(pool: Pool, service: string, since: number, limit = 20_000): Promise<WindowSummary[]> {
-  const r = await pool.query<{
-    window_start: Date; duration_ms: number; count: string; errors: string; quality_avg: number | null; quality_count: string;
-    cost_usd: number; tokens: string; satisfaction_avg: number | null; satisfaction_count: string; dropped: string; sketch: LatencySketch;
-  }>(
+  const r = await pool.query<WindowRow>(
     `SELECT * FROM (SELECT window_start, duration_ms, count, errors, quality_avg, quality_count, cost_usd, tokens, satisfaction_avg,
               satisfaction_count, dropped, sketch
             FROM metric_windows WHERE service = $1 AND window_start >= $2 ORDER BY window_start DESC LIMIT $3) w
@@ -212,23 +237,7 @@ export async function serviceWindows(pool: Pool, service: string, since: number,
   );
   const byStart = new Map<number, WindowSummary>();
   for (const row of r.rows) {
-    const qc = Number(row.quality_count);
-    const sc = Number(row.satisfaction_count);
-    const w: WindowSummary = {
-      service,
-      start: row.window_start.getTime(),
-      durationMs: row.duration_ms,
-      count: Number(row.count),
-      errors: Number(row.errors),
-      latency: row.sketch,
-      qualitySum: (row.quality_avg ?? 0) * qc,
-      qualityCount: qc,
-      costUsdSum: row.cost_usd,
-      tokensSum: Number(row.tokens),
-      satisfactionSum: (row.satisfaction_avg ?? 0) * sc,
-      satisfactionCount: sc,
-      dropped: Number(row.dropped),
-    };
+    const w = windowFromRow(row, service);
     const prev = byStart.get(w.start);
     byStart.set(w.start, prev ? mergeWindows(prev, w) : w);
   }

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { IncidentFact, ServiceRollup } from '../../domain/analytics/rollup';
 import type { RollupPeriod } from '../../domain/analytics/slots';
-import type { LatencySketch } from '../../domain/latency-sketch';
 import type { WindowSummary } from '../../domain/window-summary';
+import { windowFromRow, type WindowRow } from '../metric-windows';
 import { inTransaction } from '../pool';
 import { fromRow, ROLLUP_COLUMNS, rowValues } from './rollup-rows';
 
@@ -10,10 +10,7 @@ const TABLE: Readonly<Record<RollupPeriod, string>> = { hour: 'rollups_hourly', 
 
 /** Every service's windows starting in [from, to), one per replica (source), as WindowSummary. */
 export async function windowsBetween(db: Pool | PoolClient, from: number, to: number): Promise<Map<string, WindowSummary[]>> {
-  const r = await db.query<{
-    service: string; source: string; window_start: Date; duration_ms: number; count: string; errors: string; quality_avg: number | null;
-    quality_count: string; cost_usd: number; tokens: string; satisfaction_avg: number | null; satisfaction_count: string; dropped: string; sketch: LatencySketch;
-  }>(
+  const r = await db.query<WindowRow & { service: string; source: string }>(
     `SELECT service, source, window_start, duration_ms, count, errors, quality_avg, quality_count, cost_usd, tokens,
             satisfaction_avg, satisfaction_count, dropped, sketch
      FROM metric_windows WHERE window_start >= $1 AND window_start < $2`,
@@ -21,25 +18,7 @@ export async function windowsBetween(db: Pool | PoolClient, from: number, to: nu
   );
   const out = new Map<string, WindowSummary[]>();
   for (const row of r.rows) {
-    const qc = Number(row.quality_count);
-    const sc = Number(row.satisfaction_count);
-    const w: WindowSummary = {
-      service: row.service,
-      source: row.source,
-      start: row.window_start.getTime(),
-      durationMs: row.duration_ms,
-      count: Number(row.count),
-      errors: Number(row.errors),
-      latency: row.sketch,
-      // The table keeps means and counts; sums are what merge.
-      qualitySum: (row.quality_avg ?? 0) * qc,
-      qualityCount: qc,
-      costUsdSum: row.cost_usd,
-      tokensSum: Number(row.tokens),
-      satisfactionSum: (row.satisfaction_avg ?? 0) * sc,
-      satisfactionCount: sc,
-      dropped: Number(row.dropped),
-    };
+    const w = windowFromRow(row, row.service, row.source);
     const list = out.get(w.service);
     if (list) list.push(w);
     else out.set(w.service, [w]);
