@@ -1,7 +1,7 @@
 // A trend as a slope with a confidence interval and a significance verdict: Theil–Sen (median of
 // pairwise slopes, robust to outliers and a bad day) with Sen's (1968) rank-based interval, and the
 // Mann–Kendall test for a monotonic trend. Both need no normality, which daily satisfaction lacks.
-import { normalCdf, normalQuantile } from './normal';
+import { normalCdf, normalQuantile } from '../stats/normal';
 
 export interface Trend {
   /** Change per step (per day for daily points). */

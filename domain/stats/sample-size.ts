@@ -1,5 +1,5 @@
 // How many units each arm needs before a test can see the minimum detectable effect.
-import { normalCdf, normalQuantile } from '../analytics/normal';
+import { normalCdf, normalQuantile } from './normal';
 
 /** Power of the two-sided two-sample z test at n per arm for a standardized effect (MDE / σ). */
 export function twoSampleZPower(effect: number, nPerArm: number, alpha: number): number {

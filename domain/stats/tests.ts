@@ -1,6 +1,6 @@
 // Fixed-horizon tests for experiment reports: Welch's t for means, the pooled z for two proportions,
 // Holm's step-down adjustment across secondary metrics.
-import { normalCdf } from '../analytics/normal';
+import { normalCdf } from './normal';
 import { studentTCdf, studentTQuantile } from './student-t';
 
 /** A sample as a test needs it. */

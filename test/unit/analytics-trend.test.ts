@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalCdf, normalQuantile } from '../../domain/analytics/normal';
+import { normalCdf, normalQuantile } from '../../domain/stats/normal';
 import { trendOf } from '../../domain/analytics/trend';
 
 // Golden values from scipy.stats.theilslopes and a textbook Mann–Kendall (scripts/analytics-golden.py).
