@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
@@ -52,6 +53,8 @@ afterAll(async () => {
 async function costOf(workflowId: string) {
   const history = await services.client.workflow.getHandle(workflowId).fetchHistory();
   const T = temporal.api.enums.v1.EventType;
+  // Recording a fixture for the upgrade-replay test: RECORD_INCIDENT_HISTORY=test/fixtures/incident-history-vN.pb
+  if (process.env.RECORD_INCIDENT_HISTORY) writeFileSync(process.env.RECORD_INCIDENT_HISTORY, temporal.api.history.v1.History.encode(history).finish());
   const events = history.events ?? [];
   return {
     workflowTasks: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
