@@ -6,9 +6,7 @@ import { auditHead } from '../../db/audit/head';
 import { verifyAudit } from '../../db/audit/verify';
 import { accessCounts, erasureEvents, eventTotals, retentionEvents, ticketEvents } from '../../db/compliance/events';
 import { getReport, storeReport } from '../../db/compliance/reports';
-import { withHeartbeat } from '../notify/heartbeat';
-import { leaseFor } from '../notify';
-import { sendOnceOrBusy } from '../notify/ledgered';
+import { deliverReportOnce, reportNotifier } from '../notify/report-delivery';
 import { RULE_PACKS } from '../../domain/compliance/check';
 import { complianceContextFrom, PROCESSING_ACTIONS } from '../../domain/compliance/event';
 import { renderReport, reportTitle } from '../../domain/compliance/report-render';
@@ -88,32 +86,26 @@ export function createComplianceActivities(deps: ComplianceDeps): ComplianceActi
     },
 
     async deliverComplianceReport({ reportId, channel }) {
-      const notifier = deps.channels[channel];
-      if (!notifier?.sendReport) {
-        throw ApplicationFailure.create({
-          message: notifier ? `channel "${channel}" (${notifier.type}) cannot carry a report` : `no channel named "${channel}" is configured on this worker`,
-          type: 'delivery_config',
-          nonRetryable: true,
-        });
-      }
+      reportNotifier(deps.channels, channel);
       const stored = await getReport(pool, reportId);
       if (!stored) throw ApplicationFailure.create({ message: `compliance report ${reportId} is not stored`, type: 'report_missing', nonRetryable: true });
       const report: ComplianceReport = stored.report;
       // The stored renderings are what was audited; only the short parts are derived again.
       const rendered: RenderedReport = {
+        kind: 'compliance',
         id: report.id,
         title: reportTitle(report),
+        period: report.period,
         status: report.status,
         summary: summaryLines(report),
         markdown: stored.markdown,
         html: stored.html,
-        report,
+        data: report,
         url: reportUrl(config, reportId),
       };
-      const key = { workflowId: `compliance-report/${reportId}`, runId: reportId, step: 'report', target: channel };
-      const out = await sendOnceOrBusy(pool, key, notifier.type, () => withHeartbeat(() => notifier.sendReport!(rendered)), leaseFor(config, channel));
+      const out = await deliverReportOnce(pool, config, deps.channels, channel, rendered);
       deps.logger.info({ report: reportId, channel, duplicate: out.duplicate }, 'compliance report delivered');
-      return { detail: out.result.detail, duplicate: out.duplicate };
+      return out;
     },
   };
 }

@@ -27,8 +27,8 @@ export function createConsoleNotifier(logger: Logger): Notifier {
     async sendReport(report) {
       // A passing report is routine; anything else is worth the same attention level as a page.
       logger[report.status === 'pass' ? 'info' : 'warn'](
-        { channel: 'console', report: report.id, status: report.status, summary: report.summary, ...(report.url ? { url: report.url } : {}) },
-        `COMPLIANCE REPORT ${report.status.toUpperCase()} ${report.title}`,
+        { channel: 'console', report: report.id, kind: report.kind, status: report.status, summary: report.summary, ...(report.url ? { url: report.url } : {}) },
+        `${report.kind.toUpperCase()} REPORT ${report.status.toUpperCase()} ${report.title}`,
       );
       return { detail: 'written to the console log' };
     },

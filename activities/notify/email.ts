@@ -2,7 +2,7 @@ import type { ApplicationFailure } from '@temporalio/activity';
 import { createTransport, type NodemailerError } from 'nodemailer';
 import type { Attachment } from 'nodemailer/lib/mailer';
 import type { EmailChannelConfig } from '../../domain/channels/schemas';
-import type { RenderedReport } from '../../domain/compliance/report';
+import { reportFileBase, reportKindLabel, reportSubject, type RenderedReport } from '../../domain/reports/rendered-report';
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import { temporalUiLink } from '../../domain/slack-blocks';
 import { deliveryFailure, redact, type DeliveryFailureReason } from './http-errors';
@@ -79,15 +79,9 @@ export function emailSubject(view: IncidentView): string {
   return s.length > 250 ? `${s.slice(0, 249)}…` : s;
 }
 
-/** "[Vigil] Compliance report 2024-01-08–2024-01-15: ATTENTION". */
-export function reportSubject(report: RenderedReport): string {
-  const { start, end } = report.report.period;
-  return `[Vigil] Compliance report ${start.slice(0, 10)}–${end.slice(0, 10)}: ${report.status.toUpperCase()}`;
-}
-
 /** The report's two renderings as files, named after the report so saved copies stay apart. */
 function reportAttachments(report: RenderedReport): Attachment[] {
-  const base = `compliance-report-${report.id.replace(/[^A-Za-z0-9._-]+/g, '-')}`;
+  const base = reportFileBase(report);
   return [
     { filename: `${base}.md`, content: report.markdown, contentType: 'text/markdown; charset=utf-8' },
     { filename: `${base}.html`, content: report.html, contentType: 'text/html; charset=utf-8' },
@@ -255,12 +249,13 @@ export function createEmailNotifier(cfg: EmailChannelConfig, deps: EmailNotifier
       return { sent: true, detail: `mailed ${to.join(', ')} in the incident thread: ${headline}` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
-      if (cfg.to.length === 0) throw deliveryFailure('email', 'config', 'the email channel has no "to" addresses to send the compliance report to');
+      if (cfg.to.length === 0) throw deliveryFailure('email', 'config', `the email channel has no "to" addresses to send the ${reportKindLabel(report.kind).toLowerCase()} to`);
       // Derived from the report alone, so a retried send carries the same Message-ID and clients drop the copy.
-      const messageId = `<vigil.report.${idPart(report.id)}@vigil>`;
+      // Compliance keeps its original form so a resend after an upgrade is still recognised as the same mail.
+      const messageId = report.kind === 'compliance' ? `<vigil.report.${idPart(report.id)}@vigil>` : `<vigil.${report.kind}-report.${idPart(report.id)}@vigil>`;
       const info = await mail(cfg.to, reportSubject(report), { text: report.markdown, html: report.html }, { messageId }, reportAttachments(report));
       const rejected = info.rejected ?? [];
-      deps.logger?.info({ component: 'email', report: report.id, messageId: info.messageId, rejected }, 'compliance report mailed');
+      deps.logger?.info({ component: 'email', report: report.id, kind: report.kind, messageId: info.messageId, rejected }, 'report mailed');
       return { detail: `mailed the report to ${cfg.to.join(', ')}${rejected.length ? ` (rejected: ${rejected.join(', ')})` : ''}`, ref: { messageId } };
     },
   };

@@ -1,6 +1,6 @@
 import type { IncidentView } from '../../domain/incident-view';
 import type { MessageRef, RefreshReason } from '../../domain/incident-state';
-import type { RenderedReport } from '../../domain/compliance/report';
+import type { RenderedReport } from '../../domain/reports/rendered-report';
 import type { DigestMember } from '../../domain/slack-digest';
 
 /** What a channel gets to send one notification. */
@@ -76,8 +76,8 @@ export interface Notifier {
    */
   update?(ctx: UpdateContext): Promise<UpdateResult>;
   /**
-   * Delivers a compliance report. Channels that cannot carry a report leave it out: PagerDuty pages
-   * people, it is not a mailbox.
+   * Delivers a report of any kind (compliance, executive, experiment). Channels that cannot carry a
+   * report leave it out: PagerDuty pages people, it is not a mailbox.
    */
   sendReport?(report: RenderedReport): Promise<SendResult>;
   /**

@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient, type Logger as SlackSdkLogger } from '@slack/web-api';
 import type { ApplicationFailure } from '@temporalio/activity';
-import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
+import type { RenderedReport, ReportStatus } from '../../domain/reports/rendered-report';
 import type { MessageRef } from '../../domain/incident-state';
 import { isDigestRef } from '../../domain/delivery/digest-ref';
 import { buildEscalationReply, buildIncidentMessage, escapeMrkdwn, SLACK_LIMITS, truncate } from '../../domain/slack-blocks';
@@ -94,7 +94,7 @@ function slackErrorCode(err: unknown): string | undefined {
 
 const REPORT_EMOJI: Record<ReportStatus, string> = { pass: ':white_check_mark:', attention: ':warning:', fail: ':x:' };
 
-/** A compliance report as Block Kit: title, status with the summary lines, and where to read the rest. */
+/** A report of any kind as Block Kit: title, status with the summary lines, and where to read the rest. */
 export function buildSlackReportMessage(report: RenderedReport): { text: string; blocks: object[] } {
   const status = `${REPORT_EMOJI[report.status]} *${report.status.toUpperCase()}*`;
   const summary = [status, ...report.summary.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n');

@@ -1,6 +1,6 @@
 import { formatMeasurement, type IncidentView } from '../../domain/incident-view';
 import type { TeamsChannelConfig } from '../../domain/channels/schemas';
-import type { RenderedReport, ReportStatus } from '../../domain/compliance/report';
+import { reportKindLabel, type RenderedReport, type ReportStatus } from '../../domain/reports/rendered-report';
 import { deliveryFailure, reasonForStatus, redact, type DeliveryFailureReason } from './http-errors';
 import { skipUnlessStatus, type ActionLinks, type Notifier, type SendContext, type SendResult, type UpdateContext, type UpdateResult } from './notifier';
 import { parseRetryAfter } from '../../domain/retry-after';
@@ -98,7 +98,7 @@ export function buildTeamsUpdateCard(view: IncidentView) {
 
 const REPORT_COLOR: Record<ReportStatus, string> = { pass: 'Good', attention: 'Warning', fail: 'Attention' };
 
-/** The compliance report card: title, status, the summary lines as facts, and a link to the full report. */
+/** A report card (any kind): title, status, the summary lines as facts, and a link to the full report. */
 export function buildTeamsReportCard(report: RenderedReport) {
   // Summary lines read "Label: value"; a line without one (a tampered chain) becomes a title of its own.
   const facts = report.summary.map((line) => {
@@ -171,7 +171,7 @@ export function createTeamsNotifier(cfg: TeamsChannelConfig, deps: TeamsNotifier
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
       await post(buildTeamsReportCard(report));
-      return { detail: 'posted the compliance report to the Teams channel', ref: { postedAt: new Date().toISOString() } };
+      return { detail: `posted the ${reportKindLabel(report.kind).toLowerCase()} to the Teams channel`, ref: { postedAt: new Date().toISOString() } };
     },
   };
 }

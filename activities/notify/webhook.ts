@@ -6,8 +6,8 @@
  *   `{ version: 1, event: 'incident.updated', step: 'update.<revision>', target, changes: [...], incident: {...} }`
  *     where `changes` lists why: 'status' (ack, resolve, snooze, reopen, ack timeout), 'level' (the
  *     escalation level changed), 'severity' (it rose); one delivery may carry several
- * or, for a compliance report,
- *   `{ version: 1, event: 'compliance.report', report: {...}, markdown, url? }`
+ * or, for a report (kind compliance, executive or experiment),
+ *   `{ version: 1, event: '<kind>.report', report: {...}, markdown, url? }`
  * `incident.revision` grows with every change to the incident, so a receiver can tell a late
  * delivery from a newer one, and two bodies with the same revision describe the same incident state.
  * Headers:
@@ -15,14 +15,14 @@
  *   X-Vigil-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>  (comma-separated when several)
  *   Idempotency-Key:   one per distinct delivery, the same on every retry of it:
  *                      <workflowId>:<step>:<target> (incident.notify), <workflowId>:update.<revision>:<target>
- *                      (incident.updated), or <report id>:compliance.report
+ *                      (incident.updated), or <report id>:<kind>.report
  * Receivers recompute the HMAC over the raw body bytes they received, compare in constant time, and
  * refuse timestamps more than 5 minutes from their clock (a captured request cannot be replayed
  * later); `verifyVigilWebhook` does all three. Any 2xx is success; 429 and 5xx are retried (429
  * honours Retry-After); other 4xx are not retried.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ComplianceReport, RenderedReport } from '../../domain/compliance/report';
+import { reportKindLabel, reportWebhookEvent, type ReportKind, type RenderedReport } from '../../domain/reports/rendered-report';
 import type { RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { WebhookChannelConfig } from '../../domain/channels/schemas';
@@ -38,7 +38,7 @@ export interface WebhookNotifierDeps {
   logger?: PinoLike;
 }
 
-export type VigilWebhookEvent = 'incident.notify' | 'incident.updated' | 'compliance.report';
+export type VigilWebhookEvent = 'incident.notify' | 'incident.updated' | `${ReportKind}.report`;
 
 /** The body Vigil posts about an incident (version 1): a page, or a refresh saying what changed. */
 export type VigilWebhookPayload =
@@ -48,11 +48,11 @@ export type VigilWebhookPayload =
 /** The incident as receivers see it. */
 export type WebhookIncident = ReturnType<typeof incidentFields>;
 
-/** The body Vigil posts with a compliance report (version 1): the stored report and its Markdown rendering. */
+/** The body Vigil posts with a report (version 1): the structured report (its kind's JSON) and its Markdown rendering. */
 export interface VigilReportWebhookPayload {
   version: 1;
-  event: 'compliance.report';
-  report: ComplianceReport;
+  event: `${ReportKind}.report`;
+  report: unknown;
   markdown: string;
   url?: string;
 }
@@ -177,11 +177,12 @@ export function createWebhookNotifier(cfg: WebhookChannelConfig, deps: WebhookNo
       return { sent: true, detail: `webhook answered HTTP ${status} to incident.updated (${describeReasons(reasons)})` };
     },
     async sendReport(report: RenderedReport): Promise<SendResult> {
-      // The report id is unique per audit run, so every retry of this delivery carries the same key.
-      const idempotencyKey = `${report.id}:compliance.report`;
-      const payload: VigilReportWebhookPayload = { version: 1, event: 'compliance.report', report: report.report, markdown: report.markdown, ...(report.url ? { url: report.url } : {}) };
+      // The report id is unique per report of its kind, so every retry of this delivery carries the same key.
+      const event = reportWebhookEvent(report.kind);
+      const idempotencyKey = `${report.id}:${event}`;
+      const payload: VigilReportWebhookPayload = { version: 1, event, report: report.data ?? null, markdown: report.markdown, ...(report.url ? { url: report.url } : {}) };
       const status = await deliver(payload, idempotencyKey);
-      return { detail: `webhook answered HTTP ${status} to the compliance report`, ref: { idempotencyKey } };
+      return { detail: `webhook answered HTTP ${status} to the ${reportKindLabel(report.kind).toLowerCase()}`, ref: { idempotencyKey } };
     },
   };
 }

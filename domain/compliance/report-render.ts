@@ -119,5 +119,5 @@ export function renderHtml(r: ComplianceReport): string {
 
 /** Everything a channel needs to deliver the report. */
 export function renderReport(r: ComplianceReport, url?: string): RenderedReport {
-  return { id: r.id, title: reportTitle(r), status: r.status, summary: summaryLines(r), markdown: renderMarkdown(r), html: renderHtml(r), report: r, ...(url ? { url } : {}) };
+  return { kind: 'compliance', id: r.id, title: reportTitle(r), period: r.period, status: r.status, summary: summaryLines(r), markdown: renderMarkdown(r), html: renderHtml(r), data: r, ...(url ? { url } : {}) };
 }

@@ -1,12 +1,9 @@
 import type { Severity } from '../severity';
 import { SEVERITY_RANK } from '../severity';
+import type { RenderedReport as AnyRenderedReport, ReportPeriod, ReportStatus } from '../reports/rendered-report';
 import type { Regulation } from './event';
 
-/** The audited stretch of time: start exclusive, end inclusive, both ISO 8601 UTC. */
-export interface ReportPeriod {
-  start: string;
-  end: string;
-}
+export type { ReportPeriod, ReportStatus };
 
 /** How `verifyAudit` judged the chain, plus the head an auditor can keep elsewhere and compare later. */
 export interface ChainCheck {
@@ -32,9 +29,6 @@ export interface ReportFindings {
   unusualAccess: Array<{ actorId: string; windowStart: string; count: number; median: number }>;
 }
 
-/** pass: nothing to act on; attention: findings to review; fail: the trail itself cannot be trusted or a deadline was missed. */
-export type ReportStatus = 'pass' | 'attention' | 'fail';
-
 /** One stored compliance report (row of `compliance_reports`, body as JSON). */
 export interface ComplianceReport {
   /** The ComplianceAudit workflow id that made it: unique per scheduled or manual run. */
@@ -49,18 +43,12 @@ export interface ComplianceReport {
   findings: ReportFindings;
 }
 
-/** A report ready for channels: plain-text summary lines, the Markdown and HTML renderings, and where to read it. */
-export interface RenderedReport {
-  id: string;
-  title: string;
-  status: ReportStatus;
-  summary: string[];
-  markdown: string;
-  html: string;
-  report: ComplianceReport;
-  /** Link to the stored report (GET /v1/compliance/reports/:id.html), when the API's public URL is known. */
-  url?: string;
-}
+/**
+ * A compliance report ready for channels (the generic shape with the stored report as its data); status
+ * pass: nothing to act on; attention: findings to review; fail: the trail cannot be trusted or a deadline was missed.
+ * The link is GET /v1/compliance/reports/:id.html.
+ */
+export type RenderedReport = AnyRenderedReport<ComplianceReport> & { kind: 'compliance'; data: ComplianceReport };
 
 /** fail when the chain is broken or an erasure deadline passed; attention for any other finding or violation. */
 export function reportStatus(r: Pick<ComplianceReport, 'chain' | 'totals' | 'findings'>): ReportStatus {

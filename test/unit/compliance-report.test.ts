@@ -291,7 +291,7 @@ describe('renderReport', () => {
   it('bundles the renderings and carries the url only when given', () => {
     const r = report({ findings: { ...NO_FINDINGS, segregationBreaches: [oneBreach] } });
     const plain = renderReport(r);
-    expect(plain).toEqual({ id: r.id, title: 'Compliance report 2026-11-28 – 2026-11-29: ATTENTION', status: 'attention', summary: summaryLines(r), markdown: renderMarkdown(r), html: renderHtml(r), report: r });
+    expect(plain).toEqual({ kind: 'compliance', id: r.id, title: 'Compliance report 2026-11-28 – 2026-11-29: ATTENTION', period: r.period, status: 'attention', summary: summaryLines(r), markdown: renderMarkdown(r), html: renderHtml(r), data: r });
     expect('url' in plain).toBe(false);
     expect('url' in renderReport(r, '')).toBe(false);
     const url = `https://vigil.example.com/v1/compliance/reports/${r.id}.html`;

@@ -40,13 +40,15 @@ const stored: ComplianceReport = {
 const markdown = '# Compliance report 2024-01-08 – 2024-01-15\n\n**Status: ATTENTION**\n\n| Rule | Count |\n|---|---|\n| gdpr.lawful_basis | 3 |\n';
 const html = '<!doctype html><html><body><h1>Compliance report 2024-01-08 – 2024-01-15</h1><p><b>Status: ATTENTION</b></p></body></html>';
 const rendered = (over: Partial<RenderedReport> = {}): RenderedReport => ({
+  kind: 'compliance',
   id: stored.id,
   title: 'Compliance report 2024-01-08 – 2024-01-15 (GDPR, SOX)',
+  period: stored.period,
   status: stored.status,
   summary: summaryLines(stored),
   markdown,
   html,
-  report: stored,
+  data: stored,
   url: URL_,
   ...over,
 });
