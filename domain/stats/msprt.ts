@@ -20,3 +20,12 @@ export function mixtureLikelihoodRatio(delta: number, variance: number, tau2: nu
 export function alwaysValidP(previous: number, delta: number, variance: number, tau2: number): number {
   return Math.min(previous, 1 / mixtureLikelihoodRatio(delta, variance, tau2));
 }
+
+/**
+ * Half-width of the always-valid (1 − alpha) confidence sequence for the difference: the set of
+ * nulls θ with Λ(Δ − θ) < 1/alpha is Δ ± this, solving the closed form above for Δ − θ.
+ */
+export function alwaysValidHalfWidth(variance: number, tau2: number, alpha: number): number {
+  const v = variance;
+  return Math.sqrt(((v * (v + tau2)) / tau2) * Math.log((v + tau2) / (v * alpha * alpha)));
+}

@@ -1,0 +1,55 @@
+// Seeded traffic for experiments: per-variant windows drawn from known truths, for the A/A and
+// power simulations, the benchmark and `vigil experiments demo`. Samples go through the same
+// accumulator the SDK uses, so what is tested is what services send.
+import type { Rng } from '../anomaly/rng';
+import { VariantAccumulator } from './variant-accumulator';
+import type { VariantWindow } from './variant-window';
+
+/** One variant's true behaviour. */
+export interface VariantTruth {
+  qualityMean: number;
+  qualitySd: number;
+  successRate: number;
+  costMean: number;
+  /** Log-normal latency: median ms and σ of log latency. */
+  latencyMedianMs: number;
+  latencyLogSd: number;
+  /** Share of traffic (relative). */
+  weight: number;
+}
+
+export const DEFAULT_TRUTH: VariantTruth = { qualityMean: 0.7, qualitySd: 0.2, successRate: 0.98, costMean: 0.002, latencyMedianMs: 400, latencyLogSd: 0.5, weight: 1 };
+
+/**
+ * One window of `requests` requests split over the variants by weight (each request its own unit),
+ * as one VariantWindow per variant. `latency: false` skips the sketch (the A/A runs need no p95).
+ */
+export function simulateWindow(rng: Rng, experiment: string, truths: Record<string, VariantTruth>, requests: number, start: number, opts: { latency?: boolean } = {}): VariantWindow[] {
+  const names = Object.keys(truths);
+  const total = names.reduce((s, n) => s + truths[n]!.weight, 0);
+  const acc = new Map(names.map((n) => [n, new VariantAccumulator()]));
+  for (let i = 0; i < requests; i++) {
+    let point = rng.next() * total;
+    let name = names[names.length - 1]!;
+    for (const n of names) {
+      point -= truths[n]!.weight;
+      if (point < 0) {
+        name = n;
+        break;
+      }
+    }
+    const t = truths[name]!;
+    const a = acc.get(name)!;
+    a.exposures++;
+    a.add(
+      {
+        latencyMs: opts.latency === false ? 1 : t.latencyMedianMs * Math.exp(t.latencyLogSd * rng.normal()),
+        ok: rng.next() < t.successRate,
+        qualityScore: t.qualityMean + t.qualitySd * rng.normal(),
+        costUsd: t.costMean * (0.5 + rng.next()),
+      },
+      opts.latency !== false,
+    );
+  }
+  return names.map((n) => ({ experiment, variant: n, start, durationMs: 10_000, ...acc.get(n)!.toTotals() }));
+}
