@@ -83,6 +83,16 @@ r = stats.ttest_ind(adj[150:], adj[:150], equal_var=False)
 raw = stats.ttest_ind(y[150:], y[:150], equal_var=False)
 out["cuped"] = {"x": x.tolist(), "y": y.tolist(), "split": 150, "theta": theta, "t": float(r.statistic), "p": float(r.pvalue), "raw_p": float(raw.pvalue)}
 
+# Bootstrap: the percentile interval of mean(b) − mean(a) (scipy, many resamples, so its own Monte
+# Carlo error is small); the test allows for both sides' resampling error.
+ba = np.round(rng.normal(0.70, 0.2, 80), 6)
+bb = np.round(rng.normal(0.74, 0.2, 70), 6)
+bs = stats.bootstrap((bb, ba), lambda y, x, axis=-1: np.mean(y, axis=axis) - np.mean(x, axis=axis), method="percentile", n_resamples=100000, confidence_level=0.95, random_state=np.random.default_rng(5), vectorized=True)
+out["bootstrap"] = {"a": ba.tolist(), "b": bb.tolist(), "ci95": [float(bs.confidence_interval.low), float(bs.confidence_interval.high)], "se": float(bs.standard_error)}
+
+# p95 fixed-horizon reference: scipy's quantile of a log-normal, for the plan's density term.
+out["lognormal_p95"] = {"median": 400.0, "log_sd": 0.5, "p95": float(stats.lognorm.ppf(0.95, 0.5, scale=400.0)), "phi_z95": float(stats.norm.pdf(stats.norm.ppf(0.95)))}
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
 with open(path, "w") as fh:
     json.dump(out, fh, indent=1)

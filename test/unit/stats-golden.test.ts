@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { alwaysValidP, mixtureLikelihoodRatio } from '../../domain/stats/msprt';
 import { studentTCdf, studentTQuantile } from '../../domain/stats/student-t';
 import { assignmentPoint, assignVariant } from '../../domain/experiments/assignment';
-import { cupedAdjust } from '../../domain/stats/cuped';
+import { cupedAdjust, cupedFromSums } from '../../domain/stats/cuped';
+import { bootstrapCi } from '../../domain/stats/bootstrap';
+import { normalQuantile } from '../../domain/stats/normal';
 import { sampleSizePerArm } from '../../domain/stats/sample-size';
 import { srmTest } from '../../domain/stats/srm';
 import { holmAdjust, summarizeSample, twoProportionZTest, welchTTest } from '../../domain/stats/tests';
@@ -21,6 +23,8 @@ const golden = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 's
   sample_size: Array<{ effect: number; alpha: number; power: number; n_per_arm: number }>;
   assignment: Array<{ experiment: string; salt: string; unit: string; point: number }>;
   cuped: { x: number[]; y: number[]; split: number; theta: number; t: number; p: number; raw_p: number };
+  bootstrap: { a: number[]; b: number[]; ci95: [number, number]; se: number };
+  lognormal_p95: { median: number; log_sd: number; p95: number; phi_z95: number };
 };
 
 /** Relative closeness, with an absolute floor for values near zero. */
@@ -101,5 +105,43 @@ describe('domain/stats against scipy/statsmodels', () => {
     close(r.t, t, 1e-9);
     close(r.pTwoSided, p, 1e-7);
     close(welchTTest(summarizeSample(y.slice(split)), summarizeSample(y.slice(0, split))).pTwoSided, raw_p, 1e-8);
+  });
+
+  // The same CUPED from per-arm sums (what windows carry): the same θ, and the adjusted means'
+  // variances give the same Welch statistic.
+  it('CUPED from sums matches the sample-level golden values', () => {
+    const { x, y, split, theta, t } = golden.cuped;
+    const sums = (lo: number, hi: number) => {
+      const s = { n: 0, sumX: 0, sumXX: 0, sumXY: 0, sumY: 0, sumYY: 0 };
+      for (let i = lo; i < hi; i++) {
+        s.n++;
+        s.sumX += x[i]!;
+        s.sumXX += x[i]! ** 2;
+        s.sumXY += x[i]! * y[i]!;
+        s.sumY += y[i]!;
+        s.sumYY += y[i]! ** 2;
+      }
+      return s;
+    };
+    const r = cupedFromSums([sums(0, split), sums(split, x.length)])!;
+    close(r.theta, theta, 1e-9);
+    const [a, b] = r.arms as [{ mean: number; varianceOfMean: number }, { mean: number; varianceOfMean: number }];
+    close((b.mean - a.mean) / Math.sqrt(a.varianceOfMean + b.varianceOfMean), t, 1e-8);
+  });
+
+  // scipy's interval has its own Monte Carlo error (se/√resamples-ish); ours another: a tenth of the bootstrap SE covers both.
+  it('bootstrap percentile interval of a difference in means agrees with scipy.stats.bootstrap', () => {
+    const { a, b, ci95, se } = golden.bootstrap;
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    const ci = bootstrapCi([b, a], ([rb, ra]) => mean(rb!) - mean(ra!), { resamples: 20_000, seed: 3 });
+    expect(Math.abs(ci[0] - ci95[0])).toBeLessThan(0.1 * se);
+    expect(Math.abs(ci[1] - ci95[1])).toBeLessThan(0.1 * se);
+  });
+
+  it('the p95 plan density term and a log-normal p95 match scipy', () => {
+    const { median, log_sd, p95, phi_z95 } = golden.lognormal_p95;
+    const z = normalQuantile(0.95);
+    close(median * Math.exp(log_sd * z), p95, 1e-8);
+    close(Math.exp(-(z * z) / 2) / Math.sqrt(2 * Math.PI), phi_z95, 1e-8);
   });
 });
