@@ -15,7 +15,7 @@ export async function createMlWorker(deps: { connection: NativeConnection; confi
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.mlTaskQueue,
-    activities: { ...createMlActivities({ pool: deps.pool, logger: deps.logger }), ...createForecastActivities({ pool: deps.pool }) },
+    activities: { ...createMlActivities({ pool: deps.pool, logger: deps.logger }), ...createForecastActivities({ pool: deps.pool, config: deps.config }) },
     // Training is CPU-bound: a couple at a time per process is plenty on small machines.
     maxConcurrentActivityTaskExecutions: 4,
     interceptors: { activity: [createActivityFailureTracker({ pool: deps.pool, logger: deps.logger }).interceptor] },

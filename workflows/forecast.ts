@@ -15,9 +15,10 @@ function scheduledTime(): number | undefined {
 }
 
 /**
- * Forecast, run daily by the `vigil-forecast` Schedule: per service, a week of hourly requests,
- * p95, quality and cost with 80/95 % intervals, fitted on the vigil-ml workers one service at a
- * time. Each store replaces its own row (keyed by service, metric and slot), so a retry is harmless.
+ * Forecast, run daily by the `vigil-forecast` Schedule: per service, hourly requests, p95, quality
+ * and cost for the next 7 and 30 days with 80/95 % intervals, fitted on the vigil-ml workers one
+ * service at a time; then capacity is planned against the new traffic forecasts and the ranked
+ * recommendations stored. Each store replaces its own rows (keyed by the slot), so a retry is harmless.
  */
 export async function forecastWorkflow(input: ForecastInput): Promise<Array<{ service: string; methods: Record<string, string> }>> {
   const ml = proxyActivities<ForecastActivities>({ taskQueue: input.mlTaskQueue, startToCloseTimeout: '10m', retry: { maximumAttempts: 3, initialInterval: '10s' } });
@@ -25,5 +26,6 @@ export async function forecastWorkflow(input: ForecastInput): Promise<Array<{ se
   const services = await ml.listForecastServices({ asOf });
   const out = [];
   for (const service of services) out.push(await ml.forecastService({ service, asOf }));
+  await ml.planCapacity({ asOf });
   return out;
 }

@@ -9,9 +9,7 @@ import { slaFor } from '../../domain/sla-config';
 import { fromRow, ROLLUP_COLUMNS } from './rollup-rows';
 import { rollupWatermark } from './rollups';
 import { latestForecasts } from './forecasts';
-import { replicaLoad } from './replica-load';
-import { fitUsl } from '../../domain/analytics/capacity/usl';
-import { planCapacity, type CapacityPlan } from '../../domain/analytics/capacity/planner';
+import { latestCapacity } from './capacity';
 import { budgetCrossingInsight, slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
 
 const COLUMNS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
@@ -70,35 +68,6 @@ export async function openIncidentsByService(pool: Pool): Promise<Record<string,
   return out;
 }
 
-/**
- * Capacity per service: per-replica capacity from the USL fit of its replicas' load (or the config
- * override), against the forecast's hourly 80 % upper bound as req/s (an hourly mean: peaks within
- * the hour need the headroom).
- */
-function capacityPlans(config: VigilConfig, load: Awaited<ReturnType<typeof replicaLoad>>, traffic: Awaited<ReturnType<typeof latestForecasts>>): CapacityPlan[] {
-  const c = config.analytics.capacity;
-  const plans: CapacityPlan[] = [];
-  for (const f of traffic) {
-    const l = load.find((x) => x.service === f.service);
-    const band = f.forecast.intervals.find((i) => i.level === 0.8);
-    const override = c.perReplicaRps[f.service];
-    const fit = l && override === undefined ? fitUsl(l.concurrency, l.throughput) : null;
-    const perReplicaRps = override ?? (fit && Number.isFinite(fit.peakThroughput) ? fit.peakThroughput : undefined);
-    if (!band || perReplicaRps === undefined) continue;
-    plans.push(planCapacity({
-      service: f.service,
-      perReplicaRps,
-      currentReplicas: l?.currentReplicas ?? 1,
-      forecastPeakRps: band.upper.map((v) => v / (f.stepMs / 1000)),
-      start: f.madeFor,
-      stepMs: f.stepMs,
-      headroom: c.headroom,
-      ...(c.costPerReplicaHourUsd !== undefined ? { costPerReplicaHourUsd: c.costPerReplicaHourUsd } : {}),
-    }));
-  }
-  return plans;
-}
-
 /** The estate's monthly budget against spend so far plus the latest cost forecasts. */
 async function budgetInsight(pool: Pool, monthlyBudgetUsd: number): Promise<Insight | null> {
   const cost = await latestForecasts(pool, 'cost_usd');
@@ -120,13 +89,14 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
   const to = watermark !== null ? watermark + HOUR_MS : Math.floor(now / HOUR_MS) * HOUR_MS;
   const len = PERIOD_LENGTH_MS[period];
   const from = to - len;
-  const [current, previous, open, p95, traffic, load] = await Promise.all([
+  const [current, previous, open, p95, traffic, capacity] = await Promise.all([
     rollupsCovering(pool, from, to),
     rollupsCovering(pool, from - len, from),
     openIncidentsByService(pool),
     latestForecasts(pool, 'p95_ms'),
     latestForecasts(pool, 'requests'),
-    replicaLoad(pool, to - 7 * DAY_MS),
+    // Stored by the Forecast workflow with its forecasts: the report shows what was planned, ranked.
+    latestCapacity(pool),
   ]);
   const insights: Insight[] = [];
   for (const f of p95) {
@@ -138,7 +108,6 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     const i = trafficPeakInsight(f.service, f.forecast, f.madeFor, f.stepMs);
     if (i) insights.push(i);
   }
-  const capacity = capacityPlans(config, load, traffic);
   const budget = config.analytics.assumptions.monthlyBudgetUsd;
   if (budget !== undefined) {
     const i = await budgetInsight(pool, budget);

@@ -8,7 +8,7 @@ import { recommendations, type Recommendation } from './recommendations';
 import { combineRollups, type ServiceRollup } from './rollup';
 import { trendOf, type Trend } from './trend';
 import type { Insight } from './insights';
-import type { CapacityPlan } from './capacity/planner';
+import type { CapacityRecommendation } from './capacity/rank';
 
 export interface DashboardInput {
   period: DashboardPeriod;
@@ -27,8 +27,8 @@ export interface DashboardInput {
   generatedAt: number;
   /** Insights read off the latest forecasts (domain/analytics/insights.ts). */
   insights?: readonly Insight[];
-  /** Capacity plans per service (USL capacity against the traffic forecast). */
-  capacity?: readonly CapacityPlan[];
+  /** Ranked capacity recommendations of the latest Forecast run (USL capacity against the traffic forecast). */
+  capacity?: readonly CapacityRecommendation[];
 }
 
 /** A figure beside its value for the period before: what an executive reads first. */
@@ -72,7 +72,7 @@ export interface ExecutiveDashboard {
   business_impact: { figures: ImpactFigure[]; not_configured: string[] };
   predictive_insights: Array<{ service: string; kind: string; text: string; from: string | null; to: string | null; probability: number | null; method: string }>;
   recommendations: Recommendation[];
-  capacity: CapacityPlan[];
+  capacity: CapacityRecommendation[];
   services: ServiceSummary[];
 }
 
@@ -173,7 +173,7 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
     recommendations: [
       ...(i.capacity ?? [])
         .filter((p) => p.kind !== 'hold')
-        .map((p): Recommendation => ({ kind: p.kind === 'scale_up' ? 'scale_up' : 'scale_down', service: p.service, priority: p.kind === 'scale_up' ? 1 : 3, title: p.text, detail: `${p.replicasNeeded} replicas needed for the forecast peak (80 % upper bound) with headroom; ${p.currentReplicas} report now` })),
+        .map((p): Recommendation => ({ kind: p.kind === 'scale_up' ? 'scale_up' : 'scale_down', service: p.service, priority: p.priority, title: p.text, detail: `${p.replicasNeeded} replicas needed for a forecast peak of ${p.forecastPeakRps.toFixed(1)} req/s (80 % upper bound) with headroom at ${p.perReplicaRps.toFixed(1)} req/s per replica (${p.capacitySource === 'config' ? 'configured' : 'USL fit of history'}); ${p.currentReplicas} report now` })),
       ...recommendations(
         i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
         { periodDays, spendUsd: all.costUsd, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) },

@@ -22,7 +22,7 @@ beforeAll(async () => {
   services = await connectServices();
   db = await createScratchDatabase(services.pool, services.databaseUrl, 'vigil_fc');
   await seedHistory(db.pool, parseConfig({}, 'test', {}), { days: 35, services: 2, seed: 11, windowMs: 600_000, now: NOW });
-  harness = await startTimeSkippingWorker(QUEUE, createForecastActivities({ pool: db.pool }));
+  harness = await startTimeSkippingWorker(QUEUE, createForecastActivities({ pool: db.pool, config: parseConfig({}, 'test', {}) }));
 }, 300_000);
 
 afterAll(async () => {
@@ -51,7 +51,15 @@ describe('Forecast workflow', () => {
     await run();
     expect(await latestForecasts(db.pool, 'requests')).toHaveLength(2);
     const rows = await db.pool.query('SELECT count(*)::int AS n FROM forecasts');
-    expect(rows.rows[0].n).toBe(8); // 2 services × 4 metrics, replaced, not added
+    expect(rows.rows[0].n).toBe(16); // 2 services × 4 metrics × 2 horizons, replaced, not added
+    // 35 days are too short to backtest a 30-day horizon (74 days needed): the baseline, and it says so.
+    const month = await latestForecasts(db.pool, 'requests', 30);
+    expect(month.map((f) => [f.forecast.point.length, f.forecast.method])).toEqual([[720, 'seasonal_naive'], [720, 'seasonal_naive']]);
+    for (const f of month) expect(f.forecast.note).toMatch(/only \d+ points \(1776 needed/);
+    // Capacity recommendations: stored by the run, ranked, one per service, replaced by the re-run.
+    const recs = await db.pool.query<{ service: string; rank: number; made_for: Date }>('SELECT service, rank, made_for FROM capacity_recommendations ORDER BY rank');
+    expect(recs.rows.map((r) => r.rank)).toEqual([1, 2]);
+    expect(recs.rows.map((r) => r.service).sort()).toEqual(['checkout-rag', 'support-rag']);
     expect(seconds).toBeLessThan(60);
   });
 
