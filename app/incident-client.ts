@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type Wor
 import { VigilError } from '../domain/errors';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import type { IncidentState } from '../domain/incident-state';
+import { summaryLine } from '../domain/incident-view';
 import type { Violation } from '../domain/violation';
 import type { incidentWorkflow } from '../workflows/incident';
 import {
@@ -53,7 +54,8 @@ export async function raiseViolation(
         { key: VigilSeverity, value: v.severity },
         { key: VigilStatus, value: 'triggered' },
       ],
-      memo: { summary: `[${v.severity.toUpperCase()}] ${v.service} ${v.kind}: ${v.title}` },
+      // The line the workflow would publish first, so it need not (one history event and one visibility write fewer).
+      memo: { summary: summaryLine({ severity: v.severity, service: v.service, kind: v.kind, title: v.title, status: 'triggered', acknowledged: null, resolved: null }) },
     },
   );
   return { workflowId, runId: handle.signaledRunId, fingerprint: fp };

@@ -10,6 +10,7 @@ import { getIncidentState } from '../app/incident-client';
 import { createIncidentService } from '../app/incident-service';
 import { connectWorker } from '../app/temporal-connection';
 import { createPool } from '../db/pool';
+import type { VigilConfig } from '../domain/config';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import { violationSchema, type Violation } from '../domain/violation';
 import { buildNotifiers } from '../workers/channels';
@@ -374,6 +375,16 @@ async function runEscalation(env: BenchEnvironment, o: FanoutOptions, fakes: Fak
  * Both parts on the benchmark environment: the fan-out through Temporal, then the ledger
  * comparison (same loopback channels, same Postgres, no Temporal).
  */
+/**
+ * The channels without rate limits: a limited channel's sends join its dispatcher workflow's queue,
+ * which needs Temporal, and the direct comparison measures the ledger alone (the fan-out above
+ * measures the queue).
+ */
+function unlimited(config: VigilConfig): VigilConfig {
+  const channels = Object.fromEntries(Object.entries(config.channels).map(([name, c]) => [name, { ...c, ratePerSecond: undefined }]));
+  return { ...config, channels } as VigilConfig;
+}
+
 export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promise<FanoutResults> {
   const loadStart = loadavg();
   const fakes = await startFakes();
@@ -383,7 +394,7 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
     const loadMid = loadavg();
 
     o.log(`[direct] ${o.incidents} views × ${FANOUT_CHANNELS.length} channels, ${o.directConcurrency} in flight; load ${loadMid.join(' ')}`);
-    const config = fanoutConfig(fakes, { address: env.temporalAddress, namespace: o.namespace, taskQueue: FANOUT_TASK_QUEUE });
+    const config = unlimited(fanoutConfig(fakes, { address: env.temporalAddress, namespace: o.namespace, taskQueue: FANOUT_TASK_QUEUE }));
     const logs = countingDestination();
     const logger = pino({ name: 'vigil', level: 'info' }, logs);
     const pool = benchPool(env.databaseUrl, DIRECT_APP_NAME, o.poolMax);

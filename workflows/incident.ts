@@ -18,6 +18,7 @@ import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil, reasonRefusal } from '../domain/incident-actions';
 import { advanceClock, mergeRefreshReasons, nextWakeAt } from '../domain/incident-clock';
 import { failureKind, retryAfterOf, retryDelayMs, type SendFailureKind } from '../domain/delivery/retry';
+import { recordStepPaged } from '../domain/delivery/step-paged';
 import type { IncidentEffect, IncidentState, RefreshReason, Transition } from '../domain/incident-state';
 import * as t from '../domain/incident-transitions';
 import { summaryLine, toView } from '../domain/incident-view';
@@ -65,6 +66,12 @@ const store = proxyActivities<StoreActivities>({
  * Histories written before a step was paged by one `pageStep` activity replay the old way: an incident open across the upgrade keeps its plan + deliver + project commands.
  */
 export const ONE_ACTIVITY_PER_STEP = 'page-step-v1';
+
+/**
+ * Since this patch pageStep is given the whole state and projects what its step recorded, so a paged
+ * step costs one activity, not a step plus a projection. Older histories replay the 'page-step-v1' way.
+ */
+export const STEP_PROJECTED = 'page-step-v2';
 
 /** Occurrences handled per run before continuing as new, on top of the server's own suggestion. */
 export const OCCURRENCES_PER_RUN = 2000;
@@ -190,7 +197,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // Projection runs behind the main loop so a slow or down Postgres never delays a page.
   let projection: Promise<void> = Promise.resolve();
-  const onePerStep = patched(ONE_ACTIVITY_PER_STEP);
+  // New runs record only the newest patch's marker; a run written by 'page-step-v1' code still finds its own.
+  const stepProjected = patched(STEP_PROJECTED);
+  const onePerStep = stepProjected || patched(ONE_ACTIVITY_PER_STEP);
   /** What the projection still lacks, marked as on its way. */
   const takeProjection = (): ProjectIncidentInput | null => {
     if (state.seq <= projectedSeq) return null;
@@ -326,10 +335,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
    */
   async function pageStep(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
     const projection = takeProjection();
+    const before = state;
     let r;
     try {
       r = await notify.pageStep({
-        view: toView(state), step: e.step, targets: e.targets, at: Date.now(),
+        ...(stepProjected ? { state } : { view: toView(state) }), step: e.step, targets: e.targets, at: Date.now(),
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
         // The projection is of the same view: it is sent once.
         ...(projection ? { projection: { lastSeq: projection.lastSeq, events: projection.events } } : {}),
@@ -340,7 +350,28 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
     if (projection && !r.projected) writeProjection(projection);
     if (r.suppressed) followPlan(e, r);
+    else if (r.at !== undefined) followStep(e, r, before, r.at);
     else followPlan(e, { deliveries: r.outcomes.map((o) => o.delivery), paged: r.paged }, r.outcomes.map(firstAttempt));
+  }
+
+  /**
+   * Records a paged step exactly as pageStep projected it (same function, state and time), so the
+   * projection is current if nothing else changed the incident meanwhile; failed first attempts go on
+   * to their retries, queued ones wait for their dispatcher's report.
+   */
+  function followStep(e: Extract<IncidentEffect, { type: 'notify' }>, r: { paged: string[]; outcomes: FirstAttempt[]; projectedThrough?: number }, before: IncidentState, at: number): void {
+    const untouched = state === before;
+    const attempts = r.outcomes.map((o) => ({ target: o.delivery.key, channel: o.delivery.channel, ...(o.result ? { sent: o.result } : {}) }));
+    update(recordStepPaged(state, e.step, r.paged, attempts, at));
+    if (untouched && r.projectedThrough === state.seq) projectedSeq = state.seq;
+    for (const o of r.outcomes) {
+      const d = o.delivery;
+      if (o.failure) spawn(deliver(e.step, d, firstAttempt(o)));
+      else if (o.result.queued && !reported.has(sendKey(e.step, d.key)))
+        // The dispatcher may have reported already (signals are handled before activity results).
+        awaiting.set(sendKey(e.step, d.key), { step: e.step, target: d.key, channel: d.channel, ...(d.fallback ? { fallback: d.fallback } : {}) });
+    }
+    flushRefresh();
   }
 
   /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
@@ -394,7 +425,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     );
   }
 
-  let shown = '';
+  // A starter that already wrote the opening summary (app/incident-client.ts) spares the first task an upsert.
+  const startMemo = workflowInfo().memo?.summary;
+  let shown = input.carried === undefined && typeof startMemo === 'string' ? startMemo : '';
   function publish(): void {
     const view = toView(state);
     const line = summaryLine(view);

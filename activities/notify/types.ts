@@ -1,6 +1,6 @@
 import type { DigestOutcome, MessageMemo, QueuedSend, SendOutcome } from '../../domain/delivery/channel-queue';
 import type { IncidentGrouping } from '../../domain/delivery/grouping';
-import type { RefreshReason } from '../../domain/incident-state';
+import type { IncidentState, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ProjectIncidentInput } from '../store/types';
 
@@ -82,11 +82,15 @@ export interface SentFailure {
   retryAfterMs?: number;
 }
 
-/** One escalation step: its targets, and the incident's projection to write while it is paged (of `view`, so the view travels once). */
-export interface PageStepInput extends PlanInput {
+/**
+ * One escalation step: its targets, and the incident's projection to write while it is paged (of the
+ * view, so it travels once). Workflows since 'page-step-v2' send the whole `state` instead of `view`:
+ * the activity then also projects the state the step leaves behind (domain/delivery/step-paged.ts).
+ */
+export type PageStepInput = Omit<PlanInput, 'view'> & {
   group?: IncidentGrouping;
   projection?: Omit<ProjectIncidentInput, 'view'>;
-}
+} & ({ view: IncidentView; state?: undefined } | { state: IncidentState; view?: undefined });
 
 /** The first attempt at one delivery of a step: its result, or why it failed. */
 export type FirstAttempt = { delivery: Delivery; result: DeliverResult; failure?: undefined } | { delivery: Delivery; failure: SentFailure; result?: undefined };
@@ -94,7 +98,16 @@ export type FirstAttempt = { delivery: Delivery; result: DeliverResult; failure?
 /** A step muted (nothing sent), or planned and tried once per delivery; `projected` says whether the projection was written. */
 export type PageStepResult =
   | { suppressed: { reason: string; recheckAt: number }; projected: boolean }
-  | { suppressed?: undefined; deliveries: Delivery[]; paged: string[]; outcomes: FirstAttempt[]; projected: boolean };
+  | {
+      suppressed?: undefined;
+      deliveries: Delivery[];
+      paged: string[];
+      outcomes: FirstAttempt[];
+      projected: boolean;
+      /** With `state` in the input: when the attempts were made (the timeline's time for them), and the seq the after-step projection reached. */
+      at?: number;
+      projectedThrough?: number;
+    };
 
 /** Activities that touch notification channels, all through the ledger; planning reads config and Postgres. */
 export interface NotifyActivities {

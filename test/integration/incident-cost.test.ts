@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
 import { getIncidentState } from '../../app/incident-client';
 import { violationSchema } from '../../domain/violation';
+import { VigilService, VigilStatus } from '../../workflows/search-attributes';
 import { startFakePagerDuty, type FakePagerDuty } from '../support/fake-pagerduty';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
@@ -11,13 +12,14 @@ import { connectServices, eventually, startWorker, testConfig, type Services } f
 /**
  * What one incident costs the Temporal server through level 2 (level 1: one channel, level 2: two),
  * read from its history. Before one activity per step: 11 workflow tasks, 10 activities (plan, a send
- * per target and a projection per change) and 73 history events; now 6, 5 (pageStep per level with
- * the projection so far, the projection of what it delivered, level 2's in-place edit of the level-1
- * page) and 43; 7 tasks when level 2's two activities finish in separate tasks (timing decides), so
+ * per target and a projection per change) and 73 history events; with pageStep per level plus a
+ * projection activity after each ('page-step-v1'): 7, 5 and 46; now that pageStep also projects what
+ * its step recorded ('page-step-v2'): 5, 3 (pageStep per level, level 2's in-place edit of the level-1
+ * page) and 34; 6 tasks when level 2's two activities finish in separate tasks (timing decides), so
  * that is the budget. Raise these only with a measurement
  * (bench/results/incidents.md) that says the extra round trips pay for themselves.
  */
-const BUDGET = { workflowTasks: 7, activities: 5 };
+const BUDGET = { workflowTasks: 6, activities: 3 };
 
 const SECRET = 'incident-cost-webhook-secret';
 const ROUTING_KEY = 'R0COSTGUARD00000000000000000000X';
@@ -83,6 +85,11 @@ describe('per-incident cost guard', () => {
     console.info(`incident cost through level 2: ${JSON.stringify(cost)}`);
     expect(cost.workflowTasks).toBeLessThanOrEqual(BUDGET.workflowTasks);
     expect(cost.activities.length).toBeLessThanOrEqual(BUDGET.activities);
-    expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'projectIncident', 'projectIncident', 'refreshMessages']);
+    expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'refreshMessages']);
+    // The Temporal UI still reads it: the summary the starter wrote (the workflow's own first line) and the search attributes.
+    const desc = await services.client.workflow.getHandle(r.workflowId).describe();
+    expect(desc.memo?.summary).toBe('[CRITICAL] cost-guard-rag availability_sla: availability 97% < 99.5% — triggered');
+    expect(desc.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
+    expect(desc.typedSearchAttributes.get(VigilService)).toBe('cost-guard-rag');
   });
 });

@@ -12,16 +12,31 @@ import { quietRuntime, workflowBundle } from '../support/time-skipping';
  * escalating on the first deploy.
  */
 const V0 = path.join(__dirname, '..', 'fixtures', 'incident-history-v0.pb');
+/** The same incident under 'page-step-v1' (pageStep per level, then a projection activity): recorded the same way. */
+const V1 = path.join(__dirname, '..', 'fixtures', 'incident-history-v1.pb');
+
+function scheduledActivities(history: temporal.api.history.v1.IHistory): Array<string | null | undefined> {
+  const T = temporal.api.enums.v1.EventType;
+  return (history.events ?? []).filter((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+}
 
 describe('upgrade replay', () => {
   it('replays an incident history written by the plan/deliver/project version', async () => {
     quietRuntime();
     const history = temporal.api.history.v1.History.decode(readFileSync(V0));
-    const T = temporal.api.enums.v1.EventType;
-    const scheduled = (history.events ?? []).filter((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    const scheduled = scheduledActivities(history);
     // The fixture really is the old shape, or this test proves nothing.
     expect(scheduled).toContain('planDelivery');
     expect(scheduled).not.toContain('pageStep');
     await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, 'incident/v0')).resolves.toBeUndefined();
+  });
+
+  it('replays an incident history written by the pageStep-then-project version', async () => {
+    quietRuntime();
+    const history = temporal.api.history.v1.History.decode(readFileSync(V1));
+    const scheduled = scheduledActivities(history);
+    expect(scheduled).toContain('pageStep');
+    expect(scheduled).toContain('projectIncident');
+    await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, 'incident/v1')).resolves.toBeUndefined();
   });
 });
