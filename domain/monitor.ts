@@ -183,6 +183,8 @@ export interface ModelVerdict {
   anomalyClass?: string;
   features?: string[];
   recommendedActions?: string[];
+  /** Which detector judged it (e.g. "ensemble (changepoint)"); absent from the earlier per-service model. */
+  detector?: string;
 }
 
 const ANOMALY_KEY = checkKey('anomaly', 'model');
@@ -213,8 +215,8 @@ export function applyModelVerdict(state: MonitorState, w: WindowSummary, v: Mode
             current: Math.round(v.score * 1000) / 1000,
             threshold: Math.round(v.threshold * 1000) / 1000,
             unit: 'score',
-            impact: `Model v${v.modelVersion ?? '?'} scored this window ${v.score.toFixed(3)} (alarm at ${v.threshold.toFixed(3)}).${actions}`,
-            labels: { ...LABELS, detector: 'isolation-forest' },
+            impact: `${v.detector ? `The ${v.detector}` : `Model v${v.modelVersion ?? '?'}`} scored this window ${v.score.toFixed(3)} (alarm at ${v.threshold.toFixed(3)}).${actions}`,
+            labels: { ...LABELS, detector: v.detector ? 'ensemble' : 'isolation-forest' },
             occurrenceId: `monitor:${state.service}:anomaly:${w.source ?? ''}:${w.start}`,
           },
         },

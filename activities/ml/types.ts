@@ -11,6 +11,14 @@ export interface AnomalyVerdict {
   features?: string[];
   recommendedActions?: string[];
   reason?: string;
+  /** Which detector judged it, e.g. "ensemble (changepoint)": the ensemble and its most surprised specialist. */
+  detector?: string;
+  /** The ensemble's combined surprise, in decades (score × 10). */
+  surprise?: number;
+  /** The window's sequence number in the service's detector state (anomaly_detector_windows). */
+  seq?: number;
+  /** True when this window had been applied before (a retried activity) and this is the verdict it got then. */
+  replayed?: boolean;
 }
 
 export interface TrainResult {

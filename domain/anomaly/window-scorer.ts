@@ -1,0 +1,93 @@
+// How the running system judges one window summary for anomalies: the same evidence ensemble and
+// calibration as `vigil detect --detector ensemble` (vigil-ensemble.ts), on the five levels of a
+// window (p95, error rate, quality, cost per query, throughput). The ensemble learns from every
+// window; each calibrator stays silent for its learning period. Pure: the activity around it keeps
+// the detector's state in Postgres (activities/ml/anomaly.ts), the bench and the tests drive it directly.
+import type { AnomalyPoint, StreamingDetector } from './detector';
+import { createEvidenceEnsemble, type EvidenceDetector } from './evidence';
+import { classifyAnomaly, DEVIATION_Z, type AnomalyClass } from './classify';
+import { FEATURE_NAMES, windowFeatures } from './features';
+import { MAX_SURPRISE } from './likelihood';
+import { SPECIALISTS } from './vigil-ensemble';
+import type { WindowSummary } from '../window-summary';
+
+/** The levels the monitor's ensemble watches, in point order (windowFeatures' first five; the deltas add nothing the changepoint and drift specialists do not see). */
+export const MONITOR_FEATURES = FEATURE_NAMES.slice(0, 5);
+
+/**
+ * Surprise (decades) at which a window counts as anomalous for the monitor's hysteresis. Higher than
+ * `vigil detect`'s 3 (EVIDENCE_THRESHOLD): a 10-second window stream has 60,480 points a week, so a
+ * one-in-1,000 bar would be crossed every few hours on clean traffic; `openAfter` windows in a row
+ * must also cross it. Chosen with the clean-traffic page rate (`BENCH_ONLY=false-pages npm run bench`).
+ */
+export const MONITOR_SURPRISE = 5;
+
+/**
+ * Features on which a flat line means a stuck reporter: latency and throughput never repeat exactly
+ * while requests flow. Error rate and quality do — a healthy service has zero errors for long runs,
+ * and a window without quality scores repeats the previous average — so the flat-line specialist
+ * (whose pages on them were nearly all of the clean-traffic false pages) does not watch them.
+ */
+const FLAT_MEANS_STUCK: ReadonlySet<string> = new Set(['p95Ms', 'throughputPerSec']);
+
+/** The ensemble's members in order: every specialist on every feature, but flat-line only where it means something. */
+const MEMBERS: ReadonlyArray<{ kind: string; feature: number }> = MONITOR_FEATURES.flatMap((name, feature) =>
+  Object.keys(SPECIALISTS)
+    .filter((kind) => kind !== 'flatline' || FLAT_MEANS_STUCK.has(name))
+    .map((kind) => ({ kind, feature })),
+);
+
+/** What the ensemble said about one window. */
+export interface WindowJudgement {
+  /** Combined surprise before repeat suppression, in decades (≥ MONITOR_SURPRISE is anomalous). */
+  surprise: number;
+  /** surprise / 10, the scale `vigil detect` prints. */
+  score: number;
+  threshold: number;
+  anomalous: boolean;
+  anomalyClass: AnomalyClass;
+  /** Features whose specialists are surprised, most surprised first. */
+  features: string[];
+  recommendedActions: string[];
+  /** The most surprised specialist, e.g. "changepoint". */
+  detector: string;
+}
+
+/** A fresh ensemble for one service's windows. */
+export function createWindowEnsemble(): EvidenceDetector {
+  const members: StreamingDetector[] = MEMBERS.map((m) => SPECIALISTS[m.kind]!(m.feature));
+  return createEvidenceEnsemble({ name: 'ensemble', correction: Math.log10(MONITOR_FEATURES.length), members });
+}
+
+/** The point a window becomes: its start and its levels (quality carried over from `previous` when the window has none). */
+export function windowPoint(w: WindowSummary, previous?: WindowSummary): AnomalyPoint {
+  return { t: w.start, values: windowFeatures(w, previous).slice(0, MONITOR_FEATURES.length) };
+}
+
+/** Scores one window (learning from it) and says why. */
+export function judgeWindow(detector: EvidenceDetector, point: AnomalyPoint, bar = MONITOR_SURPRISE): WindowJudgement {
+  detector.update(point);
+  const surprise = detector.lastSurprise();
+  // Each feature's evidence is its most surprised specialist, put on classifyAnomaly's deviation scale so
+  // that a specialist able to join an alarm (memberThreshold) counts as a deviating feature.
+  const joinAt = detector.memberThreshold * MAX_SURPRISE;
+  const byFeature = MONITOR_FEATURES.map(() => 0);
+  let top = { detector: 'none', s: 0 };
+  detector.lastScores().forEach((m, i) => {
+    const s = m.score * MAX_SURPRISE;
+    const f = MEMBERS[i]!.feature;
+    byFeature[f] = Math.max(byFeature[f]!, s);
+    if (s > top.s) top = { detector: m.detector, s };
+  });
+  const c = classifyAnomaly([...MONITOR_FEATURES], byFeature.map((s) => (s / joinAt) * DEVIATION_Z));
+  return {
+    surprise,
+    score: surprise / MAX_SURPRISE,
+    threshold: bar / MAX_SURPRISE,
+    anomalous: surprise >= bar,
+    anomalyClass: c.class,
+    features: c.features,
+    recommendedActions: c.recommended_actions,
+    detector: top.detector,
+  };
+}
