@@ -4,6 +4,7 @@ import type { ComplianceAuditInput } from '../workflows/compliance-audit';
 import type { ModelTrainingInput } from '../workflows/model-training';
 import type { ExecutiveRollupInput } from '../workflows/executive-rollup';
 import type { ForecastInput } from '../workflows/forecast';
+import type { ExecutiveReportInput } from '../workflows/executive-report';
 
 /** Schedule IDs Vigil owns. */
 export const MODEL_TRAINING_SCHEDULE = 'vigil-model-training';
@@ -11,6 +12,7 @@ export const COMPLIANCE_AUDIT_SCHEDULE = 'vigil-compliance-audit';
 export const ROLLUP_HOURLY_SCHEDULE = 'vigil-rollup-hourly';
 export const ROLLUP_DAILY_SCHEDULE = 'vigil-rollup-daily';
 export const FORECAST_SCHEDULE = 'vigil-forecast';
+export const EXECUTIVE_REPORT_SCHEDULE = 'vigil-executive-report';
 
 /**
  * Creates Vigil's Temporal Schedules if they do not exist (idempotent; an existing schedule is left
@@ -75,8 +77,19 @@ export async function ensureSchedules(client: Client, config: VigilConfig): Prom
       action: { type: 'startWorkflow', workflowType: 'forecastWorkflow', workflowId: 'forecast', taskQueue: config.temporal.taskQueue, args: [{ mlTaskQueue: config.temporal.mlTaskQueue } satisfies ForecastInput] },
       // Only the latest forecast matters: after downtime one run, not one per missed day.
       policies: { overlap: 'SKIP', catchupWindow: '1d', pauseOnFailure: false },
-      memo: { summary: 'Forecasts a week of requests, p95, quality and cost per service (01:00 UTC, on vigil-ml)' },
+      memo: { summary: 'Forecasts 7 and 30 days of requests, p95, quality and cost per service and plans capacity (01:00 UTC, on vigil-ml)' },
     });
+    const r = config.analytics.reports;
+    // A report nobody receives is not worth a Schedule; channels are read again at each run.
+    if (r.enabled && r.channels.length > 0) {
+      await createOnce(EXECUTIVE_REPORT_SCHEDULE, {
+        spec: { calendars: [{ dayOfWeek: r.dayOfWeek, hour: r.hour, minute: 0, comment: `weekly executive report, ${r.dayOfWeek} ${String(r.hour).padStart(2, '0')}:00 ${r.timeZone}` }], timezone: r.timeZone },
+        action: { type: 'startWorkflow', workflowType: 'executiveReportWorkflow', workflowId: 'executive-report', taskQueue: config.temporal.taskQueue, args: [{} satisfies ExecutiveReportInput] },
+        // After downtime, the missed week's report still goes out once (its id is its slot; the ledger dedups).
+        policies: { overlap: 'BUFFER_ONE', catchupWindow: '7d', pauseOnFailure: false },
+        memo: { summary: `Renders the executive dashboard (${r.period}) and delivers it to ${r.channels.join(', ')} through the notification ledger` },
+      });
+    }
   }
   return created;
 }

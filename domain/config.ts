@@ -192,8 +192,11 @@ export const configSchema = baseSchema
         }
       }
     }
-    cfg.compliance.reports.channels.forEach((name, i) => {
-      const path = ['compliance', 'reports', 'channels', i];
+    const reportChannels = [
+      ...cfg.compliance.reports.channels.map((name, i) => ({ name, path: ['compliance', 'reports', 'channels', i] })),
+      ...cfg.analytics.reports.channels.map((name, i) => ({ name, path: ['analytics', 'reports', 'channels', i] })),
+    ];
+    reportChannels.forEach(({ name, path }) => {
       const ch = cfg.channels[name];
       if (!ch) ctx.addIssue({ code: 'custom', path, message: `"${name}" is not a configured channel (known: ${Object.keys(cfg.channels).join(', ')})` });
       else if (ch.type === 'pagerduty') ctx.addIssue({ code: 'custom', path, message: `"${name}" is a PagerDuty channel, which pages people and cannot carry a report; use email, slack, teams, webhook or console` });

@@ -8,6 +8,7 @@ import { publicUrl } from '../app/public-url';
 import { createStoreActivities } from '../activities/store';
 import { createMonitorActivities } from '../activities/monitor';
 import { createComplianceActivities } from '../activities/compliance';
+import { createExecutiveReportActivities } from '../activities/analytics/executive-report';
 import { createAnalyticsActivities } from '../activities/analytics';
 import type { VigilConfig } from '../domain/config';
 import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
@@ -64,6 +65,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
       ...createMonitorActivities({ pool: deps.pool, config: deps.config, logger: deps.logger }),
       ...createComplianceActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
       ...createAnalyticsActivities({ pool: deps.pool, config: deps.config }),
+      ...createExecutiveReportActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,

@@ -6,3 +6,4 @@ export { complianceAuditWorkflow } from './compliance-audit';
 export { channelDispatcherWorkflow } from './channel-dispatcher';
 export { executiveRollupWorkflow } from './executive-rollup';
 export { forecastWorkflow } from './forecast';
+export { executiveReportWorkflow } from './executive-report';

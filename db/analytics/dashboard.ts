@@ -82,11 +82,13 @@ async function budgetInsight(pool: Pool, monthlyBudgetUsd: number): Promise<Insi
 
 /**
  * The executive dashboard for a period ending with the last rolled hour (so a half-written hour
- * never shows), compared with the period before it.
+ * never shows), compared with the period before it. `endAt` caps the end (a scheduled report
+ * covers the period up to its own slot, even when it runs late).
  */
-export async function loadDashboard(pool: Pool, config: VigilConfig, period: DashboardPeriod, now = Date.now()): Promise<ExecutiveDashboard> {
+export async function loadDashboard(pool: Pool, config: VigilConfig, period: DashboardPeriod, now = Date.now(), o: { endAt?: number } = {}): Promise<ExecutiveDashboard> {
   const watermark = await rollupWatermark(pool, 'hour');
-  const to = watermark !== null ? watermark + HOUR_MS : Math.floor(now / HOUR_MS) * HOUR_MS;
+  const rolled = watermark !== null ? watermark + HOUR_MS : Math.floor(now / HOUR_MS) * HOUR_MS;
+  const to = o.endAt !== undefined ? Math.min(rolled, Math.floor(o.endAt / HOUR_MS) * HOUR_MS) : rolled;
   const len = PERIOD_LENGTH_MS[period];
   const from = to - len;
   const [current, previous, open, p95, traffic, capacity] = await Promise.all([

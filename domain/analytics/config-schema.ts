@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from '../duration-schema';
+import { nameSchema } from '../names';
+import { periodSchema } from './period';
 
 const DAY = 86_400_000;
 const weight = (what: string) => z.number().min(0).describe(`weight of ${what} in the health score`);
@@ -31,6 +33,31 @@ export const assumptionsSchema = z
   })
   .strict();
 
+const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
+
+/** An IANA zone the runtime knows ("Europe/Paris"); Temporal's scheduler resolves the same names. */
+const timeZoneSchema = z.string().min(1).max(100).superRefine((tz, ctx) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${tz}" is not an IANA time zone (e.g. UTC, Europe/Paris, America/New_York)` });
+  }
+});
+
+/** `analytics.reports`: the weekly executive report's Schedule and where it goes. */
+export const executiveReportsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('create the vigil-executive-report Schedule (only when channels are set)'),
+    channels: z.array(nameSchema).default([]).describe('channels that receive the report (email, slack, teams, webhook, console)'),
+    dayOfWeek: z.enum(DAYS).default('MONDAY').describe('the day the report goes out'),
+    hour: z.number().int().min(0).max(23).default(8).describe('the hour it goes out, in timeZone'),
+    timeZone: timeZoneSchema.default('UTC').describe('IANA time zone of dayOfWeek and hour'),
+    period: periodSchema.default('7d').describe('the stretch each report covers, ending at the last rolled-up hour'),
+  })
+  .strict();
+
+export type ExecutiveReportsConfig = z.output<typeof executiveReportsSchema>;
+
 /** The `analytics:` section: rollup schedules, SLO window, health weights, business assumptions. */
 export const analyticsConfigSchema = z
   .object({
@@ -51,6 +78,7 @@ export const analyticsConfigSchema = z
       })
       .strict()
       .default({ headroom: 0.3, perReplicaRps: {} }),
+    reports: executiveReportsSchema.default({ enabled: true, channels: [], dayOfWeek: 'MONDAY', hour: 8, timeZone: 'UTC', period: '7d' }),
   })
   .strict();
 

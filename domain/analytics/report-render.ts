@@ -39,6 +39,10 @@ export function renderMarkdown(d: ExecutiveDashboard): string {
   lines.push('', '## Recommendations', '');
   if (!d.recommendations.length) lines.push('None: every service is within its SLAs and budgets.');
   for (const r of d.recommendations) lines.push(`${r.priority}. **${r.title}** — ${r.detail}`);
+  if (d.capacity.length) {
+    lines.push('', '## Capacity (latest forecast run, ranked)', '', '| # | service | plan | replicas now → needed | peak (80 % bound) | per replica | from | cost / month |', '|---|---|---|---|---|---|---|---|');
+    for (const c of d.capacity) lines.push(`| ${c.rank} | ${c.service} | ${c.kind.replace('_', ' ')} | ${c.currentReplicas} → ${c.replicasNeeded} | ${c.forecastPeakRps.toFixed(1)} req/s | ${c.perReplicaRps.toFixed(1)} req/s (${c.capacitySource === 'config' ? 'configured' : 'USL fit'}) | ${c.from ? c.from.slice(0, 10) : '—'} | ${c.monthlyCostDeltaUsd === null ? '—' : signed(c.monthlyCostDeltaUsd, (x) => `$${x.toFixed(2)}`)} |`);
+  }
   if (d.predictive_insights.length) {
     lines.push('', '## Predictive insights', '');
     for (const i of d.predictive_insights) lines.push(`- ${i.text} (${i.method})`);
@@ -55,6 +59,10 @@ export function renderHtml(d: ExecutiveDashboard): string {
   const figures = d.business_impact.figures.map((f) => `<li><b>${esc(f.label)}: $${f.valueUsd.toFixed(2)}</b> = ${esc(f.formula)}; assumptions ${esc(JSON.stringify(f.assumptions))}</li>`).join('');
   const missing = d.business_impact.not_configured.map((n) => `<li>not shown: ${esc(n)}</li>`).join('');
   const recs = d.recommendations.map((r) => `<li><b>${esc(r.title)}</b> — ${esc(r.detail)}</li>`).join('') || '<li>None: every service is within its SLAs and budgets.</li>';
+  const capacity = d.capacity
+    .map((c) => `<tr><td>${c.rank}</td><td>${esc(c.service)}</td><td>${esc(c.kind.replace('_', ' '))}</td><td>${c.currentReplicas} → ${c.replicasNeeded}</td><td>${c.forecastPeakRps.toFixed(1)} req/s</td><td>${c.perReplicaRps.toFixed(1)} req/s (${c.capacitySource === 'config' ? 'configured' : 'USL fit'})</td><td>${c.from ? esc(c.from.slice(0, 10)) : '—'}</td></tr>`)
+    .join('');
+  const insights = d.predictive_insights.map((i) => `<li>${esc(i.text)} <small>(${esc(i.method)})</small></li>`).join('');
   const services = d.services
     .map((s) => `<tr><td>${esc(s.service)}</td><td>${num(s.health_score)}</td><td>${s.requests}</td><td>${pct(s.availability)}</td><td>${pct(s.sla_compliance)}</td><td>${num(s.p95_ms, 0, ' ms')}</td><td>${usd(s.cost_per_successful_answer)}</td><td>${pct(s.error_budget_remaining)}</td></tr>`)
     .join('');
@@ -63,6 +71,8 @@ export function renderHtml(d: ExecutiveDashboard): string {
 <h2>Summary</h2><table><tr><th></th><th>value</th><th>vs previous period</th></tr>${rows}</table>
 <h2>Business impact</h2><ul>${figures}${missing}</ul>
 <h2>Recommendations</h2><ol>${recs}</ol>
+${capacity ? `<h2>Capacity (latest forecast run, ranked)</h2><table><tr><th>#</th><th>service</th><th>plan</th><th>replicas now → needed</th><th>peak (80 % bound)</th><th>per replica</th><th>from</th></tr>${capacity}</table>` : ''}
+${insights ? `<h2>Predictive insights</h2><ul>${insights}</ul>` : ''}
 <h2>Services</h2><table><tr><th>service</th><th>health</th><th>requests</th><th>availability</th><th>SLA compliance</th><th>p95</th><th>cost / success</th><th>budget left</th></tr>${services}</table>
 </body></html>
 `;
