@@ -26,6 +26,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The web console's browser modules (served as files, no build step).
+    files: ['console/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'URLSearchParams', 'EventSource', 'CSS', 'localStorage', 'matchMedia', 'getComputedStyle', 'performance', 'ResizeObserver', 'setTimeout', 'clearTimeout', 'Node'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     // Workflow code is replayed: no I/O, no clocks or randomness outside the SDK's deterministic ones.
     files: ['workflows/**/*.ts'],
     rules: {

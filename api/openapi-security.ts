@@ -52,7 +52,7 @@ export function withSecurity(doc: Json): Json {
       const add = (code: number, description: string) => {
         if (!(code in responses)) responses[code] = { description, ...errorRef };
       };
-      if (!rule || rule.kind === 'public' || rule.kind === 'signed') {
+      if (!rule || rule.kind === 'public' || rule.kind === 'signed' || rule.kind === 'page') {
         op.security = [];
         continue;
       }

@@ -25,6 +25,7 @@ import { createSilenceService } from '../app/silence-service';
 import { installAuth } from './auth/plugin';
 import type { TeamsConfig } from '../domain/auth/teams';
 import { loginRoutes } from './auth/login-routes';
+import { consoleRoutes } from '../console/routes';
 
 export interface ApiDeps {
   /**
@@ -107,6 +108,8 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   if (deps.auth?.mode === 'none') deps.logger.warn({ component: 'api' }, `authentication is ${AUTH_OFF}`);
   const routeTokens = new Set(deps.alertmanagerToken ? ['POST /v1/alertmanager'] : []);
   installAuth(app, { pool: deps.pool, mode: auth.mode, metricsPublic: auth.metricsPublic, keyCacheMs: auth.keyCacheTtl, routeTokens, ...(auth.proxy ? { proxy: auth.proxy } : {}) });
+  // The web console first: its pages and their data feeds are not part of the JSON API /openapi.json describes.
+  consoleRoutes(app, { pool: deps.pool, config: deps.config ?? configSchema.parse({}), logger: deps.logger, ...(deps.teams ? { teams: deps.teams } : {}) });
   openApiRoutes(app); // before every route: it records the routes registered after it
   loginRoutes(app, { pool: deps.pool, sessionTtlMs: auth.sessionTtl, secureCookies: true });
   const telemetry = createApiTelemetry(deps.pool, deps.logger, deps.health ? { activityFailureStaleAfter: deps.health.activityFailureStaleAfter } : {});

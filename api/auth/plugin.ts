@@ -57,6 +57,17 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
       req.principal = p;
       return;
     }
+    if (rule.kind === 'page') {
+      if (o.mode === 'none') {
+        req.principal = { name: 'anonymous', via: 'none', scopes: ['admin'], teams: [] };
+        return;
+      }
+      const p = await authenticate(req, o, keys);
+      // A person opening a page without a session is shown the login, then brought back here.
+      if ('refusal' in p) return p.status === 401 ? reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303) : refuse(reply, p.status, p.error, p.refusal);
+      req.principal = p;
+      return;
+    }
     if (rule.kind !== 'scope' && rule.kind !== 'tokenOrScope') return; // public, or checked by the route itself (signatures, ingest tokens)
     if (o.mode === 'none') {
       req.principal = { name: 'anonymous', via: 'none', scopes: ['admin'], teams: [] };

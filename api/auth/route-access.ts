@@ -13,7 +13,14 @@ import type { Scope } from '../../domain/auth/scopes';
  * - `tokenOrScope`: the route's own shared token when one is configured (Alertmanager's), or an API
  *   key holding the scope; with neither configured nor sent, 401 — never open by default.
  */
-export type Access = { kind: 'public' } | { kind: 'signed' } | { kind: 'ingest' } | { kind: 'scope'; scope: Scope } | { kind: 'tokenOrScope'; scope: Scope };
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'signed' }
+  | { kind: 'ingest' }
+  | { kind: 'scope'; scope: Scope }
+  | { kind: 'tokenOrScope'; scope: Scope }
+  // A console page: any signed-in identity; without one the browser is sent to /login instead of a 401.
+  | { kind: 'page' };
 
 const scope = (s: Scope): Access => ({ kind: 'scope', scope: s });
 const PUBLIC: Access = { kind: 'public' };
@@ -51,10 +58,40 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /actions/*': SIGNED,
 };
 
+const PAGE: Access = { kind: 'page' };
+
+/**
+ * The web console's routes (console/routes.ts): registered before /openapi.json starts recording, as
+ * they are pages and the pages' own data feeds, not the JSON API's contract. Each data feed needs the
+ * scope of the API data it shows.
+ */
+export const CONSOLE_ACCESS: Record<string, Access> = {
+  'GET /': PAGE,
+  'GET /login': PUBLIC,
+  'GET /assets/*': PUBLIC,
+  'GET /incidents': PAGE,
+  'GET /incidents/:id': PAGE,
+  'GET /services': PAGE,
+  'GET /services/:service': PAGE,
+  'GET /exec': PAGE,
+  'GET /oncall': PAGE,
+  'GET /silences': PAGE,
+  'GET /compliance': PAGE,
+  'GET /console/events': scope('incidents:read'),
+  'GET /console/data/services': scope('incidents:read'),
+  'GET /console/data/services/:service': scope('incidents:read'),
+  'GET /console/data/incident-stats': scope('incidents:read'),
+  'GET /console/data/exec-series': scope('analytics:read'),
+  'GET /console/data/exec-report.md': scope('analytics:read'),
+  'GET /console/data/oncall': scope('incidents:read'),
+  'GET /console/data/silence-preview': scope('silences:read'),
+  'GET /console/data/audit': scope('compliance:read'),
+};
+
 /** The rule for a route pattern and method (HEAD follows GET), or undefined when it has none. */
 export function accessFor(method: string, url: string, metricsPublic = true): Access | undefined {
   const m = method === 'HEAD' ? 'GET' : method;
-  const rule = ROUTE_ACCESS[`${m} ${url}`];
+  const rule = ROUTE_ACCESS[`${m} ${url}`] ?? CONSOLE_ACCESS[`${m} ${url}`];
   if (rule && url === '/metrics' && !metricsPublic) return scope('admin');
   return rule;
 }

@@ -1,0 +1,80 @@
+// Time-series charts on uPlot (served from its npm package by the API). Each chart box records how
+// many series it drew (data-series) and when it first drew (data-drawn), for people and tests alike.
+import uPlot from '/assets/vendor/uPlot.esm.js';
+import { el } from './lib.js';
+
+const PALETTE = ['--accent', '--warn', '--bad', '--ok', '--muted'];
+const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+
+/** Vertical lines at marker times (incidents, anomalies), coloured by severity. */
+function markerPlugin(markers) {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx, bbox } = u;
+          ctx.save();
+          for (const m of markers) {
+            const x = u.valToPos(m.t, 'x', true);
+            if (x < bbox.left || x > bbox.left + bbox.width) continue;
+            ctx.strokeStyle = cssVar(m.severity === 'critical' || m.severity === 'high' ? '--bad' : '--warn');
+            ctx.setLineDash([4, 3]);
+            ctx.beginPath();
+            ctx.moveTo(x, bbox.top);
+            ctx.lineTo(x, bbox.top + bbox.height);
+            ctx.stroke();
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * A line chart in `box`: x in seconds, `series` = [{ label, values, dash?, colour? }], optional
+ * `bands` = [{ upper, lower, alpha }] as indices into series, `markers` = [{ t, severity, title }].
+ */
+export function lineChart(box, { title, x, series, bands = [], markers = [], yLabel, height = 200 }) {
+  const target = el('div', { class: 'plot' });
+  const caption = markers.length ? el('p', { class: 'muted' }, `${markers.length} incident marker${markers.length === 1 ? '' : 's'}: ${markers.slice(-3).map((m) => m.title).join('; ')}`) : null;
+  box.replaceChildren(el('h3', {}, title), target, ...(caption ? [caption] : []));
+  box.setAttribute('role', 'figure');
+  box.setAttribute('aria-label', `${title}: ${series.map((s) => s.label).join(', ')}`);
+  const opts = {
+    width: Math.max(280, box.clientWidth - 12),
+    height,
+    series: [{}, ...series.map((s, i) => ({
+      label: s.label,
+      stroke: s.colour ?? cssVar(PALETTE[i % PALETTE.length]),
+      width: s.width ?? 1.5,
+      ...(s.dash ? { dash: s.dash } : {}),
+      ...(s.fill ? { fill: s.fill } : {}),
+      spanGaps: false,
+    }))],
+    bands: bands.map((b) => ({ series: [b.upper + 1, b.lower + 1], fill: `rgba(9, 105, 218, ${b.alpha ?? 0.15})` })),
+    axes: [
+      { stroke: cssVar('--muted'), grid: { stroke: cssVar('--line') } },
+      { stroke: cssVar('--muted'), grid: { stroke: cssVar('--line') }, ...(yLabel ? { label: yLabel } : {}) },
+    ],
+    plugins: [markerPlugin(markers)],
+    hooks: { draw: [() => box.setAttribute('data-drawn', String(performance.now()))] },
+  };
+  const data = [x, ...series.map((s) => s.values)];
+  const u = new uPlot(opts, data, target);
+  box.setAttribute('data-series', String(series.length));
+  new ResizeObserver(() => u.setSize({ width: Math.max(280, box.clientWidth - 12), height })).observe(box);
+  return {
+    plot: u,
+    /** Appends one point per series (live windows). */
+    append(t, values) {
+      if (data[0].length && t <= data[0][data[0].length - 1]) return; // uPlot needs rising x; a late window waits for the next full read
+      data[0].push(t);
+      values.forEach((v, i) => data[i + 1].push(v));
+      u.setData(data);
+    },
+  };
+}
+
+/** A box to hold one chart. */
+export const chartBox = (id) => el('div', { class: 'chart', id });

@@ -1,0 +1,222 @@
+// The reads behind the console's pages that the JSON API has no endpoint for (overviews, series,
+// per-service incident figures). Every query is bounded by time or a LIMIT.
+import type { Pool } from 'pg';
+import { listReports } from '../db/compliance/reports';
+import { auditHead } from '../db/audit/head';
+import { openIncidentLabels } from '../db/silences';
+import { readRollups } from '../db/analytics/rollups';
+import { latestForecasts } from '../db/analytics/forecasts';
+import { combineRollups, type ServiceRollup } from '../domain/analytics/rollup';
+import { PERIOD_LENGTH_MS, type DashboardPeriod } from '../domain/analytics/period';
+import { DAY_MS, HOUR_MS, slotOf } from '../domain/analytics/slots';
+import type { VigilConfig } from '../domain/config';
+import { quantile, type LatencySketch } from '../domain/latency-sketch';
+import { incidentLabels, matchesAll, type Matcher } from '../domain/matchers';
+import { onCallTimeline, whoIsOnCall } from '../domain/oncall';
+import { slaFor } from '../domain/sla-config';
+import { liveState, mergeByServiceStart, type ServiceLive, type WindowRow } from './live-state';
+
+interface RawWindow {
+  service: string;
+  window_start: Date;
+  count: string;
+  errors: string;
+  quality_avg: number | null;
+  quality_count: string;
+  cost_usd: number;
+  sketch: LatencySketch;
+}
+
+const toRow = (r: RawWindow): WindowRow => ({
+  service: r.service,
+  start: r.window_start.getTime(),
+  count: Number(r.count),
+  errors: Number(r.errors),
+  qualityAvg: r.quality_avg,
+  qualityCount: Number(r.quality_count),
+  costUsd: r.cost_usd,
+  sketch: r.sketch,
+});
+
+const WINDOW_COLUMNS = 'service, window_start, count, errors, quality_avg, quality_count, cost_usd, sketch';
+
+/** Windows that arrived after `since` (received_at), for the live stream; at most `limit` rows. */
+export async function windowsReceivedAfter(pool: Pool, since: Date, limit = 5000): Promise<{ rows: WindowRow[]; last: Date }> {
+  const r = await pool.query<RawWindow & { received_at: Date }>(
+    `SELECT ${WINDOW_COLUMNS}, received_at FROM metric_windows WHERE received_at > $1 ORDER BY received_at LIMIT $2`,
+    [since, limit],
+  );
+  return { rows: r.rows.map(toRow), last: r.rows.length ? r.rows[r.rows.length - 1]!.received_at : since };
+}
+
+/** Open (unresolved) incidents per service. */
+export async function openIncidentCounts(pool: Pool): Promise<Map<string, number>> {
+  const r = await pool.query<{ service: string; n: string }>(`SELECT service, count(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY service`);
+  return new Map(r.rows.map((x) => [x.service, Number(x.n)]));
+}
+
+/** Error budget left per service, from its newest hourly rollup of the last two days. */
+export async function budgetsRemaining(pool: Pool): Promise<Map<string, number | null>> {
+  const r = await pool.query<{ service: string; budget_remaining: number | null }>(
+    `SELECT DISTINCT ON (service) service, budget_remaining FROM rollups_hourly WHERE slot_start > now() - interval '2 days' ORDER BY service, slot_start DESC`,
+  );
+  return new Map(r.rows.map((x) => [x.service, x.budget_remaining]));
+}
+
+/** Judges merged windows against each service's SLA, with the figures the monitor page shows beside them. */
+export function judge(config: VigilConfig, windows: readonly WindowRow[], open: Map<string, number>, budgets: Map<string, number | null>): ServiceLive[] {
+  return windows.map((w) => liveState(w, slaFor(config.services, config.slaDefaults, w.service), { budgetRemaining: budgets.get(w.service) ?? null, openIncidents: open.get(w.service) ?? 0 }));
+}
+
+/** Every service that reported in the last day, in the state of its newest window. */
+export async function servicesOverview(pool: Pool, config: VigilConfig): Promise<ServiceLive[]> {
+  const [w, open, budgets] = await Promise.all([
+    pool.query<RawWindow>(
+      `SELECT ${WINDOW_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')} FROM metric_windows m
+       JOIN (SELECT service, max(window_start) AS ws FROM metric_windows WHERE window_start > now() - interval '1 day' GROUP BY service) l
+         ON l.service = m.service AND l.ws = m.window_start`,
+    ),
+    openIncidentCounts(pool),
+    budgetsRemaining(pool),
+  ]);
+  return judge(config, mergeByServiceStart(w.rows.map(toRow)), open, budgets).sort((a, b) => (a.service < b.service ? -1 : 1));
+}
+
+export const SERIES_RANGES = { '6h': 6 * HOUR_MS, '24h': 24 * HOUR_MS, '7d': 7 * DAY_MS, '90d': 90 * DAY_MS } as const;
+export type SeriesRange = keyof typeof SERIES_RANGES;
+
+/** Columns of a service chart: times in seconds (uPlot's x), then one array per metric. */
+export interface ServiceSeries {
+  service: string;
+  range: SeriesRange;
+  source: 'windows' | 'hourly' | 'daily';
+  t: number[];
+  p50: Array<number | null>;
+  p95: Array<number | null>;
+  p99: Array<number | null>;
+  availability: Array<number | null>;
+  quality: Array<number | null>;
+  cost: number[];
+  requests: number[];
+  thresholds: ServiceLive['thresholds'];
+  markers: Array<{ t: number; kind: string; severity: string; title: string; id: string }>;
+}
+
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** A service's latency percentiles, availability, quality, cost and traffic over a range, with incident markers. */
+export async function serviceSeries(pool: Pool, config: VigilConfig, service: string, range: SeriesRange, now = Date.now()): Promise<ServiceSeries> {
+  const from = now - SERIES_RANGES[range];
+  const sla = slaFor(config.services, config.slaDefaults, service);
+  const s: ServiceSeries = {
+    service, range, source: 'windows', t: [], p50: [], p95: [], p99: [], availability: [], quality: [], cost: [], requests: [],
+    thresholds: { p95LatencyMs: sla.p95LatencyMs, availability: sla.availability, minQuality: sla.minQuality }, markers: [],
+  };
+  if (SERIES_RANGES[range] <= 24 * HOUR_MS) {
+    const r = await pool.query<RawWindow>(`SELECT ${WINDOW_COLUMNS} FROM metric_windows WHERE service = $1 AND window_start >= $2 ORDER BY window_start`, [service, new Date(from)]);
+    for (const w of mergeByServiceStart(r.rows.map(toRow))) {
+      s.t.push(w.start / 1000);
+      s.p50.push(w.count ? finite(quantile(w.sketch, 0.5)) : null);
+      s.p95.push(w.count ? finite(quantile(w.sketch, 0.95)) : null);
+      s.p99.push(w.count ? finite(quantile(w.sketch, 0.99)) : null);
+      s.availability.push(w.count ? 1 - w.errors / w.count : null);
+      s.quality.push(w.qualityAvg);
+      s.cost.push(w.costUsd);
+      s.requests.push(w.count);
+    }
+  } else {
+    const period = range === '7d' ? 'hour' : 'day';
+    s.source = period === 'hour' ? 'hourly' : 'daily';
+    for (const x of await readRollups(pool, period, slotOf(from, period), now, service)) {
+      s.t.push(x.slotStart / 1000);
+      s.p50.push(x.p50Ms);
+      s.p95.push(x.p95Ms);
+      s.p99.push(x.p99Ms);
+      s.availability.push(x.availability);
+      s.quality.push(x.qualityAvg);
+      s.cost.push(x.costUsd);
+      s.requests.push(x.requests);
+    }
+  }
+  const inc = await pool.query<{ opened_at: Date; kind: string; severity: string; title: string; fingerprint: string }>(
+    'SELECT opened_at, kind, severity, title, fingerprint FROM incidents WHERE service = $1 AND opened_at >= $2 ORDER BY opened_at LIMIT 500',
+    [service, new Date(from)],
+  );
+  s.markers = inc.rows.map((i) => ({ t: i.opened_at.getTime() / 1000, kind: i.kind, severity: i.severity, title: i.title, id: i.fingerprint }));
+  return s;
+}
+
+/** Mean time to acknowledge and to resolve per service over the last `days`, from the incident projection. */
+export async function incidentStats(pool: Pool, days = 30): Promise<Array<{ service: string; incidents: number; open: number; mttaSeconds: number | null; mttrSeconds: number | null }>> {
+  const r = await pool.query<{ service: string; incidents: string; open: string; mtta: number | null; mttr: number | null }>(
+    `SELECT service, count(*) AS incidents, count(*) FILTER (WHERE status <> 'resolved') AS open,
+            avg(extract(epoch FROM acknowledged_at - opened_at)) AS mtta, avg(extract(epoch FROM resolved_at - opened_at)) AS mttr
+     FROM incidents WHERE opened_at > now() - make_interval(days => $1) GROUP BY service ORDER BY service`,
+    [days],
+  );
+  return r.rows.map((x) => ({ service: x.service, incidents: Number(x.incidents), open: Number(x.open), mttaSeconds: x.mtta === null ? null : Number(x.mtta), mttrSeconds: x.mttr === null ? null : Number(x.mttr) }));
+}
+
+/** The estate's trend series over a dashboard period, and the latest traffic forecast per service with its bands. */
+export async function execSeries(pool: Pool, period: DashboardPeriod, now = Date.now()) {
+  const step = period === '24h' ? 'hour' : 'day';
+  const to = slotOf(now, 'hour');
+  const rows = await readRollups(pool, step, slotOf(to - PERIOD_LENGTH_MS[period], step), to);
+  const bySlot = new Map<number, ServiceRollup[]>();
+  for (const r of rows) bySlot.set(r.slotStart, [...(bySlot.get(r.slotStart) ?? []), r]);
+  const estate = [...bySlot].sort((a, b) => a[0] - b[0]).map(([slot, parts]) => combineRollups('*', slot, parts));
+  const forecasts = (await latestForecasts(pool, 'requests')).map((f) => ({
+    service: f.service,
+    method: f.forecast.method,
+    t: f.forecast.point.map((_, i) => (f.madeFor + (i + 1) * f.stepMs) / 1000),
+    point: f.forecast.point,
+    bands: f.forecast.intervals.map((b) => ({ level: b.level, lower: b.lower, upper: b.upper })),
+    note: f.forecast.note ?? null,
+  }));
+  return {
+    period,
+    t: estate.map((e) => e.slotStart / 1000),
+    satisfaction: estate.map((e) => e.satisfactionAvg),
+    costPerSuccess: estate.map((e) => e.costPerSuccess),
+    slaCompliance: estate.map((e) => e.slaCompliance),
+    requests: estate.map((e) => e.requests),
+    forecasts,
+  };
+}
+
+/** Who is on call now and next, per configured schedule. */
+export function onCallNow(config: VigilConfig, now = Date.now()) {
+  return Object.entries(config.schedules).map(([name, schedule]) => {
+    const current = whoIsOnCall(schedule, now);
+    const upcoming = onCallTimeline(schedule, now, now + 60 * DAY_MS, 3).find((s) => s.start > now && s.user !== current?.user) ?? null;
+    return {
+      schedule: name,
+      now: current ? { user: current.user, layer: current.layer, until: current.until === null ? null : new Date(current.until).toISOString() } : null,
+      next: upcoming ? { user: upcoming.user, layer: upcoming.layer, from: new Date(upcoming.start).toISOString() } : null,
+    };
+  });
+}
+
+/** The open incidents a silence with these matchers would mute. */
+export async function silencePreview(pool: Pool, matchers: readonly Matcher[]) {
+  const open = await openIncidentLabels(pool);
+  const muted = open.filter((o) => matchesAll([...matchers], incidentLabels({ ...o })));
+  return { wouldMute: muted.length, of: open.length, incidents: muted.slice(0, 50).map((o) => ({ workflowId: o.workflowId, service: o.service, kind: o.kind, severity: o.severity })) };
+}
+
+/** The audit chain's head, the last verification (from the newest compliance report) and open compliance incidents. */
+export async function auditStatus(pool: Pool) {
+  const [head, reports, open] = await Promise.all([
+    auditHead(pool),
+    listReports(pool, 1),
+    pool.query<{ fingerprint: string; service: string; kind: string; severity: string; title: string; opened_at: Date }>(
+      `SELECT fingerprint, service, kind, severity, title, opened_at FROM incidents WHERE status <> 'resolved' AND kind LIKE 'compliance%' ORDER BY opened_at DESC LIMIT 100`,
+    ),
+  ]);
+  const last = reports[0];
+  return {
+    head: head ?? null,
+    lastVerify: last ? { reportId: last.id, generatedAt: last.generatedAt, ok: last.chain.ok, checked: last.chain.checked, firstBad: last.chain.firstBad ?? null } : null,
+    openComplianceIncidents: open.rows.map((o) => ({ id: o.fingerprint, service: o.service, kind: o.kind, severity: o.severity, title: o.title, openedAt: o.opened_at.toISOString() })),
+  };
+}

@@ -1,0 +1,90 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import type { VigilConfig } from '../domain/config';
+import { budgetsRemaining, judge, openIncidentCounts, windowsReceivedAfter } from './data';
+import { mergeByServiceStart } from './live-state';
+
+/**
+ * One reader of new metric windows per API process, fanned out to every console stream: however many
+ * browsers watch, Postgres sees one query per tick (and none while nobody watches). Reading the
+ * stored windows rather than this process's ingest means every API replica sees every window.
+ */
+export interface LiveHub {
+  /** Adds a Server-Sent Events stream; it is dropped when the connection closes. */
+  attach(res: ServerResponse): void;
+  clients(): number;
+  close(): void;
+}
+
+export interface LiveHubOptions {
+  pool: Pool;
+  config: VigilConfig;
+  logger: Logger;
+  /** How often new windows are looked for, ms (default 1000: a window shows within about a second). */
+  tickMs?: number;
+  /** Comment line sent to idle streams so proxies keep them open, ms. */
+  keepAliveMs?: number;
+}
+
+export function createLiveHub(o: LiveHubOptions): LiveHub {
+  const streams = new Set<ServerResponse>();
+  const tickMs = o.tickMs ?? 1000;
+  let since: Date | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let keepAlive: NodeJS.Timeout | undefined;
+  let busy = false;
+
+  const broadcast = (chunk: string) => {
+    for (const s of streams) s.write(chunk);
+  };
+
+  async function tick(): Promise<void> {
+    if (busy) return; // a slow database skips ticks rather than piling queries up
+    busy = true;
+    try {
+      if (since === null) since = (await o.pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
+      const { rows, last } = await windowsReceivedAfter(o.pool, since);
+      since = last;
+      if (rows.length === 0) return;
+      const [open, budgets] = await Promise.all([openIncidentCounts(o.pool), budgetsRemaining(o.pool)]);
+      const states = judge(o.config, mergeByServiceStart(rows), open, budgets);
+      // Serialised once for every stream.
+      broadcast(`event: windows\ndata: ${JSON.stringify({ sentAt: Date.now(), services: states })}\n\n`);
+    } catch (err) {
+      o.logger.warn({ component: 'console', err }, 'live window stream: reading new windows failed; retrying next tick');
+    } finally {
+      busy = false;
+    }
+  }
+
+  function start() {
+    void tick(); // fixes "since" now, so a window stored after the first browser attached is not missed
+    timer = setInterval(() => void tick(), tickMs);
+    keepAlive = setInterval(() => broadcast(': keep-alive\n\n'), o.keepAliveMs ?? 15_000);
+  }
+  function stop() {
+    clearInterval(timer);
+    clearInterval(keepAlive);
+    timer = keepAlive = undefined;
+    since = null; // a later first watcher starts from its own "now", not a stale backlog
+  }
+
+  return {
+    attach(res) {
+      streams.add(res);
+      res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ clients: streams.size })}\n\n`);
+      if (!timer) start();
+      res.on('close', () => {
+        streams.delete(res);
+        if (streams.size === 0) stop();
+      });
+    },
+    clients: () => streams.size,
+    close() {
+      stop();
+      for (const s of streams) s.end();
+      streams.clear();
+    },
+  };
+}

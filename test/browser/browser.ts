@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium (apt-get install chromium; .ci/run installs it when missing). */
+export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Why no browser can be had here, or null when one can. */
+export function noBrowserReason(): string | null {
+  return fs.existsSync(CHROMIUM) ? null : `no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium) or set VIGIL_CHROMIUM; the console's browser tests are skipped`;
+}
+
+export async function launch(): Promise<Browser> {
+  // --no-sandbox: CI and these containers run as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** Screenshots land here (git-ignored: test/browser/.gitignore). */
+export const ARTIFACTS = path.join(__dirname, 'artifacts');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[] }>;
+}
+
+/**
+ * axe-core's verdict on the page as shown. Injected through DevTools, which the page's CSP does not
+ * govern: the page itself still allows no inline script.
+ */
+export async function axe(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE);
+  // A string: this runs in the page (tsconfig has no DOM types).
+  return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`) as Promise<AxeViolation[]>;
+}
+
+/** Serious and critical findings only (the issue's bar), each as "rule: help (where)". */
+export const serious = (vs: AxeViolation[]) =>
+  vs.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(' ')})`);
+
+/** How many pixels of a chart's canvas differ from its first pixel: 0 means nothing was drawn. */
+export async function drawnPixels(page: Page, boxSelector: string): Promise<number> {
+  const canvas = JSON.stringify(`${boxSelector} canvas`);
+  return page.evaluate(`(() => {
+    const c = document.querySelector(${canvas});
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let differing = 0;
+    for (let i = 4; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2] || data[i + 3] !== data[3]) differing++;
+    }
+    return differing;
+  })()`) as Promise<number>;
+}
