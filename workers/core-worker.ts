@@ -10,6 +10,7 @@ import { createMonitorActivities } from '../activities/monitor';
 import { createComplianceActivities } from '../activities/compliance';
 import { createExecutiveReportActivities } from '../activities/analytics/executive-report';
 import { createAnalyticsActivities } from '../activities/analytics';
+import { createExperimentActivities } from '../activities/experiments';
 import type { VigilConfig } from '../domain/config';
 import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
 import { WorkerGroup } from './worker-group';
@@ -66,6 +67,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
       ...createComplianceActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
       ...createAnalyticsActivities({ pool: deps.pool, config: deps.config }),
       ...createExecutiveReportActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
+      ...createExperimentActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger }),
     },
     // Enough for hundreds of open incidents in cache without replaying them on every timer.
     maxCachedWorkflows: 2000,

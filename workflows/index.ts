@@ -7,3 +7,4 @@ export { channelDispatcherWorkflow } from './channel-dispatcher';
 export { executiveRollupWorkflow } from './executive-rollup';
 export { forecastWorkflow } from './forecast';
 export { executiveReportWorkflow } from './executive-report';
+export { experimentWorkflow } from './experiment';

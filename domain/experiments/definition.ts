@@ -39,6 +39,7 @@ export const experimentDefinitionSchema = z
       .strictObject({ mean: z.number().finite().positive('must be above 0'), sd: z.number().finite().positive('must be above 0') })
       .optional()
       .describe("the primary metric's control mean and per-unit standard deviation (p95_latency: the sd of log latency)"),
+    reportChannels: z.array(nameSchema).max(10).default([]).describe('channels the reports are posted to (names from the config’s channels)'),
     stopForFutility: z.boolean().default(true).describe('stop a treatment whose interval rules out the MDE, or after twice the planned units'),
     unitsPerDay: z.number().finite().positive('must be above 0').optional().describe('traffic used for the duration estimate; default: the service’s last 24 h of requests'),
   })

@@ -1,0 +1,143 @@
+// The experiment report: per variant, each metric's effect with its always-valid interval and a
+// window-bootstrap interval, guardrail verdicts, the SRM check, the power achieved so far, and the
+// decision with its reason. Built from what the workflow holds; rendered as Markdown for people.
+import { bootstrapCi } from '../stats/bootstrap';
+import { twoSampleZPower } from '../stats/sample-size';
+import type { SrmResult } from '../stats/srm';
+import type { ExperimentDefinition } from './definition';
+import { meanEstimate } from './estimates';
+import type { DecisionKind, LookState, MetricResult } from './evaluate';
+import type { ExperimentMetric } from './metrics';
+import type { ExperimentPlan } from './plan';
+import type { VariantTotals } from './variant-window';
+
+/** One window of one variant, reduced to what the bootstrap resamples (no sketch). */
+export interface WindowPoint {
+  requests: number;
+  ok: number;
+  qSum: number;
+  qN: number;
+  sSum: number;
+  sN: number;
+  cSum: number;
+  cN: number;
+}
+
+export const windowPoint = (t: VariantTotals): WindowPoint => ({
+  requests: t.requests,
+  ok: t.ok,
+  qSum: t.quality.sum,
+  qN: t.quality.n,
+  sSum: t.satisfaction.sum,
+  sN: t.satisfaction.n,
+  cSum: t.cost.sum,
+  cN: t.cost.n,
+});
+
+export type ReportKind = 'start' | 'decision' | 'weekly' | 'manual';
+
+export interface ReportMetric extends MetricResult {
+  /** Percentile bootstrap over windows of the relative effect (null for p95 or too few windows). */
+  bootstrapCi: [number, number] | null;
+}
+
+export interface ExperimentReport {
+  experiment: string;
+  service: string;
+  kind: ReportKind;
+  look: number;
+  decision: DecisionKind | 'stopped';
+  why: string;
+  srm: SrmResult | null;
+  plan: { perArm: number; total: number; expectedDays: number | null };
+  /** Fixed-horizon power the units so far give for the MDE on the primary (observed σ); null for p95. */
+  achievedPower: number | null;
+  variants: Array<{ name: string; requests: number; exposures: number; stopped: string | null; metrics: ReportMetric[] }>;
+}
+
+/** The ratio statistic of a mean metric over resampled windows. */
+function pointMean(metric: ExperimentMetric, ws: WindowPoint[]): number {
+  let num = 0;
+  let den = 0;
+  for (const w of ws) {
+    if (metric === 'quality') [num, den] = [num + w.qSum, den + w.qN];
+    else if (metric === 'satisfaction') [num, den] = [num + w.sSum, den + w.sN];
+    else if (metric === 'success_rate') [num, den] = [num + w.ok, den + w.requests];
+    else if (metric === 'cost_per_query') [num, den] = [num + w.cSum, den + w.cN];
+    else if (metric === 'cost_per_success') [num, den] = [num + w.cSum, den + w.ok];
+  }
+  return num / den;
+}
+
+export interface ReportInput {
+  definition: ExperimentDefinition;
+  plan: ExperimentPlan;
+  kind: ReportKind;
+  state: LookState;
+  srm: SrmResult | null;
+  results: Record<string, MetricResult[]>;
+  totals: Record<string, VariantTotals>;
+  windows: Record<string, WindowPoint[]>;
+  /** Set when a person stopped the experiment. */
+  stoppedBy?: string;
+}
+
+export function buildExperimentReport(i: ReportInput): ExperimentReport {
+  const d = i.definition;
+  const control = d.variants[0]!.name;
+  const cw = i.windows[control] ?? [];
+  const ct = i.totals[control];
+  let achievedPower: number | null = null;
+  if (ct && d.primary !== 'p95_latency') {
+    const e = meanEstimate(d.primary, ct);
+    const sd = d.primary === 'success_rate' ? Math.sqrt(e.mean * (1 - e.mean)) : Math.sqrt(e.varianceOfMean * e.n);
+    const n = Math.min(...d.variants.map((v) => i.totals[v.name]?.requests ?? 0));
+    if (sd > 0 && n > 1) achievedPower = twoSampleZPower((d.mde * Math.abs(e.mean)) / sd, n, d.alpha);
+  }
+  const variants = d.variants.map((v) => {
+    const t = i.totals[v.name];
+    const tw = i.windows[v.name] ?? [];
+    const metrics: ReportMetric[] = (i.results[v.name] ?? []).map((m) => {
+      if (m.metric === 'p95_latency' || cw.length < 5 || tw.length < 5) return { ...m, bootstrapCi: null };
+      const ci = bootstrapCi([tw, cw], ([rt, rc]) => pointMean(m.metric, rt!) / pointMean(m.metric, rc!) - 1, { resamples: 1000, seed: i.state.look });
+      return { ...m, bootstrapCi: ci };
+    });
+    return { name: v.name, requests: t?.requests ?? 0, exposures: t?.exposures ?? 0, stopped: i.state.stopped[v.name]?.why ?? null, metrics };
+  });
+  return {
+    experiment: d.name,
+    service: d.service,
+    kind: i.kind,
+    look: i.state.look,
+    decision: i.stoppedBy ? 'stopped' : i.state.decision,
+    why: i.stoppedBy ? `stopped by ${i.stoppedBy}: ${i.state.why}` : i.state.why,
+    srm: i.srm,
+    plan: { perArm: i.plan.perArm, total: i.plan.total, expectedDays: i.plan.expectedDays },
+    achievedPower,
+    variants,
+  };
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : '∞');
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
+
+/** The report as Markdown (Slack, email, the CLI). */
+export function renderExperimentMarkdown(r: ExperimentReport): string {
+  const lines = [`# Experiment ${r.experiment} (${r.service}): ${r.decision.replace('_', ' ')}`, '', r.why, ''];
+  lines.push(r.srm ? `Sample ratio: χ² ${r.srm.chi2.toFixed(2)}, p ${r.srm.p.toPrecision(3)}${r.srm.mismatch ? ' — MISMATCH, results withheld' : ' (ok)'}` : 'Sample ratio: not checked (a variant was stopped, or no data)');
+  lines.push(`Plan: ${r.plan.perArm} units per arm, ${r.plan.total} in all${r.plan.expectedDays === null ? '' : `, about ${r.plan.expectedDays.toFixed(1)} days`}; look ${r.look}; achieved power ${r.achievedPower === null ? 'n/a' : pct(r.achievedPower)}`, '');
+  if (r.srm?.mismatch) return lines.join('\n');
+  for (const v of r.variants.slice(1)) {
+    lines.push(`## ${v.name} vs ${r.variants[0]!.name} (${v.requests} vs ${r.variants[0]!.requests} requests)${v.stopped ? ` — stopped: ${v.stopped}` : ''}`, '');
+    lines.push('| metric | role | control | variant | effect | always-valid CI | bootstrap CI | p | verdict |', '|---|---|---|---|---|---|---|---|---|');
+    for (const m of v.metrics) {
+      const b = m.bootstrapCi ? `${pct(m.bootstrapCi[0])} … ${pct(m.bootstrapCi[1])}` : '—';
+      const p = m.p === null ? '—' : (m.pAdjusted ?? m.p).toPrecision(3);
+      const verdict = m.verdict ? `${m.verdict.replace('_', '-')} (margin ${pct(m.margin ?? 0)})` : m.significant ? 'significant' : '';
+      lines.push(`| ${m.metric}${m.cuped ? ' (CUPED)' : ''} | ${m.role} | ${fmt(m.control)} | ${fmt(m.treatment)} | ${pct(m.relative)} | ${pct(m.ci[0])} … ${pct(m.ci[1])} | ${b} | ${p} | ${verdict} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
