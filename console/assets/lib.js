@@ -59,7 +59,7 @@ export function fmtDelta(change, digits = 2, unit = '') {
 
 /** Replaces the page body with these nodes. */
 export function render(...nodes) {
-  app().replaceChildren(...nodes);
+  app().replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
 }
 
 /** A table from column specs: { label, value(row) → node|string, num? }. */
