@@ -5,7 +5,7 @@
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
 // Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
 // the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
-// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|speed|latency|ingest|tuning|fanout|storm|analytics runs one (speed: incidents, then latency and ingest against its capacity) (detect: bench/detectors.ts; analytics: bench/analytics.ts, only when asked).
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|speed|latency|ingest|tuning|fanout|storm|analytics runs one (speed: incidents, then latency and ingest against its capacity) (detect: bench/detectors.ts; false-pages: bench/false-pages.ts, only when asked; analytics: bench/analytics.ts, only when asked).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,7 @@ import { fanoutBench } from './fanout';
 import { runSdkBench } from './sdk-aggregation';
 import { runIsolationForestBench } from './isolation-forest';
 import { runDetectorsBench } from './detectors';
+import { runFalsePagesBench } from './false-pages';
 import { runAuditBench } from './audit-log';
 import { runAnalyticsBench } from './analytics';
 import { runStormBench } from './storm';
@@ -36,7 +37,7 @@ import { comparisonRows, textTable } from './table';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -62,6 +63,11 @@ async function main(): Promise<number> {
   if (only === '' || only === 'iforest') {
     await runIsolationForestBench();
     if (only === 'iforest') return 0;
+  }
+  if (only === 'false-pages') {
+    // The monitor's anomaly page rate on clean traffic (bench/false-pages.ts), only when asked: minutes of CPU.
+    runFalsePagesBench();
+    return 0;
   }
   if (only === '' || only === 'detect') {
     const met = await runDetectorsBench();

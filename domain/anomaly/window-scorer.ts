@@ -20,7 +20,7 @@ export const MONITOR_FEATURES = FEATURE_NAMES.slice(0, 5);
  * one-in-1,000 bar would be crossed every few hours on clean traffic; `openAfter` windows in a row
  * must also cross it. Chosen with the clean-traffic page rate (`BENCH_ONLY=false-pages npm run bench`).
  */
-export const MONITOR_SURPRISE = 5;
+export const MONITOR_SURPRISE = 8;
 
 /**
  * Features on which a flat line means a stuck reporter: latency and throughput never repeat exactly
