@@ -5,10 +5,13 @@ import type { ExecutiveDashboard } from './dashboard';
 import type { DashboardPeriod } from './period';
 import { renderHtml, renderMarkdown } from './report-render';
 
-/** "executive-7d-2026-12-07T08:00Z": one id per period length and end, whichever run or retry makes it. */
+/**
+ * "executive-7d-20261207T0800Z": one id per period length and end, whichever run or retry makes it
+ * (ISO basic format: no colons, so it is the same in Message-IDs, file names and URLs).
+ */
 export function executiveReportId(period: DashboardPeriod, endMs: number): string {
   if (!Number.isFinite(endMs)) throw new RangeError('an executive report needs a finite end time');
-  return `executive-${period}-${new Date(endMs).toISOString().slice(0, 16)}Z`;
+  return `executive-${period}-${new Date(endMs).toISOString().slice(0, 16).replace(/[-:]/g, '')}Z`;
 }
 
 /** fail: something needs action now (a priority-1 recommendation); attention: anything else recommended; pass: nothing. */
