@@ -40,13 +40,26 @@ const toRow = (r: RawWindow): WindowRow => ({
 
 const WINDOW_COLUMNS = 'service, window_start, count, errors, quality_avg, quality_count, cost_usd, sketch';
 
-/** Windows that arrived after `since` (received_at), for the live stream; at most `limit` rows. */
-export async function windowsReceivedAfter(pool: Pool, since: Date, limit = 5000): Promise<{ rows: WindowRow[]; last: Date }> {
-  const r = await pool.query<RawWindow & { received_at: Date }>(
-    `SELECT ${WINDOW_COLUMNS}, received_at FROM metric_windows WHERE received_at > $1 ORDER BY received_at LIMIT $2`,
-    [since, limit],
+/**
+ * Windows stored after `since` (received_at), for the live stream; at most `limit` rows. received_at
+ * is its transaction's start, so a row can commit with a time just before `since`: the read reaches
+ * `overlapMs` further back, and `seen` (keys of rows already sent) keeps those from being sent twice.
+ */
+export async function windowsReceivedAfter(pool: Pool, since: Date, seen: Map<string, number>, overlapMs = 5000, limit = 5000): Promise<{ rows: WindowRow[]; last: Date }> {
+  const r = await pool.query<RawWindow & { received_at: Date; source: string }>(
+    `SELECT ${WINDOW_COLUMNS}, source, received_at FROM metric_windows WHERE received_at > $1 ORDER BY received_at LIMIT $2`,
+    [new Date(since.getTime() - overlapMs), limit],
   );
-  return { rows: r.rows.map(toRow), last: r.rows.length ? r.rows[r.rows.length - 1]!.received_at : since };
+  const horizon = since.getTime() - overlapMs;
+  for (const [k, at] of seen) if (at <= horizon) seen.delete(k);
+  const fresh = r.rows.filter((x) => {
+    const k = `${x.service}\u0000${x.window_start.getTime()}\u0000${x.source}\u0000${x.received_at.getTime()}`;
+    if (seen.has(k)) return false;
+    seen.set(k, x.received_at.getTime());
+    return true;
+  });
+  const last = r.rows.reduce((m, x) => (x.received_at > m ? x.received_at : m), since);
+  return { rows: fresh.map(toRow), last };
 }
 
 /** Open (unresolved) incidents per service. */

@@ -31,6 +31,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
   const streams = new Set<ServerResponse>();
   const tickMs = o.tickMs ?? 1000;
   let since: Date | null = null;
+  const seen = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   let busy = false;
@@ -44,7 +45,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
     busy = true;
     try {
       if (since === null) since = (await o.pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
-      const { rows, last } = await windowsReceivedAfter(o.pool, since);
+      const { rows, last } = await windowsReceivedAfter(o.pool, since, seen);
       since = last;
       if (rows.length === 0) return;
       const [open, budgets] = await Promise.all([openIncidentCounts(o.pool), budgetsRemaining(o.pool)]);
@@ -68,6 +69,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
     clearInterval(keepAlive);
     timer = keepAlive = undefined;
     since = null; // a later first watcher starts from its own "now", not a stale backlog
+    seen.clear();
   }
 
   return {
