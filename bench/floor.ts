@@ -16,6 +16,8 @@ export interface FloorDeps {
   client: Client;
   connection: NativeConnection;
   namespace: string;
+  /** Workflow ID prefix, so a second floor phase in one run starts fresh workflows. */
+  prefix?: string;
   /** The bundle of floor-workflows.ts (bundled before measuring, like Vigil's). */
   bundleCode: string;
   n: number;
@@ -34,7 +36,7 @@ export function runFloor(deps: FloorDeps): Promise<PhaseResult> {
       if (!arrivals.has(key)) arrivals.set(key, performance.now());
     },
   };
-  const keyOf = (i: number) => `bench-floor-${String(i + 1).padStart(4, '0')}`;
+  const keyOf = (i: number) => `${deps.prefix ?? 'bench-floor'}-${String(i + 1).padStart(4, '0')}`;
   return runPhase({
     name: 'floor',
     n: deps.n,

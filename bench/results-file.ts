@@ -27,6 +27,17 @@ export interface BenchResults {
   floor: PhaseResult;
   vigil: PhaseResult;
   ratio: Ratios;
+  /**
+   * Throughput ratio of each floor/Vigil pair, run in ABBA order (floor first, then Vigil first), so
+   * load that drifts during the run (other processes, a warming server) biases them in opposite directions.
+   */
+  pairs?: Array<{ order: 'floor first' | 'vigil first'; floorPerSec: number; vigilPerSec: number; ratio: number }>;
+}
+
+/** The mean of the pairs' throughput ratios: the figure compared with the goal. */
+export function pairedRatio(r: Pick<BenchResults, 'pairs' | 'ratio'>): number {
+  if (!r.pairs?.length) return r.ratio.throughput;
+  return Math.round((r.pairs.reduce((a, p) => a + p.ratio, 0) / r.pairs.length) * 100) / 100;
 }
 
 /** This machine, as the results file records it. */
@@ -56,6 +67,12 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     markdownTable(comparisonRows(r.floor, r.vigil)),
     '',
+    ...(r.pairs?.length
+      ? [
+          `Throughput ratio per pair: ${r.pairs.map((p) => `${p.ratio.toFixed(2)} (${p.order}: ${p.floorPerSec.toFixed(1)} vs ${p.vigilPerSec.toFixed(1)}/s)`).join(', ')}; **mean ${pairedRatio(r).toFixed(2)}** (goal ≥ 0.9). The table above is the first pair.`,
+          '',
+        ]
+      : []),
     ...r.notes.map((n) => `- ${n}`),
     '',
   ].join('\n');

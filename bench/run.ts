@@ -21,6 +21,7 @@ import { runDetectorsBench } from './detectors';
 import { runFalsePagesBench } from './false-pages';
 import { runAuditBench } from './audit-log';
 import { runAnalyticsBench } from './analytics';
+import { runConsoleBench } from './console';
 import { runStormBench } from './storm';
 import { runAuthBench } from './auth';
 import { FLOOR_WORKFLOWS_PATH, runFloor } from './floor';
@@ -32,12 +33,13 @@ import { countStatements, historyProfile } from './profile';
 import { treeCpu, treeCpuPct } from './proc-cpu';
 import { writeIngest, writeLatency, writeProfile } from './speed-results';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
-import { buildResults, RESULTS_DIR, writeResults } from './results-file';
-import { comparisonRows, textTable } from './table';
+import { buildResults, pairedRatio, RESULTS_DIR, writeResults } from './results-file';
+import { comparisonRows, ratios, textTable } from './table';
+import type { PhaseResult } from './phase';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics', 'console'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -51,6 +53,11 @@ async function bundle(workflowsPath: string): Promise<string> {
 async function main(): Promise<number> {
   const only = process.env.BENCH_ONLY ?? '';
   if (!ONLY.includes(only)) throw new Error(`BENCH_ONLY must be one of ${ONLY.filter(Boolean).map((o) => `"${o}"`).join(', ')}, got "${only}"`);
+  if (only === 'console') {
+    // The web console: time to first chart, and the live stream's fan-out (bench/console.ts); only when asked.
+    await runConsoleBench();
+    return 0;
+  }
   if (only === 'analytics') {
     // Executive rollups, dashboard and forecasts (bench/analytics.ts); its own Postgres, no Temporal.
     await runAnalyticsBench();
@@ -165,7 +172,29 @@ async function main(): Promise<number> {
     for (const f of profile.files) log(`bench: wrote ${path.relative(ROOT, f)}`);
 
     process.stdout.write(`\n${textTable(comparisonRows(floor, vigil))}\n\n`);
+    const pairs: NonNullable<Parameters<typeof buildResults>[0]['pairs']> = [{ order: 'floor first', floorPerSec: floor.throughputPerSec, vigilPerSec: vigil.throughputPerSec, ratio: ratios(floor, vigil).throughput }];
+    for (let k = 1; k < positiveInt('BENCH_PAIRS', 2) && floor.complete && vigil.complete; k++) {
+      // ABBA: the next pair runs Vigil first, each phase with fresh workflow IDs.
+      const order = k % 2 === 1 ? (['vigil', 'floor'] as const) : (['floor', 'vigil'] as const);
+      const got: Partial<Record<'floor' | 'vigil', PhaseResult>> = {};
+      for (const side of order) {
+        log(`bench: pair ${k + 1}, ${side}`);
+        const connection = await connectWorker(target, {});
+        const pairPool = createPool(env.databaseUrl, 'vigil-bench');
+        got[side] = await (side === 'floor'
+          ? runFloor({ ...common, connection, bundleCode: floorBundle, prefix: `bench-floor-p${k + 1}` })
+          : runIncidents({ ...common, connection, pool: pairPool, temporalAddress: env.temporalAddress, bundleCode: vigilBundle, prefix: `bench-svc-p${k + 1}` })
+        ).finally(async () => {
+          await connection.close();
+          await pairPool.end();
+        });
+      }
+      const [f, v] = [got.floor!, got.vigil!];
+      if (!f.complete || !v.complete) break;
+      pairs.push({ order: order[0] === 'vigil' ? 'vigil first' : 'floor first', floorPerSec: f.throughputPerSec, vigilPerSec: v.throughputPerSec, ratio: ratios(f, v).throughput });
+    }
     const results = buildResults({
+      pairs,
       temporal,
       settings: { incidents: n, concurrency, timeoutMs: TIMEOUT_MS },
       notes: [
@@ -185,8 +214,10 @@ async function main(): Promise<number> {
       return only === 'incidents' || only === 'speed' ? 1 : Math.max(1, await fanout());
     }
     for (const file of writeResults(results)) log(`bench: wrote ${path.relative(ROOT, file)}`);
+    log(`bench: throughput ratio per pair ${pairs.map((p) => p.ratio).join(', ')}; mean ${pairedRatio(results)} (goal ≥ 0.9)`);
     if (only === 'incidents') return 0;
-    await latency(vigil.throughputPerSec, 'the burst throughput of the incidents phase of the same run');
+    const capacity = Math.round((pairs.reduce((a, p) => a + p.vigilPerSec, 0) / pairs.length) * 10) / 10;
+    await latency(capacity, `the burst throughput of the incidents phases of the same run (mean of ${pairs.length})`);
     await ingest();
     return only === 'speed' ? 0 : await fanout();
   } finally {
