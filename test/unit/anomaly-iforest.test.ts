@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VigilError } from '../../domain/errors';
 import { SketchAccumulator } from '../../domain/latency-sketch';
 import type { WindowSummary } from '../../domain/window-summary';
@@ -20,6 +20,9 @@ import {
 } from '../../domain/anomaly/isolation-forest';
 import { restoreDetector } from '../../domain/anomaly/restore';
 import { createRng } from '../../domain/anomaly/rng';
+
+// Fitting forests over thousands of rows takes seconds a test on a loaded machine. The 5 s default is for quick tests.
+vi.setConfig({ testTimeout: 60_000 });
 
 /** n × d standard-normal rows with correlated pairs, and ~share planted outliers far out in two features. */
 function planted(seed: number, n: number, d: number, share: number): { x: Float64Array; labels: boolean[] } {

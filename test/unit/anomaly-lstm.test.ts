@@ -1,12 +1,15 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../domain/anomaly/rng';
 import type { StreamingDetector } from '../../domain/anomaly/detector';
 import { createLstmDetector, restoreLstmDetector, type LstmDetectorOptions } from '../../activities/ml/lstm';
 import { forecastNext, initialWeights } from '../../activities/ml/lstm-cell';
 import { disposeVariables, forecastBatch, trainForecaster, weightsToVariables } from '../../activities/ml/lstm-train';
 import { initTensorflow, type TfBackend } from '../../activities/ml/tf-backend';
+
+// Training TensorFlow.js models on CPU takes seconds a test alone, several times that on a loaded machine. The 5 s default is for quick tests.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 // Timeline of the series (one point a second): a sine of period 50 with noise; the first model is
 // trained at point 64 and retrained at 320 and 576; a +3 spike at 400; the level rises by 1.5 at 500.

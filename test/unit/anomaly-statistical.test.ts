@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VigilError } from '../../domain/errors';
 import { ALARM_SCORE, gaussianScore, quantileScore, thresholdScore } from '../../domain/anomaly/calibration';
 import type { AnomalyPoint, StreamingDetector } from '../../domain/anomaly/detector';
@@ -16,6 +16,9 @@ import {
   restoreSeasonalDetector,
 } from '../../domain/anomaly/statistical';
 import { SYNTHETIC_KINDS, syntheticSeries, type SyntheticKind } from '../../domain/anomaly/synthetic';
+
+// Property runs over thousands of points take seconds a test on a loaded machine. The 5 s default is for quick tests.
+vi.setConfig({ testTimeout: 60_000 });
 
 const DAY = 86_400_000;
 const SEEDS = [1, 2, 3, 4, 5];
