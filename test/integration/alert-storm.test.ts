@@ -154,9 +154,10 @@ describe('an alert storm against a rate-limited Slack', () => {
       const e = s.timeline.find((x) => x.type === 'escalated' && x.data?.level === 2)!;
       return e.at - Number(e.data!.dueAt);
     });
-    // Within 2 s on a loaded 2-core machine (typically under 0.5 s; the storm bench measures it): the
-    // failure this guards against held level 2 behind the Slack backlog for minutes.
-    expect(Math.max(...lateness)).toBeLessThanOrEqual(2000);
+    // Not a speed goal (the storm and latency benches measure lateness: typically under 0.5 s): the
+    // failure this guards against held level 2 behind the Slack backlog for minutes, so a bound well
+    // below that and well above a loaded machine's scheduling noise (2.2 s seen under load 13).
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(10_000);
 
     // Coalesced: fewer edits than changes, and every message ends showing its incident resolved.
     expect(updates().length).toBeLessThan(2 * N);

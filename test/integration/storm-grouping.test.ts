@@ -8,7 +8,8 @@ import { blockActionsBody, signSlackRequest, startFakeSlack, type FakeSlack, typ
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 
 // A storm on one route against Slack's real limit (1 post/s, enforced by the fake with 429s): the route
-// groups with wait 3s, so the first pages of 40 incidents raised within ~1 s go out as one digest,
+// groups with wait 10s, so the first pages of 40 incidents raised within ~1 s go out as one digest (the
+// wait is long for a real route, but on a loaded 2-core machine reaching the queue can take seconds),
 // while a critical raised in the middle is posted alone as soon as the limit allows.
 const N = 40;
 const TOKEN = 'xoxb-grouping-test-token';
@@ -37,7 +38,7 @@ beforeAll(async () => {
       },
       routes: {
         routes: [
-          { matchers: ['service="checkout-rag"'], grouping: { threshold: 5, max: 45, wait: '3s' } },
+          { matchers: ['service="checkout-rag"'], grouping: { threshold: 5, max: 45, wait: '10s' } },
           { matchers: ['service="search-rag"'], policy: 'fast', grouping: { threshold: 3, max: 10, wait: '1s' } },
         ],
       },
