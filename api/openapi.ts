@@ -10,6 +10,7 @@ import { alertmanagerPayloadSchema } from './routes/alertmanager';
 import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
 import { ACTOR_PATTERN, LINE_REFUSED, TRIM_CHARS } from './routes/incidents';
 import { processingEventBatchSchema } from './routes/processing-events';
+import { experimentPaths, experimentSchemas } from './openapi-experiments';
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +174,7 @@ function build(): Json {
         'A known path asked with a method it does not have answers 405 with an `Allow` header listing its methods.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'analytics' }, { name: 'operations' }],
+    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'analytics' }, { name: 'experiments' }, { name: 'operations' }],
     paths: {
       '/healthz': {
         get: {
@@ -222,6 +223,7 @@ function build(): Json {
         },
       },
       ...actionPaths(),
+      ...experimentPaths(),
       '/v1/silences': {
         post: {
           tags: ['silences'],
@@ -409,6 +411,7 @@ function build(): Json {
             obj({ source: { const: 'history' }, row: ref('IncidentRow'), events: { type: 'array', items: { type: 'object' } } }),
           ],
         },
+        ...experimentSchemas(),
         SilenceInput: silenceInputJson(),
         Silence: obj({
           id: str,

@@ -18,6 +18,8 @@ import { pagerDutyWebhookRoutes } from './routes/pagerduty-webhook';
 import { processingEventRoutes } from './routes/processing-events';
 import { complianceReportRoutes } from './routes/compliance-reports';
 import { executiveRoutes } from './routes/executive';
+import { experimentRoutes } from './routes/experiments';
+import { createExperimentService } from '../app/experiment-service';
 import { configSchema, type VigilConfig } from '../domain/config';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
@@ -141,6 +143,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
   complianceReportRoutes(app, deps.pool);
   executiveRoutes(app, { pool: deps.pool, config: deps.config ?? configSchema.parse({}) });
+  experimentRoutes(app, createExperimentService({ client: deps.client, pool: deps.pool, config: deps.config ?? configSchema.parse({}) }));
   if (!deps.forwardWindows) deps.logger.warn({ component: 'api' }, 'POST /v1/metrics stores windows but forwards them to no monitor (no forwardWindows)');
   metricsRoutes(app, { pool: deps.pool, forward: deps.forwardWindows ?? (async () => undefined), telemetry, ...(deps.maxIngestInFlight ? { maxInFlight: deps.maxIngestInFlight } : {}) });
   alertmanagerRoutes(app, { incidents: deps.incidents, ...(deps.alertmanagerToken ? { token: deps.alertmanagerToken } : {}) });

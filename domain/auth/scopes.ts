@@ -12,6 +12,9 @@ export const SCOPES = [
   'audit:read',
   // The executive dashboard: cost, spend and business figures, which on-call viewers need not see.
   'analytics:read',
+  // Experiments: reading results, and creating/pausing/stopping them (which changes live traffic).
+  'experiments:read',
+  'experiments:write',
   'act-as',
   'admin',
 ] as const;
