@@ -8,6 +8,7 @@ import { registerDemoCommand } from './commands/demo';
 import { registerDetectCommand } from './commands/detect';
 import { registerDevCommand } from './commands/dev';
 import { registerExecCommands } from './commands/exec';
+import { registerExperimentCommands } from './commands/experiments';
 import { registerIncidentCommands } from './commands/incidents';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerOncallCommands } from './commands/oncall';
@@ -48,6 +49,7 @@ registerTokenCommands(program, ctx);
 registerAccessCommands(program, ctx);
 registerDetectCommand(program);
 registerExecCommands(program, ctx);
+registerExperimentCommands(program, ctx);
 registerSeedCommand(program, ctx);
 
 program.parseAsync(process.argv).then(
