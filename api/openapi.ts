@@ -288,7 +288,7 @@ function build(): Json {
           description: 'Computed from rollups_hourly / rollups_daily for the period ending with the last rolled-up hour. Business-impact figures appear only when their assumptions are configured (analytics.assumptions). Needs the analytics:read scope; users limited to teams are refused (it spans every service).',
           parameters: [{ name: 'period', in: 'query', required: false, schema: { type: 'string', enum: ['24h', '7d', '30d', '90d'], default: '7d' } }],
           responses: {
-            200: ok('The dashboard', obj({ period: { type: 'object' }, executive_summary: { type: 'object' }, business_impact: { type: 'object' }, predictive_insights: { type: 'array', items: { type: 'object' } }, recommendations: { type: 'array', items: { type: 'object' } }, services: { type: 'array', items: { type: 'object' } } })),
+            200: ok('The dashboard', obj({ period: { type: 'object' }, executive_summary: { type: 'object' }, business_impact: { type: 'object' }, predictive_insights: { type: 'array', items: { type: 'object' } }, recommendations: { type: 'array', items: { type: 'object' } }, capacity: { type: 'array', description: 'the latest Forecast run\'s capacity recommendations (capacity_recommendations), in rank order', items: { type: 'object' } }, services: { type: 'array', items: { type: 'object' } } })),
             400: error('Unknown period (the message and issues name query.period)'),
             403: error('Credentials without analytics:read, or a user limited to teams'),
           },
