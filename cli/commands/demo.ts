@@ -14,6 +14,10 @@ import { runComplianceAudit } from '../../app/compliance-client';
 import { createIngestToken } from '../../db/ingest-tokens';
 import type { Pool } from 'pg';
 import { addUser, issueKey } from '../../app/auth/admin';
+import { seedHistory } from './seed';
+import { loadDashboard } from '../../db/analytics/dashboard';
+import { executiveSummaryLines } from '../../domain/analytics/executive-report';
+import type { ExecutiveReportResult } from '../../workflows/executive-report';
 
 /** A responder and an API key of theirs, as an admin would make them. */
 async function demoResponderKey(pool: Pool, name: string): Promise<string> {
@@ -182,6 +186,19 @@ export function registerDemoCommand(program: Command, ctx: () => CliContext): vo
         const report = (await stack.pool.query<{ markdown: string }>('SELECT markdown FROM compliance_reports WHERE id = $1', [audit.reportId])).rows[0]!;
         for (const line of report.markdown.split('\n').filter((l) => l.startsWith('- '))) console.log(`  ${line.slice(2)}`);
         console.log(`  report ${audit.reportId}: ${audit.status.toUpperCase()}, posted to ${audit.delivered.join(', ')}; ${stack.apiUrl}/v1/compliance/reports/${audit.reportId}.html`);
+        step('Executive analytics: 29 days of synthetic history for 3 services (vigil seed: daily/weekly seasonality, a p95 drift, a cost step, incidents), rolled up, forecast, reported');
+        const t0 = Date.now();
+        const seeded = await seedHistory(stack.pool, config, { days: 29, services: 3, seed: 42, windowMs: 900_000, now: Date.now() });
+        console.log(`  ${seeded.windows} windows, ${seeded.incidents} incidents; ${seeded.hours} hourly and ${seeded.days} daily rollups in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        // The Forecast workflow as its daily Schedule runs it: 7- and 30-day forecasts on vigil-ml, then ranked capacity plans.
+        const forecasts = (await stack.client.workflow.execute('forecastWorkflow', { workflowId: `demo-forecast-${Date.now()}`, taskQueue: config.temporal.taskQueue, args: [{ mlTaskQueue: config.temporal.mlTaskQueue }] })) as Array<{ service: string; methods: Record<string, string> }>;
+        for (const f of forecasts) console.log(`  forecast ${f.service}: traffic by ${f.methods.requests}, p95 by ${f.methods.p95_ms} (chosen by backtest MASE)`);
+        const dashboard = await loadDashboard(stack.pool, config, '7d');
+        for (const line of executiveSummaryLines(dashboard)) console.log(`  ${line}`);
+        for (const i of dashboard.predictive_insights.slice(0, 3)) console.log(`  insight: ${i.text}`);
+        // The weekly report (Monday 08:00 on its Schedule when analytics.reports.channels is set), on demand here.
+        const exec = (await stack.client.workflow.execute('executiveReportWorkflow', { workflowId: `demo-executive-report-${Date.now()}`, taskQueue: config.temporal.taskQueue, args: [{ channels: ['slack-incidents'] }] })) as ExecutiveReportResult;
+        console.log(`  executive report ${exec.reportId}: ${exec.status.toUpperCase()}, posted to ${exec.delivered.join(', ') || 'nobody'}; the dashboard: ${stack.apiUrl}/v1/executive/dashboard?period=7d (scope analytics:read), or \`vigil exec report --period 7d\``);
         const slackCalls = slack.calls.map((call) => call.method).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m]: (acc[m] ?? 0) + 1 }), {});
         console.log(`\n  Slack API calls: ${JSON.stringify(slackCalls)}`);
         console.log(`  Temporal UI: ${toView(final).uiUrl ?? '(no UI)'}  (this demo's server stops now; \`npm start\` keeps one running)`);

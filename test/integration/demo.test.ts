@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnVigil } from '../support/processes';
 
 describe('npm run demo (vigil demo)', () => {
-  it('tells the whole story on its own throwaway stack and exits 0', async () => {
+  // Minutes on a loaded 2-core machine: the incident story, then a month of history to roll up and forecast.
+  it('tells the whole story on its own throwaway stack and exits 0', { timeout: 300_000 }, async () => {
     const p = spawnVigil(['demo'], { LOG_LEVEL: 'warn' });
     const { code } = await p.exited;
     const out = p.output();
@@ -20,6 +21,12 @@ describe('npm run demo (vigil demo)', () => {
       // 2 processing events + 4 access changes (the local admin and alice, a key each) + alice resolving by hand
       /Audit chain verified: 7 entries/,
       /report compliance-report-\S+: ATTENTION, posted to slack-incidents/,
+      // Executive analytics over the seeded history: real content, forecasts by backtest, a delivered report.
+      /\d+ windows, \d+ incidents; \d+ hourly and \d+ daily rollups/,
+      /forecast checkout-rag: traffic by holt_winters/,
+      /Health score: \d+\.\d \/ 100/,
+      /SLA compliance: \d+\.\d\d %/,
+      /executive report executive-7d-\d{8}T\d{4}Z: (PASS|ATTENTION|FAIL), posted to slack-incidents/,
       /Demo finished in \d+\.\d s/,
     ]) {
       expect(out).toMatch(line);
