@@ -74,9 +74,17 @@ export function createWindowScoring(deps: { pool: Pool; logger: Logger }) {
       let warmed = 0;
       if (!detector && head.hasSnapshot) {
         const { snapshot, after } = await loadCheckpoint(c, service, head.checkpointSeq);
-        detector = restoreDetector(JSON.parse(snapshot!)) as EvidenceDetector;
-        for (const w of after) detector.update({ t: w.t, values: w.point });
-      } else if (!detector) {
+        try {
+          detector = restoreDetector(JSON.parse(snapshot!)) as EvidenceDetector;
+          for (const w of after) detector.update({ t: w.t, values: w.point });
+        } catch (err) {
+          // A state that cannot be read would fail every window of the service forever: relearn instead, and say so.
+          deps.logger.warn({ service, err }, 'anomaly ensemble state unreadable; relearning from stored windows');
+          head = await resetDetector(c, service, head, DETECTOR_FORMAT);
+          detector = undefined;
+        }
+      }
+      if (!detector) {
         ({ detector, warmed } = await warmStart(service, window.start));
         if (warmed > 0) deps.logger.info({ service, windows: warmed }, 'anomaly ensemble warmed on stored windows');
       }

@@ -69,4 +69,18 @@ describe('the anomaly ensemble\'s state in Postgres (scoreWindow)', () => {
     const expected = judgeWindow(reference, windowPoint(next, last));
     expect(await b({ service, window: next, previous: last })).toMatchObject({ seq: total + 1, surprise: expected.surprise });
   }, 180_000);
+
+  it('a state that cannot be restored is relearned from stored windows, not a failure of every later window', async () => {
+    const service = `state-${randomUUID().slice(0, 8)}`;
+    const windows = [...cleanWindows(steady, { service, start: Date.UTC(2026, 0, 5), count: 3, seed: 23 })];
+    const a = createWindowScoring({ pool: services.pool, logger: silentLogger });
+    await a({ service, window: windows[0]! });
+    await services.pool.query(`UPDATE anomaly_detector_state SET snapshot = '{"kind":"evidence","version":1}' WHERE service = $1`, [service]);
+    // Another worker, which must read the state from Postgres.
+    const b = createWindowScoring({ pool: services.pool, logger: silentLogger });
+    expect(await b({ service, window: windows[1]!, previous: windows[0]! })).toMatchObject({ scored: true, seq: 2 });
+    const state = await rows(service);
+    expect(state).toMatchObject({ headSeq: 2, checkpointSeq: 2 });
+    expect(await createWindowScoring({ pool: services.pool, logger: silentLogger })({ service, window: windows[2]!, previous: windows[1]! })).toMatchObject({ scored: true, seq: 3 });
+  }, 60_000);
 });
