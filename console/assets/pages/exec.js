@@ -25,25 +25,45 @@ export async function show() {
   const period = PERIODS.includes(q.get('period')) ? q.get('period') : '7d';
   const picker = el('select', { id: 'period', 'aria-label': 'Period' }, PERIODS.map((p) => el('option', { value: p, selected: p === period }, p)));
   picker.addEventListener('change', () => location.assign(`/exec?period=${picker.value}`));
-  const [d, s] = await Promise.all([api(`/v1/executive/dashboard?period=${period}`), api(`/console/data/exec-series?period=${period}`)]);
-  const e = d.executive_summary;
-  const totalCost = d.services.reduce((a, x) => a + x.cost_usd, 0);
-  const totalRequests = d.services.reduce((a, x) => a + x.requests, 0);
+  // Both asked at once; the trend charts draw as soon as their series come, the figures when the dashboard does.
+  const seriesP = api(`/console/data/exec-series?period=${period}`);
+  const dashboardP = api(`/v1/executive/dashboard?period=${period}`);
   const boxes = { satisfaction: chartBox('chart-satisfaction'), cost: chartBox('chart-cost-per-success'), sla: chartBox('chart-sla'), forecast: chartBox('chart-forecast') };
-  const forecastPick = el('select', { id: 'forecast-service', 'aria-label': 'Forecast for service' }, s.forecasts.map((f, i) => el('option', { value: String(i) }, f.service)));
+  const forecastPick = el('select', { id: 'forecast-service', 'aria-label': 'Forecast for service' });
+  const range = el('span', { class: 'muted' });
+  const figures = el('div', { id: 'figures' }, el('p', { class: 'muted' }, 'Computing the dashboard…'));
   render(
     el('div', { class: 'filters' },
       el('label', { for: 'period' }, 'Period'), picker,
       el('a', { href: `/console/data/exec-report.md?period=${period}`, download: `vigil-executive-${period}.md`, id: 'download-md' }, 'Download as Markdown'),
-      el('span', { class: 'muted' }, `${d.period.from.slice(0, 16)} → ${d.period.to.slice(0, 16)} UTC`)),
-    el('div', { class: 'cards' },
-      card('Health score', fmtNum(e.overall_health_score.value, 1), fmtDelta(e.overall_health_score.change, 1), 'card-health'),
-      card('SLA compliance', fmtPct(e.sla_compliance_rate.value), fmtDelta(e.sla_compliance_rate.change === null ? null : e.sla_compliance_rate.change * 100, 2, ' pp'), 'card-sla'),
-      card('Cost per query', fmtUsd(totalRequests ? totalCost / totalRequests : null), `${fmtNum(totalRequests)} queries, ${fmtUsd(totalCost, 2)}`, 'card-cost-query'),
-      card('Cost per successful answer', fmtUsd(e.cost_efficiency_trend.value), fmtDelta(e.cost_efficiency_trend.change, 5, ' USD'), 'card-cost-success'),
-      card('User satisfaction', fmtNum(e.user_satisfaction.value, 3), fmtDelta(e.user_satisfaction.change, 3), 'card-satisfaction'),
-      card('MTTA / MTTR', `${fmtDuration(e.mtta_seconds.value)} / ${fmtDuration(e.mttr_seconds.value)}`, e.overall_health_score.worst_service ? `lowest health: ${e.overall_health_score.worst_service.service}` : '', 'card-mtta')),
-    el('div', { class: 'charts' }, boxes.satisfaction, boxes.cost, boxes.sla, el('div', {}, s.forecasts.length ? el('div', { class: 'filters' }, el('label', { for: 'forecast-service' }, 'Forecast for'), forecastPick) : null, boxes.forecast)),
+      range),
+    el('div', { class: 'cards', id: 'cards' }),
+    el('div', { class: 'charts' }, boxes.satisfaction, boxes.cost, boxes.sla, el('div', {}, el('div', { class: 'filters' }, el('label', { for: 'forecast-service' }, 'Forecast for'), forecastPick), boxes.forecast)),
+    figures,
+  );
+  const s = await seriesP;
+  lineChart(boxes.satisfaction, { title: 'User satisfaction', x: s.t, series: [{ label: 'satisfaction', values: s.satisfaction }] });
+  lineChart(boxes.cost, { title: 'Cost per successful answer (USD)', x: s.t, series: [{ label: 'cost / success', values: s.costPerSuccess }] });
+  lineChart(boxes.sla, { title: 'SLA compliance', x: s.t, series: [{ label: 'compliance', values: s.slaCompliance }] });
+  forecastPick.replaceChildren(...s.forecasts.map((f, i) => el('option', { value: String(i) }, f.service)));
+  if (s.forecasts.length) {
+    forecastChart(boxes.forecast, s.forecasts[0]);
+    forecastPick.addEventListener('change', () => forecastChart(boxes.forecast, s.forecasts[Number(forecastPick.value)]));
+  } else boxes.forecast.replaceChildren(el('h3', {}, 'Traffic forecast'), el('p', { class: 'muted' }, 'No forecast stored yet: the Forecast schedule makes them hourly.'));
+
+  const d = await dashboardP;
+  const e = d.executive_summary;
+  const totalCost = d.services.reduce((a, x) => a + x.cost_usd, 0);
+  const totalRequests = d.services.reduce((a, x) => a + x.requests, 0);
+  range.textContent = `${d.period.from.slice(0, 16)} → ${d.period.to.slice(0, 16)} UTC`;
+  document.getElementById('cards').replaceChildren(
+    card('Health score', fmtNum(e.overall_health_score.value, 1), fmtDelta(e.overall_health_score.change, 1), 'card-health'),
+    card('SLA compliance', fmtPct(e.sla_compliance_rate.value), fmtDelta(e.sla_compliance_rate.change === null ? null : e.sla_compliance_rate.change * 100, 2, ' pp'), 'card-sla'),
+    card('Cost per query', fmtUsd(totalRequests ? totalCost / totalRequests : null), `${fmtNum(totalRequests)} queries, ${fmtUsd(totalCost, 2)}`, 'card-cost-query'),
+    card('Cost per successful answer', fmtUsd(e.cost_efficiency_trend.value), fmtDelta(e.cost_efficiency_trend.change, 5, ' USD'), 'card-cost-success'),
+    card('User satisfaction', fmtNum(e.user_satisfaction.value, 3), fmtDelta(e.user_satisfaction.change, 3), 'card-satisfaction'),
+    card('MTTA / MTTR', `${fmtDuration(e.mtta_seconds.value)} / ${fmtDuration(e.mttr_seconds.value)}`, e.overall_health_score.worst_service ? `lowest health: ${e.overall_health_score.worst_service.service}` : '', 'card-mtta'));
+  figures.replaceChildren(...[
     el('h2', {}, 'Business impact'),
     d.business_impact.figures.length
       ? el('ul', { id: 'impact' }, d.business_impact.figures.map((f) => el('li', {}, el('strong', {}, `${f.label}: ${fmtUsd(f.valueUsd, 2)}`), ` = ${f.formula}; assumptions: ${Object.entries(f.assumptions).map(([k, v]) => `${k} = ${v}`).join(', ')}`)))
@@ -66,12 +86,5 @@ export async function show() {
       { label: 'MTTA', value: (x) => fmtDuration(x.mtta_seconds), num: true },
       { label: 'MTTR', value: (x) => fmtDuration(x.mttr_seconds), num: true },
     ], d.services),
-  );
-  lineChart(boxes.satisfaction, { title: 'User satisfaction', x: s.t, series: [{ label: 'satisfaction', values: s.satisfaction }] });
-  lineChart(boxes.cost, { title: 'Cost per successful answer (USD)', x: s.t, series: [{ label: 'cost / success', values: s.costPerSuccess }] });
-  lineChart(boxes.sla, { title: 'SLA compliance', x: s.t, series: [{ label: 'compliance', values: s.slaCompliance }] });
-  if (s.forecasts.length) {
-    forecastChart(boxes.forecast, s.forecasts[0]);
-    forecastPick.addEventListener('change', () => forecastChart(boxes.forecast, s.forecasts[Number(forecastPick.value)]));
-  } else boxes.forecast.replaceChildren(el('h3', {}, 'Traffic forecast'), el('p', { class: 'muted' }, 'No forecast stored yet: the Forecast schedule makes them hourly.'));
+  ].filter(Boolean));
 }
