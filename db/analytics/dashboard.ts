@@ -8,7 +8,7 @@ import type { VigilConfig } from '../../domain/config';
 import { slaFor } from '../../domain/sla-config';
 import { fromRow, ROLLUP_COLUMNS } from './rollup-rows';
 import { rollupWatermark } from './rollups';
-import { latestForecasts } from './forecasts';
+import { latestForecasts, type ForecastMetric, type StoredForecast } from './forecasts';
 import { latestCapacity } from './capacity';
 import { budgetCrossingInsight, slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
 
@@ -68,9 +68,20 @@ export async function openIncidentsByService(pool: Pool): Promise<Record<string,
   return out;
 }
 
-/** The estate's monthly budget against spend so far plus the latest cost forecasts. */
+/**
+ * The 30-day forecasts when every service's has intervals (they see further), else the 7-day ones:
+ * a 30-day forecast is the interval-less baseline on less than 74 days of history, and the budget
+ * sums services step by step, so all must reach as far.
+ */
+async function furthestForecasts(pool: Pool, metric: ForecastMetric): Promise<StoredForecast[]> {
+  const [week, month] = await Promise.all([latestForecasts(pool, metric, 7), latestForecasts(pool, metric, 30)]);
+  const usable = month.filter((f) => f.forecast.intervals.length > 0);
+  return usable.length > 0 && usable.length === week.length && week.every((w) => usable.some((m) => m.service === w.service)) ? usable : week;
+}
+
+/** The estate's monthly budget against spend so far plus the latest cost forecasts (30-day where they have intervals). */
 async function budgetInsight(pool: Pool, monthlyBudgetUsd: number): Promise<Insight | null> {
-  const cost = await latestForecasts(pool, 'cost_usd');
+  const cost = await furthestForecasts(pool, 'cost_usd');
   const start = Math.min(...cost.map((c) => c.madeFor));
   if (!cost.length || !Number.isFinite(start)) return null;
   const d = new Date(start);
@@ -95,7 +106,7 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     rollupsCovering(pool, from, to),
     rollupsCovering(pool, from - len, from),
     openIncidentsByService(pool),
-    latestForecasts(pool, 'p95_ms'),
+    furthestForecasts(pool, 'p95_ms'),
     latestForecasts(pool, 'requests'),
     // Stored by the Forecast workflow with its forecasts: the report shows what was planned, ranked.
     latestCapacity(pool),

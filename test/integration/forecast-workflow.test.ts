@@ -4,7 +4,7 @@ import { createForecastActivities } from '../../activities/analytics/forecast';
 import { parseConfig } from '../../app/config-file';
 import { seedHistory } from '../../cli/commands/seed';
 import { loadDashboard } from '../../db/analytics/dashboard';
-import { latestForecasts } from '../../db/analytics/forecasts';
+import { latestForecasts, storeForecast } from '../../db/analytics/forecasts';
 import { connectServices, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { startTimeSkippingWorker, type TimeSkippingHarness } from '../support/time-skipping';
@@ -82,5 +82,24 @@ describe('Forecast workflow', () => {
     expect(Date.parse(crossing.from!)).toBeLessThan(NOW + 7 * 86_400_000);
     const loose = await loadDashboard(db.pool, parseConfig({ analytics: { assumptions: { monthlyBudgetUsd: spent * 100 } } }, 'test', {}), '7d', NOW);
     expect(loose.predictive_insights.some((i) => i.kind === 'budget_crossing')).toBe(false);
+  });
+
+  it('a budget crossed only after the week: dated from the 30-day cost forecasts when every service has them with intervals', async () => {
+    const week = await latestForecasts(db.pool, 'cost_usd', 7);
+    const spent = (await db.pool.query("SELECT sum(cost_usd) AS usd FROM rollups_hourly WHERE slot_start >= '2026-12-01' AND slot_start < $1", [new Date(NOW)])).rows[0].usd as number;
+    // Ten days of the forecast's 80 % upper bounds: the week's forecast alone cannot reach it.
+    const perHour = week.reduce((a, f) => a + f.forecast.intervals[0]!.upper.reduce((x, v) => x + v, 0) / 168, 0);
+    const budget = spent + perHour * 240;
+    const config = parseConfig({ analytics: { assumptions: { monthlyBudgetUsd: budget } } }, 'test', {});
+    expect((await loadDashboard(db.pool, config, '7d', NOW)).predictive_insights.some((i) => i.kind === 'budget_crossing')).toBe(false);
+    // 30-day forecasts with intervals (the week repeated), as 74 days of history would give.
+    const month = (xs: number[]) => Array.from({ length: 720 }, (_, i) => xs[i % 168]!);
+    for (const f of week) {
+      const x = f.forecast;
+      await storeForecast(db.pool, { ...f, horizonDays: 30, forecast: { ...x, point: month(x.point), intervals: x.intervals.map((b) => ({ level: b.level, lower: month(b.lower), upper: month(b.upper) })) } });
+    }
+    const crossing = (await loadDashboard(db.pool, config, '7d', NOW)).predictive_insights.find((i) => i.kind === 'budget_crossing')!;
+    expect(Date.parse(crossing.from!)).toBeGreaterThan(NOW + 7 * 86_400_000);
+    expect(Date.parse(crossing.from!)).toBeLessThanOrEqual(NOW + 11 * 86_400_000);
   });
 });
