@@ -64,13 +64,22 @@ for effect, alpha, pw in [(0.1, 0.05, 0.8), (0.2, 0.05, 0.9), (0.05, 0.01, 0.8),
     power.append({"effect": effect, "alpha": alpha, "power": pw, "n_per_arm": float(n)})
 out["sample_size"] = power
 
-# Sticky assignment: the first 8 bytes of SHA-256("<experiment>:<salt>:<unit>") as a big-endian
-# integer over 2^64 is the unit's point in [0, 1); variants take consecutive slices by weight.
-import hashlib
+# Sticky assignment: FNV-1a 64 of "<experiment>:<salt>:<unit>" (UTF-8), murmur3 fmix64, top 53 bits
+# over 2^53 is the unit's point in [0, 1); variants take consecutive slices by weight.
+M64 = 2**64 - 1
+def assignment_point(exp, salt, unit):
+    h = 0xcbf29ce484222325
+    for b in f"{exp}:{salt}:{unit}".encode("utf-8"):
+        h = ((h ^ b) * 0x100000001b3) & M64
+    h ^= h >> 33
+    h = (h * 0xff51afd7ed558ccd) & M64
+    h ^= h >> 33
+    h = (h * 0xc4ceb9fe1a85ec53) & M64
+    h ^= h >> 33
+    return (h >> 11) / 2**53
 assign = []
-for exp, salt, unit in [("reranker-v2", "s1", "user-1"), ("reranker-v2", "s1", "user-2"), ("prompt-b", "x", "sess-\u00e9\u00df"), ("model-swap", "2026-12", "42")]:
-    h = hashlib.sha256(f"{exp}:{salt}:{unit}".encode("utf-8")).digest()
-    assign.append({"experiment": exp, "salt": salt, "unit": unit, "point": int.from_bytes(h[:8], "big") / 2**64})
+for exp, salt, unit in [("reranker-v2", "s1", "user-1"), ("reranker-v2", "s1", "user-2"), ("prompt-b", "x", "sess-\u00e9\u00df"), ("model-swap", "2026-12", "42"), ("emoji", "s", "\U0001F600-\u4e2d"), ("", "", "")]:
+    assign.append({"experiment": exp, "salt": salt, "unit": unit, "point": assignment_point(exp, salt, unit)})
 out["assignment"] = assign
 
 # CUPED: y − θ(x − mean x) with θ = cov(x, y) / var(x) over both arms pooled, then

@@ -11,3 +11,8 @@ export type { LatencySketch } from '../domain/latency-sketch';
 export { createProcessingEventEmitter, type EmitEvent, type EmitterStats, type FlushResult, type ProcessingEventEmitter, type ProcessingEventEmitterOptions } from './processing-events';
 export type { ProcessingEventResult } from './processing-events-http';
 export { EmitterError, type EmitterErrorCode, type FieldIssue } from './processing-events-errors';
+export { createExperiments, httpAssignmentSource, type Assignment, type AssignmentSource, type AssignmentView, type Experiments, type ExperimentsOptions } from './experiments';
+export type { ExperimentTag, ExperimentTransport } from './experiment-windows';
+export { createHttpExperimentTransport, createTemporalExperimentTransport, EXPERIMENT_WINDOWS_SIGNAL, type ExperimentSignalClient } from './transports/experiment';
+export { assignmentPoint, assignVariant } from '../domain/experiments/assignment';
+export type { VariantWindow } from '../domain/experiments/variant-window';

@@ -11,6 +11,8 @@ import { systemClock, type ReporterClock, type TimerHandle } from './clock';
 import { checkTextField, ReporterError, TransportError } from './errors';
 import type { Transport } from './transport';
 import { WindowAccumulator, type MetricSample } from './window';
+import { ExperimentWindows, type ExperimentTag, type ExperimentTransport } from './experiment-windows';
+import type { ExperimentMetric } from '../domain/experiments/metrics';
 
 /** How a reporter is set up; only service and transport are required. */
 export interface ReporterOptions {
@@ -36,6 +38,10 @@ export interface ReporterOptions {
   sendEmptyWindows?: boolean;
   /** Latency sketch accuracy. */
   alpha?: number;
+  /** Where per-variant windows of experiment-tagged samples go; without it tags are ignored. */
+  experimentTransport?: ExperimentTransport;
+  /** The primary metric of an experiment (`experiments.primaryOf`), to pair the CUPED covariate with. */
+  experimentPrimary?: (experiment: string) => ExperimentMetric | undefined;
 }
 
 /** Counters since the reporter was created. */
@@ -62,12 +68,14 @@ export interface Reporter {
   /** Stops the timer, closes the open window and flushes, waiting at most shutdownTimeoutMs; idempotent. */
   shutdown(): Promise<void>;
   stats(): ReporterStats;
+  /** Counts a unit's first exposure to an experiment variant (pass as `createExperiments({ onExposure })`). */
+  expose(tag: ExperimentTag): void;
 }
 
 // setTimeout's largest delay: a flush() with no deadline holds the process open at most this long.
 const FOREVER_MS = 2 ** 31 - 1;
 
-type Settings = Required<Omit<ReporterOptions, 'clock' | 'onError'>> & { clock: ReporterClock; onError: (error: ReporterError) => void };
+type Settings = Required<Omit<ReporterOptions, 'clock' | 'onError' | 'experimentTransport' | 'experimentPrimary'>> & { clock: ReporterClock; onError: (error: ReporterError) => void };
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new VigilError('invalid_input', `reporter ${name} must be a positive integer, got ${value}`);
@@ -110,6 +118,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   const s = settings(options);
   const { service, source, transport, clock, windowMs } = s;
   const acc = new WindowAccumulator(s.alpha);
+  const variants = options.experimentTransport ? new ExperimentWindows(options.experimentPrimary) : undefined;
   const queue: WindowSummary[] = [];
   let inFlight = 0;
   let recorded = 0;
@@ -144,6 +153,11 @@ export function createReporter(options: ReporterOptions): Reporter {
   }
 
   function closeWindow(end: number): void {
+    if (variants && options.experimentTransport) {
+      const closed = variants.close(windowStart, end - windowStart, source);
+      // Best effort, once: an experiment's totals tolerate a lost window (SRM would show a lopsided loss).
+      if (closed.length) options.experimentTransport.send(closed).catch((e: unknown) => report(new ReporterError('send_failed', `${service}: ${closed.length} experiment window(s) not delivered: ${messageOf(e)}`, 0, { cause: e })));
+    }
     if (acc.isEmpty() && !s.sendEmptyWindows) {
       windowStart = end;
       return;
@@ -284,8 +298,11 @@ export function createReporter(options: ReporterOptions): Reporter {
   function record(sample: MetricSample): void {
     try {
       if (closed) dropped++;
-      else if (acc.add(sample)) recorded++;
-      else dropped++;
+      else if (acc.add(sample)) {
+        recorded++;
+        const tag = sample.experiment;
+        if (variants && tag && tag.live !== false) variants.add(tag, sample);
+      } else dropped++;
     } catch {
       // Not a sample at all (null, a throwing getter): counted, never thrown into the request path.
       dropped++;
@@ -299,5 +316,6 @@ export function createReporter(options: ReporterOptions): Reporter {
     flush,
     shutdown: () => (shuttingDown ??= stop()),
     stats: () => ({ recorded, dropped, sentWindows, failedWindows, droppedWindows, pendingWindows: queue.length + inFlight }),
+    expose: (tag) => variants?.expose(tag),
   };
 }

@@ -13,6 +13,13 @@ export interface MetricSample {
   satisfaction?: number;
   /** Accepted for forward compatibility; windows are per service, so labels are not aggregated yet. */
   labels?: Record<string, string>;
+  /**
+   * The experiment variant that served this request (an `assign()` result): the sample also counts
+   * in that variant's window. Ignored when `live` is false (kill switch, paused, unknown experiment).
+   */
+  experiment?: { name: string; variant: string; live?: boolean };
+  /** Pre-period covariate for CUPED on the experiment's primary metric (e.g. the user's earlier quality, tokens/s). */
+  covariate?: number;
 }
 
 // typeof first: a string that looks like a number must not be summed (it would concatenate).

@@ -1,26 +1,127 @@
 // Sticky assignment of a unit (user, session, request) to a variant, the same in every replica and
-// language: SHA-256 of the UTF-8 string "<experiment>:<salt>:<unit>", its first 8 bytes read as a
-// big-endian unsigned integer and divided by 2^64, is the unit's point in [0, 1); the variants take
-// consecutive slices of [0, 1) in their configured order, each as wide as its share of the weights.
-// In Python: int.from_bytes(hashlib.sha256(f"{e}:{s}:{u}".encode()).digest()[:8], "big") / 2**64.
-// node:crypto: this runs in the SDK and the API, never in workflow code (which cannot import it).
-import { createHash } from 'node:crypto';
+// language. The unit's point in [0, 1) is
+//   h = FNV-1a 64 of the UTF-8 bytes of "<experiment>:<salt>:<unit>"
+//       (offset basis 0xcbf29ce484222325, prime 0x100000001b3, all arithmetic mod 2^64),
+//   h = murmur3's fmix64(h)  (h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33;
+//       h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33), because FNV alone leaves the last bytes in the low
+//       bits and sequential ids (user-1, user-2, …) would crowd together;
+//   point = (h >> 11) / 2^53;
+// the variants take consecutive slices of [0, 1) in their configured order, each as wide as its
+// share of the weights. In Python (scripts/stats-golden.py checks these points):
+//   M = 2**64 - 1; h = 0xcbf29ce484222325
+//   for b in f"{e}:{s}:{u}".encode(): h = ((h ^ b) * 0x100000001b3) & M
+//   h ^= h >> 33; h = (h * 0xff51afd7ed558ccd) & M; h ^= h >> 33; h = (h * 0xc4ceb9fe1a85ec53) & M; h ^= h >> 33
+//   point = (h >> 11) / 2**53
+// It replaced SHA-256 (about 0.2 M assignments/s per core in Node) for speed: FNV is a stream, so
+// the "<experiment>:<salt>:" prefix is hashed once per experiment and each call hashes the unit
+// only (bench/results/experiments.md). Not for secrets: units cannot choose their variant anyway.
+// Pure 32-bit arithmetic, no Node built-ins: usable anywhere, workflow code included.
+
+/** A 64-bit value as two unsigned 32-bit halves. */
+interface U64 {
+  hi: number;
+  lo: number;
+}
+
+const FNV_OFFSET: U64 = { hi: 0xcbf29ce4, lo: 0x84222325 };
+
+/** hi:lo ← (hi:lo ^ byte) * 0x100000001b3 mod 2^64 (the prime is 2^40 + 0x1b3). */
+function fnvByte(h: U64, byte: number): void {
+  const lo = (h.lo ^ byte) >>> 0;
+  const a = lo * 0x1b3; // < 2^41: exact
+  h.hi = (h.hi * 0x1b3 + ((lo << 8) >>> 0) + Math.floor(a / 4294967296)) >>> 0;
+  h.lo = a >>> 0;
+}
+
+/** Feeds a string's UTF-8 bytes (surrogate pairs as one code point; a lone surrogate as U+FFFD, as TextEncoder does). */
+function fnvString(h: U64, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      fnvByte(h, c);
+      continue;
+    }
+    if (c < 0x800) {
+      fnvByte(h, 0xc0 | (c >> 6));
+      fnvByte(h, 0x80 | (c & 0x3f));
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+        fnvByte(h, 0xf0 | (c >> 18));
+        fnvByte(h, 0x80 | ((c >> 12) & 0x3f));
+        fnvByte(h, 0x80 | ((c >> 6) & 0x3f));
+        fnvByte(h, 0x80 | (c & 0x3f));
+        continue;
+      }
+      c = 0xfffd;
+    }
+    fnvByte(h, 0xe0 | (c >> 12));
+    fnvByte(h, 0x80 | ((c >> 6) & 0x3f));
+    fnvByte(h, 0x80 | (c & 0x3f));
+  }
+}
+
+/** (ah:al × bh:bl) mod 2^64. */
+function mul64(ah: number, al: number, bh: number, bl: number): U64 {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const t = a0 * b0;
+  const mid = a1 * b0 + a0 * b1 + (t >>> 16); // < 2^34: exact
+  const carry = a1 * b1 + Math.floor(mid / 65536); // the high half of al × bl
+  return { hi: (carry + Math.imul(ah, bl) + Math.imul(al, bh)) >>> 0, lo: Math.imul(al, bl) >>> 0 };
+}
+
+/** murmur3 fmix64, then the top 53 bits as a fraction of 2^53. */
+function finish(h: U64): number {
+  let lo = (h.lo ^ (h.hi >>> 1)) >>> 0; // h ^= h >> 33
+  let hi = h.hi;
+  let m = mul64(hi, lo, 0xff51afd7, 0xed558ccd);
+  lo = (m.lo ^ (m.hi >>> 1)) >>> 0;
+  m = mul64(m.hi, lo, 0xc4ceb9fe, 0x1a85ec53);
+  hi = m.hi;
+  lo = (m.lo ^ (m.hi >>> 1)) >>> 0;
+  return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
+}
+
+/** A point function for one experiment and salt: the prefix is hashed once, each call only the unit. */
+export function pointFor(experiment: string, salt: string): (unit: string) => number {
+  const prefix: U64 = { ...FNV_OFFSET };
+  fnvString(prefix, `${experiment}:${salt}:`);
+  const { hi, lo } = prefix;
+  return (unit) => {
+    const h = { hi, lo };
+    fnvString(h, unit);
+    return finish(h);
+  };
+}
 
 /** The unit's point in [0, 1) for this experiment and salt. */
 export function assignmentPoint(experiment: string, salt: string, unit: string): number {
-  const digest = createHash('sha256').update(`${experiment}:${salt}:${unit}`, 'utf8').digest();
-  // Two 32-bit halves: a double holds 53 bits, so the low half only refines the last places.
-  return (digest.readUInt32BE(0) * 2 ** 32 + digest.readUInt32BE(4)) / 2 ** 64;
+  return pointFor(experiment, salt)(unit);
 }
 
-/** The variant whose slice holds the unit's point; weights are relative (50/50 or 0.9/0.1 alike). */
-export function assignVariant<V extends { name: string; weight: number }>(variants: readonly V[], experiment: string, salt: string, unit: string): V {
+/** Picks by slices of [0, 1): weights are relative (50/50 or 0.9/0.1 alike). */
+export function variantPicker<V extends { name: string; weight: number }>(variants: readonly V[], experiment: string, salt: string): (unit: string) => V {
+  const point = pointFor(experiment, salt);
   const total = variants.reduce((s, v) => s + v.weight, 0);
-  const point = assignmentPoint(experiment, salt, unit) * total;
+  const edges: number[] = [];
   let edge = 0;
-  for (const v of variants) {
-    edge += v.weight;
-    if (point < edge) return v;
-  }
-  return variants[variants.length - 1]!;
+  for (const v of variants) edges.push((edge += v.weight));
+  const last = variants[variants.length - 1]!;
+  return (unit) => {
+    const p = point(unit) * total;
+    for (let i = 0; i < edges.length; i++) if (p < edges[i]!) return variants[i]!;
+    return last;
+  };
+}
+
+/** The variant whose slice holds the unit's point. */
+export function assignVariant<V extends { name: string; weight: number }>(variants: readonly V[], experiment: string, salt: string, unit: string): V {
+  return variantPicker(variants, experiment, salt)(unit);
 }

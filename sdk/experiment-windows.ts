@@ -1,0 +1,67 @@
+// The reporter's per-variant windows: samples tagged with an experiment and variant also go into
+// that variant's accumulator, closed on the same boundaries as the service's window, so the
+// experiment workflow gets one window per variant per reporter per window.
+import { VariantAccumulator, type ExperimentSample } from '../domain/experiments/variant-accumulator';
+import type { ExperimentMetric } from '../domain/experiments/metrics';
+import type { VariantWindow } from '../domain/experiments/variant-window';
+
+/** Where closed variant windows go: the API (POST /v1/experiments/windows) or Temporal signals. */
+export interface ExperimentTransport {
+  send(windows: readonly VariantWindow[]): Promise<void>;
+}
+
+/** The tag a sample carries when its request was served by an experiment variant. */
+export interface ExperimentTag {
+  name: string;
+  variant: string;
+}
+
+// Bounds memory when a service is tagged with many (or unbounded, i.e. buggy) experiment names.
+const MAX_VARIANTS = 200;
+
+export class ExperimentWindows {
+  private readonly open = new Map<string, { tag: ExperimentTag; acc: VariantAccumulator }>();
+  /** Samples refused: an untagged variant beyond MAX_VARIANTS, or a bad latency. */
+  refused = 0;
+
+  constructor(private readonly primaryOf: (experiment: string) => ExperimentMetric | undefined = () => undefined) {}
+
+  private slot(tag: ExperimentTag) {
+    const key = `${tag.name}\u0000${tag.variant}`;
+    let s = this.open.get(key);
+    if (!s) {
+      if (this.open.size >= MAX_VARIANTS) return undefined;
+      s = { tag: { name: tag.name, variant: tag.variant }, acc: new VariantAccumulator(this.primaryOf(tag.name)) };
+      this.open.set(key, s);
+    }
+    return s;
+  }
+
+  /** Adds a tagged sample; false when refused. */
+  add(tag: ExperimentTag, sample: ExperimentSample): boolean {
+    const s = this.slot(tag);
+    if (!s || !s.acc.add(sample)) {
+      this.refused++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Counts a unit's first exposure to a variant (sample-ratio checks count these). */
+  expose(tag: ExperimentTag): void {
+    const s = this.slot(tag);
+    if (s) s.acc.exposures++;
+    else this.refused++;
+  }
+
+  /** Closes every open variant window; empty ones are dropped. */
+  close(start: number, durationMs: number, source: string): VariantWindow[] {
+    const out: VariantWindow[] = [];
+    for (const { tag, acc } of this.open.values()) {
+      if (acc.isEmpty()) continue;
+      out.push({ experiment: tag.name, variant: tag.variant, source, start, durationMs, ...acc.toTotals() });
+    }
+    this.open.clear();
+    return out;
+  }
+}
