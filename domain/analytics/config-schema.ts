@@ -78,7 +78,9 @@ export const analyticsConfigSchema = z
       })
       .strict()
       .default({ headroom: 0.3, perReplicaRps: {} }),
-    reports: executiveReportsSchema.default({ enabled: true, channels: [], dayOfWeek: 'MONDAY', hour: 8, timeZone: 'UTC', period: '7d' }),
+    reports: executiveReportsSchema
+      .default({ enabled: true, channels: [], dayOfWeek: 'MONDAY', hour: 8, timeZone: 'UTC', period: '7d' })
+      .describe('the weekly executive report: when, over what period, to which channels (through the notification ledger)'),
   })
   .strict();
 
