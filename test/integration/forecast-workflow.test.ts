@@ -5,6 +5,8 @@ import { parseConfig } from '../../app/config-file';
 import { seedHistory } from '../../cli/commands/seed';
 import { loadDashboard } from '../../db/analytics/dashboard';
 import { latestForecasts, storeForecast } from '../../db/analytics/forecasts';
+import { renderExecutiveReport } from '../../domain/analytics/executive-report';
+import { renderMarkdown } from '../../domain/analytics/report-render';
 import { connectServices, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { startTimeSkippingWorker, type TimeSkippingHarness } from '../support/time-skipping';
@@ -72,6 +74,15 @@ describe('Forecast workflow', () => {
     expect(d.capacity.map((c) => c.service).sort()).toEqual(['checkout-rag', 'support-rag']);
     for (const c of d.capacity) expect(c.replicasNeeded).toBeGreaterThanOrEqual(1);
     expect(d.capacity.find((c) => c.service === 'support-rag')!.currentReplicas).toBe(2);
+    // Stored and ranked by the run; the report (vigil exec report, the weekly one) shows them in rank order.
+    expect(d.capacity.map((c) => c.rank)).toEqual([1, 2]);
+    for (const c of d.capacity) expect([c.capacitySource, c.forecastPeakRps > 0, c.perReplicaRps > 0]).toEqual(['usl_fit', true, true]);
+    const md = renderMarkdown(d);
+    expect(md).toContain('## Capacity (latest forecast run, ranked)');
+    for (const c of d.capacity) expect(md).toContain(`| ${c.rank} | ${c.service} | ${c.kind.replace('_', ' ')} | ${c.currentReplicas} → ${c.replicasNeeded} |`);
+    const report = renderExecutiveReport(d, { id: 'executive-7d-test' });
+    expect(report.summary[0]).toMatch(/^Health score: \d+\.\d \/ 100/);
+    expect(report.html).toContain('<h2>Capacity (latest forecast run, ranked)</h2>');
   });
 
   it('a monthly budget the forecast spend will cross gives a dated insight; one it will not, none', async () => {

@@ -4,6 +4,8 @@ import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createConsoleNotifier } from '../../activities/notify/console';
+import { buildSlackReportMessage } from '../../activities/notify/slack';
+import { buildTeamsReportCard } from '../../activities/notify/teams';
 import { createEmailNotifier } from '../../activities/notify/email';
 import { createWebhookNotifier } from '../../activities/notify/webhook';
 import { emailChannelSchema, webhookChannelSchema } from '../../domain/channels/schemas';
@@ -93,5 +95,16 @@ describe('report kinds share one shape', () => {
     const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
     await createConsoleNotifier(logger).sendReport!(report('executive'));
     expect(lines[0]).toMatchObject({ kind: 'executive', report: 'executive-2024-W03', msg: 'EXECUTIVE REPORT ATTENTION executive report 2024-01-08 – 2024-01-15' });
+  });
+
+  it('slack and teams render any kind from the same fields: title, status, summary, link', () => {
+    const r = report('executive');
+    const slack = buildSlackReportMessage(r);
+    expect(slack.text).toBe('executive report 2024-01-08 – 2024-01-15: ATTENTION');
+    expect(JSON.stringify(slack.blocks)).toContain('Health score: 82 (−3 vs previous)');
+    expect(JSON.stringify(slack.blocks)).toContain('https://vigil.example.com/executive.html');
+    const card = JSON.stringify(buildTeamsReportCard(r));
+    expect(card).toContain('Status: ATTENTION');
+    expect(card).toContain('"title":"Health score","value":"82 (−3 vs previous)"');
   });
 });
