@@ -67,7 +67,7 @@ export function contenderGroups(): Contender[][] {
       { name: 'zscore', make: () => createGaussianWindowDetector(), threshold: ALARM_SCORE, note: 'baseline: z of each point against the mean and sd of the last 6,400 points' },
       ...specialists,
       { name: 'stat', make: () => createStatEnsemble(1), threshold: EVIDENCE_THRESHOLD, note: '`--detector stat` now: robust z, EWMA, CUSUM and seasonal, each calibrated, combined by the evidence rule' },
-      { name: 'ensemble', make: () => createVigilEnsemble(1), threshold: EVIDENCE_THRESHOLD, note: '`--detector ensemble` (default) now: five specialists, evidence rule (evidence.ts)' },
+      { name: 'ensemble', make: () => createVigilEnsemble(1), threshold: EVIDENCE_THRESHOLD, note: '`--detector ensemble` (default) now: six specialists, evidence rule (evidence.ts)' },
     ],
   ];
 }
