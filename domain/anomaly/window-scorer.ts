@@ -39,7 +39,11 @@ const MEMBERS: ReadonlyArray<{ kind: string; feature: number }> = MONITOR_FEATUR
 
 /** What the ensemble said about one window. */
 export interface WindowJudgement {
-  /** Combined surprise before repeat suppression, in decades (≥ MONITOR_SURPRISE is anomalous). */
+  /**
+   * Combined surprise before repeat suppression, in decades (≥ MONITOR_SURPRISE is anomalous). The monitor
+   * needs no suppression: its incident is the one alarm of an episode (later anomalous windows are its
+   * occurrences), and the hysteresis needs a verdict on every window, not only the episode's first.
+   */
   surprise: number;
   /** surprise / 10, the scale `vigil detect` prints. */
   score: number;
