@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
+import { createForecastActivities } from '../../activities/analytics/forecast';
 import { rollOneDay, rollOneHour } from '../../activities/analytics/rollups';
 import { insertSeedIncidents } from '../../db/analytics/seed';
 import { storeWindows } from '../../db/metric-windows';
@@ -62,11 +63,24 @@ export async function seedHistory(pool: Pool, config: VigilConfig, o: SeedOption
   return { windows, incidents, hours, days };
 }
 
+/**
+ * Forecasts every service as the daily Forecast workflow would (same activities, in process: the
+ * seed needs no Temporal), so the dashboard's insights and capacity plans have content at once.
+ */
+export async function forecastHistory(pool: Pool, config: VigilConfig, now: number): Promise<{ services: number; recommendations: number; methods: Record<string, Record<string, string>> }> {
+  const fc = createForecastActivities({ pool, config });
+  const methods: Record<string, Record<string, string>> = {};
+  const services = await fc.listForecastServices({ asOf: now });
+  for (const service of services) methods[service] = (await fc.forecastService({ service, asOf: now })).methods;
+  const { recommendations } = await fc.planCapacity({ asOf: now });
+  return { services: services.length, recommendations, methods };
+}
+
 /** `vigil seed`: realistic synthetic history for the dev stack, so the executive numbers have content. */
 export function registerSeedCommand(program: Command, ctx: () => CliContext): void {
   program
     .command('seed')
-    .description('dev stack only: fill Postgres with synthetic history (seasonal traffic, a p95 drift, a cost step, incidents) and roll it up')
+    .description('dev stack only: fill Postgres with synthetic history (seasonal traffic, a p95 drift, a cost step, incidents), roll it up and forecast it')
     .option('--days <n>', 'days of history, 1–90', '30')
     .option('--services <n>', 'services, 1–50', '5')
     .option('--seed <n>', 'random seed (same seed, same history)', '42')
@@ -81,7 +95,13 @@ export function registerSeedCommand(program: Command, ctx: () => CliContext): vo
         throw new VigilError('invalid_input', 'vigil seed writes synthetic history: it runs against the dev stack (`npm start`), not DATABASE_URL; pass --allow-any-database to insist');
       }
       const started = Date.now();
-      const r = await withCliPool(ctx, (pool) => seedHistory(pool, c.config, { days, services, seed, windowMs: 300_000, now: Date.now(), log: (l) => process.stderr.write(`${l}\n`) }));
-      process.stdout.write(`seeded ${r.windows} windows, ${r.incidents} incidents; rolled ${r.hours} hours and ${r.days} days in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      const now = Date.now();
+      const { r, f } = await withCliPool(ctx, async (pool) => {
+        const r = await seedHistory(pool, c.config, { days, services, seed, windowMs: 300_000, now, log: (l) => process.stderr.write(`${l}\n`) });
+        return { r, f: await forecastHistory(pool, c.config, now) };
+      });
+      process.stdout.write(`seeded ${r.windows} windows, ${r.incidents} incidents; rolled ${r.hours} hours and ${r.days} days; forecast ${f.services} services (7 and 30 days), ${f.recommendations} capacity recommendations; in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      for (const [service, m] of Object.entries(f.methods)) process.stdout.write(`  ${service}: traffic 7 d by ${m.requests}, 30 d by ${m['requests@30d']}\n`);
+      if (days < 28) process.stdout.write('  (forecasts with intervals need 28 days for 7 days ahead, 74 for 30: shorter history gets the seasonal-naive baseline)\n');
     });
 }
