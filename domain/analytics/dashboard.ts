@@ -9,6 +9,7 @@ import { combineRollups, type ServiceRollup } from './rollup';
 import { trendOf, type Trend } from './trend';
 import type { Insight } from './insights';
 import type { CapacityRecommendation } from './capacity/rank';
+import { capacityRecommendations } from './capacity/recommend';
 
 export interface DashboardInput {
   period: DashboardPeriod;
@@ -171,9 +172,7 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
     predictive_insights: insights,
     capacity: [...(i.capacity ?? [])],
     recommendations: [
-      ...(i.capacity ?? [])
-        .filter((p) => p.kind !== 'hold')
-        .map((p): Recommendation => ({ kind: p.kind === 'scale_up' ? 'scale_up' : 'scale_down', service: p.service, priority: p.priority, title: p.text, detail: `${p.replicasNeeded} replicas needed for a forecast peak of ${p.forecastPeakRps.toFixed(1)} req/s (80 % upper bound) with headroom at ${p.perReplicaRps.toFixed(1)} req/s per replica (${p.capacitySource === 'config' ? 'configured' : 'USL fit of history'}); ${p.currentReplicas} report now` })),
+      ...capacityRecommendations(i.capacity ?? [], { monthlySpendUsd: periodDays > 0 ? (all.costUsd / periodDays) * 30 : 0, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) }),
       ...recommendations(
         i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
         { periodDays, spendUsd: all.costUsd, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) },
