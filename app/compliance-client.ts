@@ -13,7 +13,7 @@ export interface OnDemandReport {
 }
 
 /** Whether any worker polls the core task queue; without one an audit would wait forever. */
-async function hasWorker(client: Client, config: VigilConfig): Promise<boolean> {
+export async function hasWorker(client: Client, config: VigilConfig): Promise<boolean> {
   const res = await client.workflowService.describeTaskQueue({
     namespace: config.temporal.namespace,
     taskQueue: { name: config.temporal.taskQueue },

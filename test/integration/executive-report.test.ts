@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +11,7 @@ import type { VigilConfig } from '../../domain/config';
 import type { ExecutiveReportResult } from '../../workflows/executive-report';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
+import { spawnVigil } from '../support/processes';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
 // The weekly executive report end to end: the real Schedule on the dev server, the product's
@@ -143,5 +147,40 @@ describe('the weekly executive report', () => {
     })) as ExecutiveReportResult;
     expect(r.failedChannels).toEqual(['no-such-channel']);
     expect(r.delivered).toEqual(['exec-slack']);
+  });
+});
+
+describe('vigil exec send', () => {
+  let env: NodeJS.ProcessEnv;
+  beforeAll(() => {
+    // The CLI's config names the same channels and task queue as the worker's; the worker sends.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-exrep-')), 'vigil.config.json');
+    fs.writeFileSync(file, JSON.stringify({ temporal: { taskQueue: config.temporal.taskQueue }, channels: { 'exec-slack': { type: 'slack', channel: 'C0EXEC' }, 'exec-mail': { type: 'email', to: ['vp@example.com'] }, pager: { type: 'pagerduty' } }, analytics: { reports: { channels: ['exec-mail'] } }, compliance: { reports: { enabled: false } } }));
+    env = { DATABASE_URL: db.url, TEMPORAL_ADDRESS: services.temporalAddress, VIGIL_CONFIG: file };
+  });
+
+  it('delivers the report now through the worker, to --channel instead of the configured ones', async () => {
+    const posts = slack.callsTo('chat.postMessage').length;
+    const mails = smtp.received.length;
+    // 30 days: a report id of its own (executive-30d-…), whatever ran this minute.
+    const run = spawnVigil(['exec', 'send', '--period', '30d', '--channel', 'exec-slack'], env);
+    expect((await run.exited).code, run.output()).toBe(0);
+    expect(run.output()).toMatch(/executive report executive-30d-\d{8}T\d{4}Z: (PASS|ATTENTION|FAIL) · delivered to exec-slack/);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(posts + 1);
+    expect(String(slack.callsTo('chat.postMessage').at(-1)!.args.text)).toMatch(/^Executive report \(30d\)/);
+    expect(smtp.received).toHaveLength(mails);
+  });
+
+  // cases: a bad flag exits 2 naming it, before anything is sent
+  it.each([
+    [['--period', '2w'], /--period: "2w" is not valid: period must be one of 24h, 7d, 30d, 90d/],
+    [['--channel', 'nope'], /--channel: "nope" is not a configured channel/],
+    [['--channel', 'pager'], /--channel: "pager" is a PagerDuty channel/],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const posts = slack.callsTo('chat.postMessage').length;
+    const run = spawnVigil(['exec', 'send', ...args], env);
+    expect((await run.exited).code).toBe(2);
+    expect(run.output()).toMatch(message);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(posts);
   });
 });
