@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../app/config-file';
+import { seedHistory } from '../../cli/commands/seed';
+import { readRollups } from '../../db/analytics/rollups';
+import { combineRollups, type ServiceRollup } from '../../domain/analytics/rollup';
+import { DAY_MS, slotOf } from '../../domain/analytics/slots';
+import { execSeries, incidentStats, serviceSeries, servicesOverview } from '../../console/data';
+import { connectServices, type Services } from '../support/integration';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+
+// The console's own reads on `vigil seed` history, against the analytics code's figures.
+const NOW = Date.now();
+let services: Services;
+let db: ScratchDatabase;
+const config = parseConfig({}, 'test', {});
+
+beforeAll(async () => {
+  services = await connectServices();
+  db = await createScratchDatabase(services.pool, services.databaseUrl, 'vigil_console_data');
+  await seedHistory(db.pool, config, { days: 9, services: 3, seed: 3, windowMs: 300_000, now: NOW });
+}, 300_000);
+
+afterAll(async () => {
+  await db?.drop();
+  await services?.close();
+});
+
+describe('console data', () => {
+  it('sums the estate trend in Postgres to the very figures combineRollups gives', async () => {
+    const s = await execSeries(db.pool, '7d', NOW);
+    const to = slotOf(NOW, 'hour');
+    const rows = await readRollups(db.pool, 'day', slotOf(to - 7 * DAY_MS, 'day'), to);
+    const bySlot = new Map<number, ServiceRollup[]>();
+    for (const r of rows) bySlot.set(r.slotStart, [...(bySlot.get(r.slotStart) ?? []), r]);
+    const estate = [...bySlot].sort((a, b) => a[0] - b[0]).map(([slot, parts]) => combineRollups('*', slot, parts));
+    expect(estate.length).toBeGreaterThanOrEqual(6);
+    expect(s.t).toEqual(estate.map((e) => e.slotStart / 1000));
+    estate.forEach((e, i) => {
+      expect(s.satisfaction[i]).toBeCloseTo(e.satisfactionAvg!, 9);
+      expect(s.costPerSuccess[i]).toBeCloseTo(e.costPerSuccess!, 9);
+      expect(s.slaCompliance[i]).toBeCloseTo(e.slaCompliance!, 9);
+      expect(s.requests[i]).toBe(e.requests);
+    });
+  });
+
+  it('shows every seeded service in its newest window, and its series with incident markers', async () => {
+    const overview = await servicesOverview(db.pool, config);
+    expect(overview.map((o) => o.service)).toEqual(['checkout-rag', 'search-rag', 'support-rag']);
+    for (const o of overview) expect(NOW - o.at).toBeLessThan(15 * 60_000);
+    const week = await serviceSeries(db.pool, config, 'search-rag', '7d', NOW);
+    expect(week.source).toBe('hourly');
+    expect(week.t.length).toBeGreaterThan(150);
+    expect(week.markers.length).toBeGreaterThan(0);
+    const recent = await serviceSeries(db.pool, config, 'search-rag', '6h', NOW);
+    expect(recent.source).toBe('windows');
+    expect(recent.t.length).toBeGreaterThanOrEqual(71); // 5-minute windows over 6 hours (the newest may not be in yet)
+    expect(recent.t.length).toBeLessThanOrEqual(72);
+    expect(recent.p50.every((p, i) => p === null || p <= recent.p95[i]! + 1e-9)).toBe(true);
+  });
+
+  it('gives MTTA and MTTR per service from the projection', async () => {
+    const stats = await incidentStats(db.pool, 30);
+    expect(stats.length).toBe(3);
+    for (const s of stats) {
+      expect(s.incidents).toBeGreaterThan(0);
+      if (s.mttaSeconds !== null && s.mttrSeconds !== null) expect(s.mttrSeconds).toBeGreaterThanOrEqual(s.mttaSeconds);
+    }
+  });
+});
