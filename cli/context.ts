@@ -4,7 +4,7 @@ import { loadConfig } from '../app/config-file';
 import { createLogger, type Logger } from '../app/logger';
 import type { VigilConfig } from '../domain/config';
 import { VigilError } from '../domain/errors';
-import { DEV_STATE_FILE } from './stack/stack';
+import { DEV_STATE_FILE } from './stack/dev-state-file';
 import { PROJECT_ROOT } from './stack/temporal-binary';
 
 /** Where local state lives: VIGIL_DATA_DIR, else .vigil/ in the checkout. */

@@ -1,24 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { VigilError } from '../domain/errors';
-import { registerAuditCommands } from './commands/audit';
-import { registerChannelCommands } from './commands/channels';
-import { registerComplianceCommands } from './commands/compliance';
-import { registerConfigCommands } from './commands/config';
-import { registerDemoCommand } from './commands/demo';
-import { registerDetectCommand } from './commands/detect';
-import { registerDevCommand } from './commands/dev';
-import { registerExecCommands } from './commands/exec';
-import { registerExperimentCommands } from './commands/experiments';
-import { registerIncidentCommands } from './commands/incidents';
-import { registerMigrateCommand } from './commands/migrate';
-import { registerOncallCommands } from './commands/oncall';
-import { registerSeedCommand } from './commands/seed';
-import { registerServiceCommands } from './commands/services';
-import { registerSilenceCommands } from './commands/silences';
-import { registerSlaCommands } from './commands/sla';
-import { registerTokenCommands } from './commands/tokens';
-import { registerAccessCommands } from './commands/access';
-import { registerTriggerCommand } from './commands/trigger';
 import { createContext, type CliContext } from './context';
 import { checkTextBeforeEveryAction } from './flags';
 
@@ -32,27 +13,42 @@ const program = new Command('vigil')
   .exitOverride();
 checkTextBeforeEveryAction(program);
 
-registerDevCommand(program, ctx);
-registerDemoCommand(program, ctx);
-registerServiceCommands(program, ctx);
-registerMigrateCommand(program, ctx);
-registerIncidentCommands(program, ctx);
-registerOncallCommands(program, ctx);
-registerTriggerCommand(program, ctx);
-registerSilenceCommands(program, ctx);
-registerSlaCommands(program, ctx);
-registerConfigCommands(program);
-registerChannelCommands(program, ctx);
-registerAuditCommands(program, ctx);
-registerComplianceCommands(program, ctx);
-registerTokenCommands(program, ctx);
-registerAccessCommands(program, ctx);
-registerDetectCommand(program);
-registerExecCommands(program, ctx);
-registerExperimentCommands(program, ctx);
-registerSeedCommand(program, ctx);
+type Register = (program: Command, ctx: () => CliContext) => void;
 
-program.parseAsync(process.argv).then(
+/**
+ * The module behind each top-level command, in help order. A run loads only the one it names, so an
+ * on-call engineer's `vigil incidents ack` does not wait for TensorFlow, Fastify and the worker to
+ * load (about 1.5 s per run when every module loaded); help and unknown names load them all.
+ */
+const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
+  [['dev'], async () => (await import('./commands/dev')).registerDevCommand],
+  [['demo'], async () => (await import('./commands/demo')).registerDemoCommand],
+  [['worker', 'api'], async () => (await import('./commands/services')).registerServiceCommands],
+  [['migrate'], async () => (await import('./commands/migrate')).registerMigrateCommand],
+  [['incidents'], async () => (await import('./commands/incidents')).registerIncidentCommands],
+  [['oncall'], async () => (await import('./commands/oncall')).registerOncallCommands],
+  [['trigger'], async () => (await import('./commands/trigger')).registerTriggerCommand],
+  [['silences'], async () => (await import('./commands/silences')).registerSilenceCommands],
+  [['sla'], async () => (await import('./commands/sla')).registerSlaCommands],
+  [['config'], async () => (await import('./commands/config')).registerConfigCommands],
+  [['channels'], async () => (await import('./commands/channels')).registerChannelCommands],
+  [['audit'], async () => (await import('./commands/audit')).registerAuditCommands],
+  [['compliance'], async () => (await import('./commands/compliance')).registerComplianceCommands],
+  [['tokens'], async () => (await import('./commands/tokens')).registerTokenCommands],
+  [['users', 'keys'], async () => (await import('./commands/access')).registerAccessCommands],
+  [['detect'], async () => (await import('./commands/detect')).registerDetectCommand],
+  [['exec'], async () => (await import('./commands/exec')).registerExecCommands],
+  [['experiments'], async () => (await import('./commands/experiments')).registerExperimentCommands],
+  [['seed'], async () => (await import('./commands/seed')).registerSeedCommand],
+];
+
+async function registerCommands(argv: string[]): Promise<void> {
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const one = COMMANDS.find(([names]) => named !== undefined && names.includes(named));
+  for (const [, load] of one ? [one] : COMMANDS) (await load())(program, ctx);
+}
+
+registerCommands(process.argv).then(() => program.parseAsync(process.argv)).then(
   () => process.exit(0),
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);

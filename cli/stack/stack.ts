@@ -18,6 +18,7 @@ import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
 import { createConfiguredApi, createConfiguredSlackApp, loadTls } from '../entry-points';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { DEV_STATE_FILE } from './dev-state-file';
 
 function localSecret(file: string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
@@ -57,8 +58,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Connection facts of a running `vigil dev`, so CLI commands in another terminal find it. */
-export const DEV_STATE_FILE = 'dev.json';
+export { DEV_STATE_FILE } from './dev-state-file';
 
 /**
  * Starts Postgres (embedded unless DATABASE_URL), Temporal (dev server unless TEMPORAL_ADDRESS),
