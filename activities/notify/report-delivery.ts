@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { VigilConfig } from '../../domain/config';
-import { reportKindLabel, reportLedgerKey, type RenderedReport } from '../../domain/reports/rendered-report';
+import { reportLedgerKey, type RenderedReport } from '../../domain/reports/rendered-report';
 import { withHeartbeat } from './heartbeat';
 import { leaseFor } from './index';
 import { sendOnceOrBusy } from './ledgered';
@@ -36,6 +36,3 @@ export async function deliverReportOnce(pool: Pool, config: VigilConfig, channel
   const out = await sendOnceOrBusy(pool, reportLedgerKey(report, channel), notifier.type, () => withHeartbeat(() => notifier.sendReport(report)), leaseFor(config, channel));
   return { detail: out.result.detail, duplicate: out.duplicate };
 }
-
-/** "executive report 2024-W03" style log text, for callers that log deliveries. */
-export const describeReport = (report: Pick<RenderedReport, 'kind' | 'id'>): string => `${reportKindLabel(report.kind).toLowerCase()} ${report.id}`;
