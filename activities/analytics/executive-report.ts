@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
+import { publicUrl } from '../../app/public-url';
 import { loadDashboard } from '../../db/analytics/dashboard';
 import type { ExecutiveDashboard } from '../../domain/analytics/dashboard';
 import { executiveReportId, renderExecutiveReport } from '../../domain/analytics/executive-report';
@@ -36,7 +37,8 @@ export function createExecutiveReportActivities(deps: ExecutiveReportDeps): Exec
     async renderExecutiveReport({ period, endAt }) {
       const dashboard = await loadDashboard(pool, config, period, endAt, { endAt });
       // The id comes from the requested end, not the data's: a retry after more hours were rolled is the same report.
-      const report = renderExecutiveReport(dashboard, { id: executiveReportId(period, endAt) });
+      // The link opens the console's executive page (a session), live rather than as of the report.
+      const report = renderExecutiveReport(dashboard, { id: executiveReportId(period, endAt), url: `${publicUrl(config)}/exec?period=${period}` });
       logger.info({ report: report.id, status: report.status, period: report.period }, 'executive report rendered');
       return report;
     },

@@ -99,6 +99,7 @@ describe('the weekly executive report', () => {
     expect(blocks[1]!.text!.text).toMatch(/Health score: \d+\.\d \/ 100/);
     expect(blocks[1]!.text!.text).toMatch(/SLA compliance: \d+\.\d\d %/);
     firstId = /Report `(executive-7d-[^`]+)`/.exec(blocks[2]!.elements![0]!.text)![1]!;
+    expect(blocks[2]!.elements![0]!.text).toContain(`<http://127.0.0.1:${config.api.port}/exec?period=7d|Open full report>`);
 
     expect(mail.subject).toMatch(/^\[Vigil\] Executive report \d{4}-\d{2}-\d{2}–\d{4}-\d{2}-\d{2}: (PASS|ATTENTION|FAIL)$/);
     expect(mail.to).toMatchObject({ value: [{ address: 'vp@example.com' }, { address: 'sre-lead@example.com' }] });
