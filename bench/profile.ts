@@ -6,6 +6,8 @@ import type { Pool, PoolClient } from 'pg';
 
 export interface HistoryProfile {
   historyEvents: number;
+  /** The same events by type (e.g. a sticky-queue timeout under load adds WorkflowTaskTimedOut + a rescheduled task). */
+  eventTypes: Record<string, number>;
   workflowTasks: number;
   activities: Record<string, number>;
   localActivities: number;
@@ -22,8 +24,14 @@ export async function historyProfile(client: Client, workflowId: string): Promis
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
     activities[name] = (activities[name] ?? 0) + 1;
   }
+  const eventTypes: Record<string, number> = {};
+  for (const e of events) {
+    const name = (T[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+    eventTypes[name] = (eventTypes[name] ?? 0) + 1;
+  }
   return {
     historyEvents: events.length,
+    eventTypes,
     workflowTasks: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
     activities,
     localActivities: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,

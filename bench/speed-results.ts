@@ -94,6 +94,7 @@ export function writeProfile(p: ProfileReport): { text: string; files: string[] 
     `| activities per incident | ${h ? Object.entries(h.activities).map(([k, v]) => `${k} ×${v}`).join(', ') : 'n/a'} |`,
     `| local activities per incident | ${h?.localActivities ?? 'n/a'} |`,
     `| history events per incident | ${h?.historyEvents ?? 'n/a'} |`,
+    `| events by type | ${h?.eventTypes ? Object.entries(h.eventTypes).map(([k, n]) => `${k.toLowerCase()} ${n}`).join(', ') : 'n/a'} |`,
     `| Postgres statements per incident (worker pool) | ${p.statementsPerIncident} |`,
     `| statements by kind (whole burst) | ${Object.entries(p.statementsByKind).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
     `| CPU by process over the burst (% of one core) | ${cpuText(p.cpuByProcessPctOfOneCore)} |`,
