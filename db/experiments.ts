@@ -79,7 +79,7 @@ export async function listExperiments(pool: Pool, limit = 200): Promise<Experime
   return r.rows.map(toRow);
 }
 
-/** What a look changes; a look number never goes backwards (a replayed activity cannot undo a later one). */
+/** What a look or an Update changes; ordered by seq, so a retried or slow write cannot undo a later one. */
 export interface StatusUpdate {
   name: string;
   status: ExperimentStatus;
@@ -87,15 +87,17 @@ export interface StatusUpdate {
   decision: string;
   why: string;
   look: number;
+  /** The workflow's write counter (carried across continue-as-new): a write lands only over older ones. */
+  seq: number;
   lastLook?: unknown;
 }
 
 export async function updateExperimentStatus(pool: Pool, u: StatusUpdate): Promise<void> {
   await pool.query(
     `UPDATE experiments SET status = $2, stopped_variants = $3, decision = $4, why = $5, look = $6,
-       last_look = COALESCE($7, last_look), updated_at = now()
-     WHERE name = $1 AND look <= $6`,
-    [u.name, u.status, JSON.stringify(u.stoppedVariants), u.decision, u.why, u.look, u.lastLook === undefined ? null : JSON.stringify(u.lastLook)],
+       last_look = COALESCE($7, last_look), status_seq = $8, updated_at = now()
+     WHERE name = $1 AND status_seq < $8`,
+    [u.name, u.status, JSON.stringify(u.stoppedVariants), u.decision, u.why, u.look, u.lastLook === undefined ? null : JSON.stringify(u.lastLook), u.seq],
   );
 }
 

@@ -19,6 +19,8 @@ export interface ExperimentCarried {
   srm: SrmResult | null;
   results: Record<string, MetricResult[]>;
   ignoredWhilePaused: number;
+  /** Status writes so far: each write carries the next number. */
+  writes: number;
 }
 
 export interface ExperimentWorkflowInput {

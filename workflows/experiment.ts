@@ -37,7 +37,7 @@ const SEEN_KEPT = 5000;
 export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentOutcome> {
   const d = input.definition;
   const names = new Set(d.variants.map((v) => v.name));
-  const c: ExperimentCarried = input.carried ?? { state: initialLookState(), totals: {}, windows: {}, seen: [], paused: false, srm: null, results: {}, ignoredWhilePaused: 0 };
+  const c: ExperimentCarried = input.carried ?? { state: initialLookState(), totals: {}, windows: {}, seen: [], paused: false, srm: null, results: {}, ignoredWhilePaused: 0, writes: 0 };
   const seen = new Set(c.seen);
   const queue: VariantWindow[] = [...(input.pending ?? [])];
   let stopRequest: ExperimentActionInput | undefined;
@@ -58,8 +58,9 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     ignoredWhilePaused: c.ignoredWhilePaused,
   });
   const stoppedVariants = () => Object.fromEntries(Object.entries(c.state.stopped).map(([k, s]) => [k, s.why]));
+  // Paused wins over a look's "running": a look finishing after a pause must not lift the kill switch.
   const record = (status: 'running' | 'paused' | 'stopped' | 'shipped') =>
-    act.recordExperimentLook({ name: d.name, status, stoppedVariants: stoppedVariants(), decision: c.state.decision, why: c.state.why, look: c.state.look, lastLook: { srm: c.srm, results: c.results } });
+    act.recordExperimentLook({ name: d.name, seq: ++c.writes, status: status === 'running' && c.paused ? 'paused' : status, stoppedVariants: stoppedVariants(), decision: c.state.decision, why: c.state.why, look: c.state.look, lastLook: { srm: c.srm, results: c.results } });
   const report = (kind: 'decision' | 'manual', stoppedBy?: string) =>
     act.publishExperimentReport({ definition: d, plan: input.plan, kind, state: c.state, srm: c.srm, results: c.results, totals: c.totals, windows: c.windows, ...(stoppedBy ? { stoppedBy } : {}) });
 
@@ -150,8 +151,10 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
         return { decision: c.state.decision, why: c.state.why, look: c.state.look };
       }
     }
-    if (workflowInfo().continueAsNewSuggested || looksThisRun >= (input.looksPerRun ?? LOOKS_PER_RUN)) {
-      await condition(allHandlersFinished);
+    if (!stopRequest && (workflowInfo().continueAsNewSuggested || looksThisRun >= (input.looksPerRun ?? LOOKS_PER_RUN))) {
+      // A stop Update waits for the end of this run: it is handled here, never carried (that would deadlock).
+      await condition(() => allHandlersFinished() || stopRequest !== undefined);
+      if (stopRequest) continue;
       c.seen = [...seen].slice(-SEEN_KEPT);
       await continueAsNew<typeof experimentWorkflow>({ ...input, carried: c, pending: queue.splice(0) });
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { createExperimentService, type ExperimentService } from '../../app/experiment-service';
+import { createExperimentService, parseDefinition, type ExperimentService } from '../../app/experiment-service';
 import { connectClient } from '../../app/temporal-connection';
 import { createPool } from '../../db/pool';
 import { VigilError } from '../../domain/errors';
@@ -70,6 +70,12 @@ export function registerExperimentCommands(program: Command, ctx: () => CliConte
     .option('--dry-run', 'validate and plan only; start nothing')
     .action(async (file: string, o: { dryRun?: boolean }) => {
       const input = readDefinition(file);
+      // Refused before anything connects: a bad file is the caller's to fix (exit 2).
+      try {
+        parseDefinition(input, ctx().config);
+      } catch (err) {
+        withIssues(err);
+      }
       await withExperiments(ctx(), async (s) => {
         const preview = await s.preview(input).catch(withIssues);
         console.log(`experiment ${preview.definition.name} on ${preview.definition.service}: ${preview.definition.variants.map((v) => `${v.name} ${v.weight}`).join(' / ')}, primary ${preview.definition.primary}, MDE ${preview.definition.mde * 100} %`);

@@ -11,6 +11,7 @@ CREATE TABLE experiments (
   decision          text        NOT NULL DEFAULT 'keep_running',
   why               text        NOT NULL DEFAULT '',
   look              integer     NOT NULL DEFAULT 0,
+  status_seq        integer     NOT NULL DEFAULT 0,  -- the workflow's write counter: an older write never lands after a newer one
   last_look         jsonb,                               -- the latest look's results (status without Temporal)
   created_by        text        NOT NULL,
   created_at        timestamptz NOT NULL DEFAULT now(),

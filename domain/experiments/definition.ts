@@ -27,7 +27,22 @@ export const experimentDefinitionSchema = z
     description: safeText({ max: 1000 }).default(''),
     unit: z.enum(['user', 'session', 'request']).default('user'),
     salt: safeText({ max: 100, min: 1 }).optional().describe('defaults to the name; change it to re-randomise'),
-    variants: z.array(variantSchema).min(2, 'needs a control and at least one treatment').max(10, 'at most 10 variants'),
+    // Checked on the array itself, so a bad split is reported together with any other bad field.
+    variants: z
+      .array(variantSchema)
+      .min(2, 'needs a control and at least one treatment')
+      .max(10, 'at most 10 variants')
+      .superRefine((variants, ctx) => {
+        const sum = variants.reduce((s, v) => s + v.weight, 0);
+        if (Math.abs(sum - 1) > 1e-6 && Math.abs(sum - 100) > 1e-4) {
+          ctx.addIssue({ code: 'custom', message: `weights must sum to 1 (or 100 as percentages), got ${Number(sum.toFixed(6))}` });
+        }
+        const names = new Set<string>();
+        variants.forEach((v, i) => {
+          if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `variant "${v.name}" appears twice` });
+          names.add(v.name);
+        });
+      }),
     primary: metricSchema,
     secondary: z.array(metricSchema).max(10).default([]),
     guardrails: z.array(guardrailSchema).max(10).default([]),
@@ -44,15 +59,6 @@ export const experimentDefinitionSchema = z
     unitsPerDay: z.number().finite().positive('must be above 0').optional().describe('traffic used for the duration estimate; default: the service’s last 24 h of requests'),
   })
   .superRefine((d, ctx) => {
-    const sum = d.variants.reduce((s, v) => s + v.weight, 0);
-    if (Math.abs(sum - 1) > 1e-6 && Math.abs(sum - 100) > 1e-4) {
-      ctx.addIssue({ code: 'custom', path: ['variants'], message: `weights must sum to 1 (or 100 as percentages), got ${Number(sum.toFixed(6))}` });
-    }
-    const names = new Set<string>();
-    d.variants.forEach((v, i) => {
-      if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `variant "${v.name}" appears twice` });
-      names.add(v.name);
-    });
     d.secondary.forEach((m, i) => {
       if (m === d.primary) ctx.addIssue({ code: 'custom', path: ['secondary', i], message: `${m} is already the primary metric` });
     });
