@@ -6,7 +6,7 @@ import type { Forecast } from './forecast/forecast';
 
 export interface Insight {
   service: string;
-  kind: 'sla_crossing' | 'traffic_peak' | 'budget_crossing';
+  kind: 'sla_crossing' | 'traffic_peak' | 'budget_crossing' | 'error_budget_exhaustion';
   text: string;
   from: string | null;
   to: string | null;
@@ -105,5 +105,43 @@ export function budgetCrossingInsight(
     to: to === null ? null : new Date(to).toISOString(),
     probability: 0.8,
     method: 'spend so far this month + forecast hourly cost of every service, accumulated (summed 80 % bounds: a conservative band)',
+  };
+}
+
+/**
+ * "error budget of X exhausted between D1 and D2 (80 %)": the errors the SLO window may still take
+ * (remaining share × (1 − objective) × the window's requests) against the service's forecast hourly
+ * errors, accumulated. The upper 80 % bound spends it first (D1), the lower one last (D2); summing
+ * per-hour bounds widens the band, so the range holds with at least 80 %. The window's traffic is
+ * held fixed and errors leaving the rolling window are not credited back, so the range errs early.
+ * Null when the budget lasts the horizon, is already spent (a recommendation says so), or the
+ * forecast has no intervals.
+ */
+export function errorBudgetInsight(service: string, errors: Forecast, budget: { remainingShare: number; allowedErrors: number }, start: number, stepMs: number): Insight | null {
+  const band = errors.intervals.find((i) => i.level === 0.8);
+  const left = budget.remainingShare * budget.allowedErrors;
+  if (!band || !(left > 0)) return null;
+  let upper = 0;
+  let lower = 0;
+  let from: number | null = null;
+  let to: number | null = null;
+  for (let k = 0; k < errors.point.length && to === null; k++) {
+    const t = start + (k + 1) * stepMs;
+    upper += Math.max(0, band.upper[k] ?? 0);
+    lower += Math.max(0, band.lower[k] ?? 0);
+    if (from === null && upper >= left) from = t;
+    if (lower >= left) to = t;
+  }
+  if (from === null) return null;
+  const end = start + errors.point.length * stepMs;
+  const range = to === null ? `from ${day(from)} (possibly after ${day(end)})` : `between ${day(from)} and ${day(to)}`;
+  return {
+    service,
+    kind: 'error_budget_exhaustion',
+    text: `error budget of ${service} (${(budget.remainingShare * 100).toFixed(1)} % left, ${Math.round(left)} errors) exhausted ${range} (80 %)`,
+    from: new Date(from).toISOString(),
+    to: to === null ? null : new Date(to).toISOString(),
+    probability: 0.8,
+    method: `${errors.method} forecast of hourly errors, conformal 80 % interval accumulated (measured coverage ${errors.coverage['0.8']?.toFixed(2) ?? 'n/a'})`,
   };
 }

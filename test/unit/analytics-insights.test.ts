@@ -54,3 +54,27 @@ describe('monthly budget crossing', () => {
     expect(budgetCrossingInsight([{ forecast: a, start: START, stepMs: H }], 0, 800, START + 10 * D)).toBeNull();
   });
 });
+
+describe('error budget exhaustion', () => {
+  it('20 % of a 10,000-error budget left, 10 errors/h forecast ±5: spent between 2000/15 h (upper) and 2000/5 h (lower), 80 %', async () => {
+    const { errorBudgetInsight } = await import('../../domain/analytics/insights');
+    const f = line(10, 0, 30 * 24, 5);
+    const i = errorBudgetInsight('checkout-rag', f, { remainingShare: 0.2, allowedErrors: 10_000 }, START, H)!;
+    // 2000 errors left: the upper bound (15/h) spends them after 134 h, the lower (5/h) after 400 h.
+    expect(i.from).toBe(new Date(START + 134 * H).toISOString());
+    expect(i.to).toBe(new Date(START + 400 * H).toISOString());
+    expect(i.probability).toBe(0.8);
+    expect(i.text).toBe('error budget of checkout-rag (20.0 % left, 2000 errors) exhausted between 2026-12-10 and 2026-12-21 (80 %)');
+  });
+  it('a budget that outlasts the horizon, one already spent, or a forecast without intervals give no insight; a lower bound that never gets there says "possibly after"', async () => {
+    const { errorBudgetInsight } = await import('../../domain/analytics/insights');
+    expect(errorBudgetInsight('s', line(1, 0, 168, 0.5), { remainingShare: 0.5, allowedErrors: 10_000 }, START, H)).toBeNull();
+    expect(errorBudgetInsight('s', line(10, 0, 168, 5), { remainingShare: -0.1, allowedErrors: 10_000 }, START, H)).toBeNull();
+    expect(errorBudgetInsight('s', { ...line(100, 0, 168, 5), intervals: [] }, { remainingShare: 0.5, allowedErrors: 100 }, START, H)).toBeNull();
+    // Lower bound 0/h never spends the 100 left; the upper (10/h) does after 10 h.
+    const i = errorBudgetInsight('s', line(5, 0, 168, 5), { remainingShare: 0.1, allowedErrors: 1000 }, START, H)!;
+    expect(i.from).toBe(new Date(START + 10 * H).toISOString());
+    expect(i.to).toBeNull();
+    expect(i.text).toMatch(/from 2026-12-05 \(possibly after 2026-12-12\)/);
+  });
+});
