@@ -25,9 +25,9 @@ export async function show() {
   const period = PERIODS.includes(q.get('period')) ? q.get('period') : '7d';
   const picker = el('select', { id: 'period', 'aria-label': 'Period' }, PERIODS.map((p) => el('option', { value: p, selected: p === period }, p)));
   picker.addEventListener('change', () => location.assign(`/exec?period=${picker.value}`));
-  // Both asked at once; the trend charts draw as soon as their series come, the figures when the dashboard does.
+  // The trend series first (a quick sum in Postgres), then the dashboard (seconds of work for a large
+  // estate): asked together, the dashboard's CPU would hold the series' answer back too.
   const seriesP = api(`/console/data/exec-series?period=${period}`);
-  const dashboardP = api(`/v1/executive/dashboard?period=${period}`);
   const boxes = { satisfaction: chartBox('chart-satisfaction'), cost: chartBox('chart-cost-per-success'), sla: chartBox('chart-sla'), forecast: chartBox('chart-forecast') };
   const forecastPick = el('select', { id: 'forecast-service', 'aria-label': 'Forecast for service' });
   const range = el('span', { class: 'muted' });
@@ -51,7 +51,7 @@ export async function show() {
     forecastPick.addEventListener('change', () => forecastChart(boxes.forecast, s.forecasts[Number(forecastPick.value)]));
   } else boxes.forecast.replaceChildren(el('h3', {}, 'Traffic forecast'), el('p', { class: 'muted' }, 'No forecast stored yet: the Forecast schedule makes them hourly.'));
 
-  const d = await dashboardP;
+  const d = await api(`/v1/executive/dashboard?period=${period}`);
   const e = d.executive_summary;
   const totalCost = d.services.reduce((a, x) => a + x.cost_usd, 0);
   const totalRequests = d.services.reduce((a, x) => a + x.requests, 0);
