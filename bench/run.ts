@@ -5,7 +5,7 @@
 // and the hash-chained audit trail (bench/audit-log.ts); the alert storm (bench/storm.ts).
 // Then latency (open loop at 50/80 % of the measured capacity, timer lateness with 1,000 open) and
 // the API ingest path (bench/latency.ts, bench/ingest.ts), and the incident path's profile.
-// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|speed|latency|ingest|tuning|fanout|storm|analytics runs one (speed: incidents, then latency and ingest against its capacity) (detect: bench/detectors.ts; false-pages: bench/false-pages.ts, only when asked; analytics: bench/analytics.ts, only when asked; forecast-libs: bench/forecast-libs.ts, only when asked).
+// BENCH_ONLY=sdk|iforest|detect|audit|auth|incidents|speed|latency|ingest|tuning|fanout|storm|analytics runs one (speed: incidents, then latency and ingest against its capacity) (detect: bench/detectors.ts; false-pages: bench/false-pages.ts, only when asked; analytics: bench/analytics.ts, only when asked; forecast-libs: bench/forecast-libs.ts, only when asked; experiments: bench/experiments.ts, only when asked).
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import { runFalsePagesBench } from './false-pages';
 import { runAuditBench } from './audit-log';
 import { runAnalyticsBench } from './analytics';
 import { runForecastLibsBench } from './forecast-libs';
+import { runExperimentsBench } from './experiments';
 import { runConsoleBench } from './console';
 import { runStormBench } from './storm';
 import { runAuthBench } from './auth';
@@ -40,7 +41,7 @@ import type { PhaseResult } from './phase';
 import { positiveInt } from './env';
 
 const NAMESPACE = 'default';
-const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics', 'console', 'forecast-libs'];
+const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics', 'console', 'forecast-libs', 'experiments'];
 /** Per phase; BENCH_TIMEOUT_MS overrides (e.g. to exercise the partial-results path). */
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -63,6 +64,10 @@ async function main(): Promise<number> {
     // Executive rollups, dashboard and forecasts (bench/analytics.ts); its own Postgres, no Temporal.
     await runAnalyticsBench();
     return 0;
+  }
+  if (only === 'experiments') {
+    // Per-window cost of the experiment looks (20 experiments × 5 metrics) and SDK assignment calls/s (bench/experiments.ts); only when asked.
+    return (await runExperimentsBench()) ? 0 : 1;
   }
   if (only === 'forecast-libs') {
     // Hand-written Holt–Winters against @bsull/augurs (WASM MSTL/AutoETS) on the same backtest (bench/forecast-libs.ts), only when asked.

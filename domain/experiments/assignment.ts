@@ -89,15 +89,48 @@ function finish(h: U64): number {
   return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
 }
 
-/** A point function for one experiment and salt: the prefix is hashed once, each call only the unit. */
+/**
+ * A point function for one experiment and salt: the prefix is hashed once, each call only the unit.
+ * The ASCII path is the same arithmetic as fnvByte and finish, inlined with locals (no allocation):
+ * ids are nearly always ASCII, and this is the SDK's per-request cost.
+ */
 export function pointFor(experiment: string, salt: string): (unit: string) => number {
   const prefix: U64 = { ...FNV_OFFSET };
   fnvString(prefix, `${experiment}:${salt}:`);
-  const { hi, lo } = prefix;
+  const H = prefix.hi;
+  const L = prefix.lo;
   return (unit) => {
-    const h = { hi, lo };
-    fnvString(h, unit);
-    return finish(h);
+    let hi = H;
+    let lo = L;
+    for (let i = 0; i < unit.length; i++) {
+      const c = unit.charCodeAt(i);
+      if (c >= 0x80) {
+        const h = { hi: H, lo: L };
+        fnvString(h, unit);
+        return finish(h);
+      }
+      lo = (lo ^ c) >>> 0;
+      const a = lo * 0x1b3;
+      hi = (hi * 0x1b3 + ((lo << 8) >>> 0) + ((a / 4294967296) | 0)) >>> 0;
+      lo = a >>> 0;
+    }
+    // finish(), inlined: h ^= h >> 33, × C1, h ^= h >> 33, × C2, h ^= h >> 33.
+    lo = (lo ^ (hi >>> 1)) >>> 0;
+    let a0 = lo & 0xffff;
+    let a1 = lo >>> 16;
+    let t = a0 * 0x8ccd;
+    let mid = a1 * 0x8ccd + a0 * 0xed55 + (t >>> 16);
+    hi = (a1 * 0xed55 + ((mid / 65536) | 0) + Math.imul(hi, 0xed558ccd) + Math.imul(lo, 0xff51afd7)) >>> 0;
+    lo = Math.imul(lo, 0xed558ccd) >>> 0;
+    lo = (lo ^ (hi >>> 1)) >>> 0;
+    a0 = lo & 0xffff;
+    a1 = lo >>> 16;
+    t = a0 * 0xec53;
+    mid = a1 * 0xec53 + a0 * 0x1a85 + (t >>> 16);
+    hi = (a1 * 0x1a85 + ((mid / 65536) | 0) + Math.imul(hi, 0x1a85ec53) + Math.imul(lo, 0xc4ceb9fe)) >>> 0;
+    lo = Math.imul(lo, 0x1a85ec53) >>> 0;
+    lo = (lo ^ (hi >>> 1)) >>> 0;
+    return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
   };
 }
 
