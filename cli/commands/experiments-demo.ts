@@ -94,6 +94,8 @@ export async function runExperimentDemo(c: CliContext): Promise<void> {
       return r.length > 0 ? r : undefined;
     });
     console.log(reports[0]!.markdown.split('\n').map((l) => `  ${l}`).join('\n'));
+    const posted = await waitFor('the report delivery', async () => (await stack.pool.query<{ target: string }>("SELECT target FROM notifications WHERE workflow_id LIKE 'experiment-report/%' AND status = 'sent'")).rows[0]);
+    console.log(`\n  report posted to ${posted.target} through the notification ledger (once per report per channel)`);
     console.log(`\n  ${stack.apiUrl}/v1/experiments/${RERANKER_DEMO.name}/report · workflow ${experimentWorkflowId(RERANKER_DEMO.name)}`);
   } finally {
     await stack.stop();

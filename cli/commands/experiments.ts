@@ -42,7 +42,8 @@ function readDefinition(file: string): unknown {
 
 /** The plan as people read it before starting. */
 export function planLines(p: ExperimentPlan): string[] {
-  const days = p.expectedDays === null ? 'unknown (no traffic in the last 24 h; set unitsPerDay)' : `${p.expectedDays.toFixed(1)} days at ${Math.round(p.unitsPerDay!)} units/day`;
+  const span = (d: number) => (d >= 1 ? `${d.toFixed(1)} days` : `${(d * 24).toFixed(1)} hours`);
+  const days = p.expectedDays === null ? 'unknown (no traffic in the last 24 h; set unitsPerDay)' : `${span(p.expectedDays)} at ${Math.round(p.unitsPerDay!)} units/day`;
   return [
     `  required: ${p.perArm} units per arm (${p.total} in all) for the always-valid test; a fixed-horizon test would need ${p.fixedHorizonPerArm} per arm but may be looked at only once`,
     `  expected duration: ${days}`,
