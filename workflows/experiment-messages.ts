@@ -21,6 +21,9 @@ export interface ExperimentCarried {
   ignoredWhilePaused: number;
   /** Status writes so far: each write carries the next number. */
   writes: number;
+  /** When the next weekly report is due (workflow time, epoch ms), and the look the last one showed. */
+  nextWeeklyAt: number;
+  weeklyLook: number;
 }
 
 export interface ExperimentWorkflowInput {

@@ -28,6 +28,7 @@ export const LOOKS_PER_RUN = 500;
 const WINDOWS_KEPT = 1000;
 /** Window keys remembered for de-duplication (a re-send arrives within minutes, not hours). */
 const SEEN_KEPT = 5000;
+const WEEK_MS = 7 * 24 * 3_600_000;
 
 /**
  * One per experiment (`experiment/<name>`): adds per-variant windows, looks after every window
@@ -37,7 +38,7 @@ const SEEN_KEPT = 5000;
 export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentOutcome> {
   const d = input.definition;
   const names = new Set(d.variants.map((v) => v.name));
-  const c: ExperimentCarried = input.carried ?? { state: initialLookState(), totals: {}, windows: {}, seen: [], paused: false, srm: null, results: {}, ignoredWhilePaused: 0, writes: 0 };
+  const c: ExperimentCarried = input.carried ?? { state: initialLookState(), totals: {}, windows: {}, seen: [], paused: false, srm: null, results: {}, ignoredWhilePaused: 0, writes: 0, nextWeeklyAt: Date.now() + WEEK_MS, weeklyLook: 0 };
   const seen = new Set(c.seen);
   const queue: VariantWindow[] = [...(input.pending ?? [])];
   let stopRequest: ExperimentActionInput | undefined;
@@ -61,7 +62,7 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
   // Paused wins over a look's "running": a look finishing after a pause must not lift the kill switch.
   const record = (status: 'running' | 'paused' | 'stopped' | 'shipped') =>
     act.recordExperimentLook({ name: d.name, seq: ++c.writes, status: status === 'running' && c.paused ? 'paused' : status, stoppedVariants: stoppedVariants(), decision: c.state.decision, why: c.state.why, look: c.state.look, lastLook: { srm: c.srm, results: c.results } });
-  const report = (kind: 'decision' | 'manual', stoppedBy?: string) =>
+  const report = (kind: 'start' | 'decision' | 'weekly' | 'manual', stoppedBy?: string) =>
     act.publishExperimentReport({ definition: d, plan: input.plan, kind, state: c.state, srm: c.srm, results: c.results, totals: c.totals, windows: c.windows, ...(stoppedBy ? { stoppedBy } : {}) });
 
   setHandler(variantWindowsSignal, (ws) => {
@@ -123,9 +124,22 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     return r.final;
   };
 
-  await record('running');
+  if (!input.carried) {
+    await record('running');
+    // The plan, posted where the decision will be: people see what was started and how long it needs.
+    await report('start');
+  }
   for (;;) {
-    await condition(() => queue.length > 0 || stopRequest !== undefined || workflowInfo().continueAsNewSuggested);
+    const woke = await condition(() => queue.length > 0 || stopRequest !== undefined || workflowInfo().continueAsNewSuggested, Math.max(1, c.nextWeeklyAt - Date.now()));
+    if (!woke) {
+      // Weekly, when the week brought new looks: a quiet week has nothing new to report.
+      if (c.state.look > c.weeklyLook) {
+        await report('weekly');
+        c.weeklyLook = c.state.look;
+      }
+      c.nextWeeklyAt += WEEK_MS;
+      continue;
+    }
     if (stopRequest) {
       c.state = { ...c.state, why: `${stopRequest.reason ?? 'stopped by hand'}; at look ${c.state.look}: ${c.state.why}` };
       await record('stopped');

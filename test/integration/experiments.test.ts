@@ -113,11 +113,15 @@ describe('experiments on the time-skipping server', () => {
     expect((await experiments.assignment(name)).stoppedVariants).toEqual(['b']);
     const incident = await eventually('the incident projection', async () => (await db.pool.query("SELECT kind, title, dimension FROM incidents WHERE kind = 'experiment' AND dimension = $1", [`${name}/b`])).rows[0]);
     expect(incident.title).toContain('p95_latency guardrail breached');
+    // The start report (the plan), then exactly one decision report, each delivered once.
     const reports = await listExperimentReports(db.pool, name);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]!.markdown).toContain('breach (margin 10.00 %)');
-    const sent = await db.pool.query("SELECT status FROM notifications WHERE workflow_id LIKE 'experiment-report/%' AND workflow_id LIKE $1", [`%${name}%`]);
-    expect(sent.rows).toEqual([{ status: 'sent' }]);
+    expect(reports.map((r) => r.kind).sort()).toEqual(['decision', 'start']);
+    expect(reports.find((r) => r.kind === 'decision')!.markdown).toContain('breach (margin 10.00 %)');
+    const sent = await db.pool.query("SELECT workflow_id, status FROM notifications WHERE workflow_id LIKE $1 ORDER BY workflow_id", [`experiment-report/${name}/%`]);
+    expect(sent.rows).toEqual([
+      { workflow_id: `experiment-report/${name}/decision/${reports.find((r) => r.kind === 'decision')!.look}`, status: 'sent' },
+      { workflow_id: `experiment-report/${name}/start/0`, status: 'sent' },
+    ]);
   });
 
   it('pause ignores windows and returns control, resume counts again, stop ends with one manual report; continue-as-new keeps the totals', async () => {
@@ -143,11 +147,14 @@ describe('experiments on the time-skipping server', () => {
     await eventually('the window after resume', async () => ((await experiments.status(name)).live?.requests.control ?? 0) > (before.control ?? 0) || undefined);
     const desc = await handle.describe();
     expect(desc.runId).not.toBe(firstRun); // continued as new at least once (2 looks per run)
+    // A week passes on the server's clock: one weekly report, since there were looks.
+    await harness.env.sleep('7 days');
+    await eventually('the weekly report', async () => (await listExperimentReports(db.pool, name)).some((r) => r.kind === 'weekly') || undefined);
     await experiments.act(name, 'stop', 'alice', 'enough');
     const outcome = (await handle.result()) as ExperimentOutcome;
     expect(outcome.decision).toBe('stopped');
     const reports = await listExperimentReports(db.pool, name);
-    expect(reports.map((r) => r.kind)).toEqual(['manual']);
+    expect(reports.map((r) => r.kind).sort()).toEqual(['manual', 'start', 'weekly']);
     expect((await getExperiment(db.pool, name))?.status).toBe('stopped');
     await expect(experiments.act(name, 'resume', 'alice')).rejects.toThrow(/is over/);
   });
