@@ -1,6 +1,10 @@
 import type { Pool } from 'pg';
 import { readRollups } from '../../db/analytics/rollups';
 import { computeCapacity, storeCapacity } from '../../db/analytics/capacity';
+import { perService, rollupsCovering } from '../../db/analytics/dashboard';
+import { storeRecommendations } from '../../db/analytics/recommendations';
+import { allRecommendations } from '../../domain/analytics/ranked-recommendations';
+import { slaFor } from '../../domain/sla-config';
 import { storeForecast, type ForecastHorizon, type ForecastMetric } from '../../db/analytics/forecasts';
 import type { VigilConfig } from '../../domain/config';
 import { forecastSeries } from '../../domain/analytics/forecast/forecast';
@@ -24,14 +28,23 @@ const METRICS: Record<ForecastMetric, (r: ServiceRollup) => number | null> = {
   p95_ms: (r) => r.p95Ms,
   quality: (r) => r.qualityAvg,
   cost_usd: (r) => r.costUsd,
+  // For the error-budget insight: the SLO window's remaining budget against the errors' 80 % band.
+  errors: (r) => r.errors,
 };
+
+/** The rollup rules (error budget, quality, cost, spend) judge the week before the run against the week before that. */
+const JUDGED_MS = 7 * DAY_MS;
 
 /** Activities of the Forecast workflow, on the vigil-ml queue (CPU-bound fits). */
 export interface ForecastActivities {
   listForecastServices(input: { asOf: number }): Promise<string[]>;
   forecastService(input: { service: string; asOf: number }): Promise<{ service: string; methods: Record<string, string> }>;
-  /** Plans capacity from the run's traffic forecasts and stores the ranked recommendations (replacing the run's own). */
-  planCapacity(input: { asOf: number }): Promise<{ recommendations: number }>;
+  /**
+   * Plans capacity from the run's traffic forecasts (capacity_recommendations), then stores every
+   * recommendation of the run ranked in one list (recommendations): the capacity plans' and the
+   * rules' on the last week of rollups. Both replace the run's own rows.
+   */
+  planCapacity(input: { asOf: number }): Promise<{ recommendations: number; ranked: number }>;
 }
 
 /** `config` gives capacity planning its headroom, per-replica overrides and replica cost. */
@@ -68,7 +81,21 @@ export function createForecastActivities(deps: { pool: Pool; config: VigilConfig
       const madeFor = slotOf(asOf, 'hour');
       const recs = await computeCapacity(deps.pool, deps.config, madeFor);
       await storeCapacity(deps.pool, madeFor, recs);
-      return { recommendations: recs.length };
+      const from = madeFor - JUDGED_MS;
+      const [current, previous] = await Promise.all([rollupsCovering(deps.pool, from, madeFor), rollupsCovering(deps.pool, from - JUDGED_MS, from)]);
+      const prev = new Map(perService(previous, from - JUDGED_MS).map((r) => [r.service, r]));
+      const now = perService(current, from);
+      const c = deps.config;
+      const budget = c.analytics.assumptions.monthlyBudgetUsd;
+      const ranked = allRecommendations({
+        capacity: recs,
+        services: now.map((r) => ({ current: r, previous: prev.get(r.service) ?? null, minQuality: slaFor(c.services, c.slaDefaults, r.service).minQuality })),
+        periodDays: JUDGED_MS / DAY_MS,
+        spendUsd: now.reduce((a, r) => a + r.costUsd, 0),
+        ...(budget !== undefined ? { monthlyBudgetUsd: budget } : {}),
+      });
+      await storeRecommendations(deps.pool, madeFor, from, ranked);
+      return { recommendations: recs.length, ranked: ranked.length };
     },
   };
 }

@@ -10,7 +10,8 @@ import { fromRow, ROLLUP_COLUMNS } from './rollup-rows';
 import { rollupWatermark } from './rollups';
 import { latestForecasts, type ForecastMetric, type StoredForecast } from './forecasts';
 import { latestCapacity } from './capacity';
-import { budgetCrossingInsight, slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
+import { budgetCrossingInsight, errorBudgetInsight, slaCrossingInsight, trafficPeakInsight, type Insight } from '../../domain/analytics/insights';
+import { latestRecommendations } from './recommendations';
 
 const COLUMNS = ROLLUP_COLUMNS.map(([c]) => c).join(', ');
 
@@ -36,7 +37,7 @@ export async function rollupsCovering(pool: Pool, from: number, to: number): Pro
 }
 
 /** Each service's rollups combined into one per service. */
-function perService(parts: readonly ServiceRollup[], from: number): ServiceRollup[] {
+export function perService(parts: readonly ServiceRollup[], from: number): ServiceRollup[] {
   const by = new Map<string, ServiceRollup[]>();
   for (const p of parts) {
     const list = by.get(p.service);
@@ -92,6 +93,31 @@ async function budgetInsight(pool: Pool, monthlyBudgetUsd: number): Promise<Insi
 }
 
 /**
+ * Each service's error budget as of the latest rolled hour before `to`: the share left, and the errors
+ * the SLO window allows ((1 − objective) × its requests), for projecting against the errors forecast.
+ */
+async function errorBudgetInsights(pool: Pool, config: VigilConfig, to: number): Promise<Insight[]> {
+  const errors = await furthestForecasts(pool, 'errors');
+  if (!errors.length) return [];
+  const window = config.analytics.sloWindow;
+  const r = await pool.query<{ service: string; remaining: number | null; requests: string }>(
+    `SELECT l.service, l.budget_remaining AS remaining, w.requests
+     FROM (SELECT DISTINCT ON (service) service, budget_remaining FROM rollups_hourly WHERE slot_start < $2 ORDER BY service, slot_start DESC) l
+     JOIN (SELECT service, sum(requests) AS requests FROM rollups_hourly WHERE slot_start >= $1 AND slot_start < $2 GROUP BY service) w USING (service)`,
+    [new Date(to - window), new Date(to)],
+  );
+  const out: Insight[] = [];
+  for (const f of errors) {
+    const row = r.rows.find((x) => x.service === f.service);
+    if (!row || row.remaining === null) continue;
+    const objective = slaFor(config.services, config.slaDefaults, f.service).slo.availability;
+    const i = errorBudgetInsight(f.service, f.forecast, { remainingShare: row.remaining, allowedErrors: (1 - objective) * Number(row.requests) }, f.madeFor, f.stepMs);
+    if (i) out.push(i);
+  }
+  return out;
+}
+
+/**
  * The executive dashboard for a period ending with the last rolled hour (so a half-written hour
  * never shows), compared with the period before it. `endAt` caps the end (a scheduled report
  * covers the period up to its own slot, even when it runs late).
@@ -102,7 +128,7 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
   const to = o.endAt !== undefined ? Math.min(rolled, Math.floor(o.endAt / HOUR_MS) * HOUR_MS) : rolled;
   const len = PERIOD_LENGTH_MS[period];
   const from = to - len;
-  const [current, previous, open, p95, traffic, capacity] = await Promise.all([
+  const [current, previous, open, p95, traffic, capacity, stored, budgets] = await Promise.all([
     rollupsCovering(pool, from, to),
     rollupsCovering(pool, from - len, from),
     openIncidentsByService(pool),
@@ -110,8 +136,11 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     latestForecasts(pool, 'requests'),
     // Stored by the Forecast workflow with its forecasts: the report shows what was planned, ranked.
     latestCapacity(pool),
+    // Every recommendation of the latest Forecast run, ranked there (null before the first run).
+    latestRecommendations(pool),
+    errorBudgetInsights(pool, config, to),
   ]);
-  const insights: Insight[] = [];
+  const insights: Insight[] = [...budgets];
   for (const f of p95) {
     const sla = slaFor(config.services, config.slaDefaults, f.service).p95LatencyMs;
     const i = slaCrossingInsight(f.service, f.forecast, sla, f.madeFor, f.stepMs);
@@ -141,5 +170,6 @@ export async function loadDashboard(pool: Pool, config: VigilConfig, period: Das
     generatedAt: now,
     insights,
     capacity,
+    ...(stored ? { recommendations: stored } : {}),
   });
 }

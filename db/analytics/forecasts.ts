@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Forecast } from '../../domain/analytics/forecast/forecast';
 
-export type ForecastMetric = 'requests' | 'p95_ms' | 'quality' | 'cost_usd';
+export type ForecastMetric = 'requests' | 'p95_ms' | 'quality' | 'cost_usd' | 'errors';
 
 /** The two horizons every series is forecast for (days); each has its own backtest and intervals. */
 export type ForecastHorizon = 7 | 30;

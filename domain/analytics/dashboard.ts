@@ -4,12 +4,11 @@ import { businessImpact, type ImpactFigure } from './business-impact';
 import type { Assumptions, HealthWeights } from './config-schema';
 import { estateScore, healthComponents, healthScore, type HealthComponents, type OpenIncidents } from './health-score';
 import type { DashboardPeriod } from './period';
-import { recommendations, type Recommendation } from './recommendations';
+import { allRecommendations, type RankedRecommendation } from './ranked-recommendations';
 import { combineRollups, type ServiceRollup } from './rollup';
 import { trendOf, type Trend } from './trend';
 import type { Insight } from './insights';
 import type { CapacityRecommendation } from './capacity/rank';
-import { capacityRecommendations } from './capacity/recommend';
 
 export interface DashboardInput {
   period: DashboardPeriod;
@@ -30,6 +29,8 @@ export interface DashboardInput {
   insights?: readonly Insight[];
   /** Ranked capacity recommendations of the latest Forecast run (USL capacity against the traffic forecast). */
   capacity?: readonly CapacityRecommendation[];
+  /** The latest Forecast run's stored, ranked recommendations; absent (no run yet): computed from this period's rollups. */
+  recommendations?: readonly RankedRecommendation[];
 }
 
 /** A figure beside its value for the period before: what an executive reads first. */
@@ -72,7 +73,7 @@ export interface ExecutiveDashboard {
   };
   business_impact: { figures: ImpactFigure[]; not_configured: string[] };
   predictive_insights: Array<{ service: string; kind: string; text: string; from: string | null; to: string | null; probability: number | null; method: string }>;
-  recommendations: Recommendation[];
+  recommendations: RankedRecommendation[];
   capacity: CapacityRecommendation[];
   services: ServiceSummary[];
 }
@@ -147,7 +148,10 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
   ];
   const notConfigured = wanted.filter(([name]) => !figures.some((f) => f.name === name)).map(([name, keys]) => `${name}: set analytics.assumptions.${keys.join(' and analytics.assumptions.')}`);
   const insights: ExecutiveDashboard['predictive_insights'] = [...(i.insights ?? [])];
+  // The linear projection only where no errors forecast gave a dated range with its probability.
+  const forecastBudget = new Set(insights.filter((x) => x.kind === 'error_budget_exhaustion').map((x) => x.service));
   for (const s of services) {
+    if (forecastBudget.has(s.service)) continue;
     if (s.budget_exhaustion_hours !== null && s.budget_exhaustion_hours > 0 && s.budget_exhaustion_hours < 30 * 24) {
       const at = new Date(i.to + s.budget_exhaustion_hours * 3_600_000).toISOString();
       insights.push({ service: s.service, kind: 'error_budget_exhaustion', text: `error budget of ${s.service} exhausted around ${at.slice(0, 10)} at the latest hour's burn rate`, from: at, to: at, probability: null, method: 'linear projection of the current burn rate (no forecast interval)' });
@@ -171,13 +175,15 @@ export function executiveDashboard(i: DashboardInput): ExecutiveDashboard {
     business_impact: { figures, not_configured: notConfigured },
     predictive_insights: insights,
     capacity: [...(i.capacity ?? [])],
-    recommendations: [
-      ...capacityRecommendations(i.capacity ?? [], { monthlySpendUsd: periodDays > 0 ? (all.costUsd / periodDays) * 30 : 0, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) }),
-      ...recommendations(
-        i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
-        { periodDays, spendUsd: all.costUsd, ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}) },
-      ),
-    ].sort((a, b) => a.priority - b.priority),
+    recommendations: i.recommendations
+      ? [...i.recommendations]
+      : allRecommendations({
+          capacity: i.capacity ?? [],
+          services: i.current.map((c) => ({ current: c, previous: prevOf.get(c.service) ?? null, minQuality: i.minQuality(c.service) })),
+          periodDays,
+          spendUsd: all.costUsd,
+          ...(i.assumptions.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: i.assumptions.monthlyBudgetUsd } : {}),
+        }),
     services,
   };
 }

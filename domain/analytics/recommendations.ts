@@ -1,7 +1,7 @@
 // Recommendations from a period's rollups: rules an SRE lead would apply, ranked most urgent first.
 import type { ServiceRollup } from './rollup';
 
-export type RecommendationKind = 'sla_at_risk' | 'budget_at_risk' | 'quality_at_risk' | 'cost_increase' | 'scale_up' | 'scale_down';
+export type RecommendationKind = 'sla_at_risk' | 'budget_at_risk' | 'error_budget' | 'quality_at_risk' | 'cost_increase' | 'scale_up' | 'scale_down';
 
 export interface Recommendation {
   kind: RecommendationKind;
@@ -26,7 +26,7 @@ export function recommendations(services: readonly RecommendationInput[], spend:
   for (const { current: c, previous: p, minQuality } of services) {
     if (c.budgetRemaining !== null && (c.budgetRemaining < 0.25 || (c.exhaustionHours !== null && c.exhaustionHours < 7 * 24))) {
       const when = c.exhaustionHours === null ? '' : c.exhaustionHours === 0 ? '; it is spent' : `; at the current burn it runs out in ${(c.exhaustionHours / 24).toFixed(1)} days`;
-      out.push({ kind: 'sla_at_risk', service: c.service, priority: c.budgetRemaining <= 0 || (c.exhaustionHours ?? Infinity) < 48 ? 1 : 2, title: `${c.service}: error budget at risk`, detail: `${pct(Math.max(0, c.budgetRemaining))} of the error budget left${when}. Freeze risky changes, look at the top error causes.` });
+      out.push({ kind: 'error_budget', service: c.service, priority: c.budgetRemaining <= 0 || (c.exhaustionHours ?? Infinity) < 48 ? 1 : 2, title: `${c.service}: error budget at risk`, detail: `${pct(Math.max(0, c.budgetRemaining))} of the error budget left${when}. Freeze risky changes, look at the top error causes.` });
     }
     if (c.qualityAvg !== null && c.qualityAvg < minQuality) {
       out.push({ kind: 'quality_at_risk', service: c.service, priority: 2, title: `${c.service}: answer quality below its SLA`, detail: `average quality ${c.qualityAvg.toFixed(3)} < ${minQuality}. Review retrieval and the prompt changes of the period.` });

@@ -53,7 +53,7 @@ describe('Forecast workflow', () => {
     await run();
     expect(await latestForecasts(db.pool, 'requests')).toHaveLength(2);
     const rows = await db.pool.query('SELECT count(*)::int AS n FROM forecasts');
-    expect(rows.rows[0].n).toBe(16); // 2 services × 4 metrics × 2 horizons, replaced, not added
+    expect(rows.rows[0].n).toBe(20); // 2 services × 5 metrics (errors too) × 2 horizons, replaced, not added
     // 35 days are too short to backtest a 30-day horizon (74 days needed): the baseline, and it says so.
     const month = await latestForecasts(db.pool, 'requests', 30);
     expect(month.map((f) => [f.forecast.point.length, f.forecast.method])).toEqual([[720, 'seasonal_naive'], [720, 'seasonal_naive']]);
@@ -62,7 +62,28 @@ describe('Forecast workflow', () => {
     const recs = await db.pool.query<{ service: string; rank: number; made_for: Date }>('SELECT service, rank, made_for FROM capacity_recommendations ORDER BY rank');
     expect(recs.rows.map((r) => r.rank)).toEqual([1, 2]);
     expect(recs.rows.map((r) => r.service).sort()).toEqual(['checkout-rag', 'support-rag']);
+    // Every recommendation of the run, ranked in one list; the re-run replaced its own.
+    const all = await db.pool.query<{ rank: number; kind: string; made_for: Date }>('SELECT rank, kind, made_for FROM recommendations ORDER BY rank');
+    expect(all.rows.map((r) => r.rank)).toEqual(all.rows.map((_, i) => i + 1));
+    expect(new Set(all.rows.map((r) => r.made_for.getTime()))).toEqual(new Set([NOW]));
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM recommendation_runs')).rows[0].n).toBe(1);
     expect(seconds).toBeLessThan(60);
+  });
+
+  it('the dashboard shows the stored recommendations of the latest run, in rank order, whatever the period', async () => {
+    const stored = await db.pool.query<{ rank: number; kind: string; title: string }>('SELECT rank, kind, title FROM recommendations ORDER BY rank');
+    for (const period of ['24h', '30d'] as const) {
+      const d = await loadDashboard(db.pool, parseConfig({}, 'test', {}), period, NOW);
+      expect(d.recommendations.map((r) => [r.rank, r.kind, r.title])).toEqual(stored.rows.map((r) => [r.rank, r.kind, r.title]));
+    }
+    // A run that finds something to do: a tight error budget (99.99 %) and a quality bar above the seeded answers.
+    const strict = parseConfig({ slaDefaults: { minQuality: 0.99, slo: { availability: 0.9999 } } }, 'test', {});
+    await createForecastActivities({ pool: db.pool, config: strict }).planCapacity({ asOf: NOW + 3_600_000 });
+    const d = await loadDashboard(db.pool, strict, '7d', NOW);
+    const kinds = d.recommendations.map((r) => r.kind);
+    expect(kinds).toContain('quality_at_risk');
+    expect(d.recommendations.map((r) => r.rank)).toEqual(kinds.map((_, i) => i + 1));
+    expect(d.recommendations.map((r) => r.priority)).toEqual([...d.recommendations.map((r) => r.priority)].sort());
   });
 
   it('the dashboard shows traffic-peak insights read off the stored intervals', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { executiveReportId, executiveStatus } from '../../domain/analytics/executive-report';
-import type { Recommendation } from '../../domain/analytics/recommendations';
+import type { RankedRecommendation } from '../../domain/analytics/ranked-recommendations';
 
-const rec = (priority: 1 | 2 | 3): Recommendation => ({ kind: 'sla_at_risk', service: 's', priority, title: 't', detail: 'd' });
+const rec = (priority: 1 | 2 | 3, i: number): RankedRecommendation => ({ rank: i + 1, kind: 'sla_at_risk', service: 's', priority, title: 't', detail: 'd' });
 
 describe('executive report id and status', () => {
   it('one id per period and end minute, in ISO basic form (no colons for Message-IDs and file names)', () => {

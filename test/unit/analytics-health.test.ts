@@ -56,7 +56,7 @@ describe('business impact', () => {
 });
 
 describe('recommendations on scripted scenarios', () => {
-  it('budget burning fast → SLA at risk first; quality below SLA; cost up 50 %; spend over budget', () => {
+  it('budget burning fast → error budget first; quality below SLA; cost up 50 %; spend over budget', () => {
     const recs = recommendations(
       [
         { current: rollup({ service: 'checkout', budgetRemaining: 0.3, exhaustionHours: 30 }), previous: null, minQuality: 0.7 },
@@ -67,7 +67,7 @@ describe('recommendations on scripted scenarios', () => {
     );
     expect(recs.map((r) => [r.kind, r.service, r.priority])).toEqual([
       ['budget_at_risk', null, 1],
-      ['sla_at_risk', 'checkout', 1],
+      ['error_budget', 'checkout', 1],
       ['quality_at_risk', 'search', 2],
       ['cost_increase', 'docs', 3],
     ]);
