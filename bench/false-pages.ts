@@ -106,8 +106,12 @@ const fmt = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
 export function runFalsePagesBench(): number {
   const weeks = positiveInt('FALSE_PAGES_WEEKS', 8);
   const seed = positiveInt('FALSE_PAGES_SEED', 1);
+  // A short mode for iterating: FALSE_PAGES_SHAPES=steady,daily-cycle FALSE_PAGES_WEEKS=2.
+  const only = process.env.FALSE_PAGES_SHAPES?.split(',').map((s) => s.trim());
+  const shapes = only ? SERVICE_SHAPES.filter((s) => only.includes(s.name)) : SERVICE_SHAPES;
+  if (shapes.length === 0) throw new Error(`FALSE_PAGES_SHAPES names no shape; known: ${SERVICE_SHAPES.map((s) => s.name).join(', ')}`);
   const results: ShapeResult[] = [];
-  for (const shape of SERVICE_SHAPES) {
+  for (const shape of shapes) {
     const t = performance.now();
     results.push(runShape(shape, weeks, seed));
     console.log(`false-pages: ${shape.name} done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
@@ -120,7 +124,7 @@ export function runFalsePagesBench(): number {
     `${weeks} weeks of clean seeded 10-second windows (seed ${seed}, ${PER_WEEK.toLocaleString('en')} a week) per service shape, scored as the`,
     `monitor scores them (evidence ensemble, then hysteresis: open after ${SETTINGS.openAfter} anomalous windows in a row). A page is an`,
     `\`anomaly\` incident opened; every one here is false. The monitor's bar is a surprise of ${MONITOR_SURPRISE} decades.`,
-    `\`BENCH_ONLY=false-pages npm run bench\` (FALSE_PAGES_WEEKS, FALSE_PAGES_SEED). ${new Date().toISOString()}, ${machineInfo().cpus}.`,
+    `\`BENCH_ONLY=false-pages npm run bench\` (FALSE_PAGES_WEEKS, FALSE_PAGES_SEED, FALSE_PAGES_SHAPES). ${new Date().toISOString()}, ${machineInfo().cpus}.`,
     '',
     '## False pages per service per week, by bar (surprise in decades)',
     '',

@@ -12,7 +12,7 @@ import type { AnomalyVerdict } from './types';
  * The ensemble's layout version: bump it when createWindowEnsemble's members or options change, so
  * stored snapshots of the old layout are relearned instead of restored into the wrong shape.
  */
-export const DETECTOR_FORMAT = 1;
+export const DETECTOR_FORMAT = 2;
 /** Windows between checkpoints: a snapshot (~270 KB) per this many windows, one small row per window. */
 export const CHECKPOINT_EVERY = 360;
 /** A service's first window warms its ensemble on this much stored history (≈ 4 h of 10 s windows)… */

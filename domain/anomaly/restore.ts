@@ -8,6 +8,7 @@ import { restoreEvidenceEnsemble } from './evidence';
 import { restoreFlatlineDetector } from './flatline';
 import { restoreGaussianWindowDetector } from './gaussian-window';
 import { restoreIsolationForestDetector } from './isolation-forest-detector';
+import { restoreSampledDetector } from './sampled';
 import { restoreEnsembleDetector, restoreMaxDetector, restoreWithChanges } from './restore-composite';
 import { restoreCusumDetector, restoreEwmaDetector, restoreRobustZDetector, restoreSeasonalDetector } from './statistical';
 
@@ -21,6 +22,8 @@ const RESTORERS: Record<string, (json: unknown) => StreamingDetector> = {
   changepoint: restoreChangepointDetector,
   flatline: restoreFlatlineDetector,
   drift: restoreDriftDetector,
+  binomial: (json) => restoreSampledDetector('binomial', json),
+  'sample-mean': (json) => restoreSampledDetector('sample-mean', json),
   ensemble: (json) => restoreEnsembleDetector(json, restoreDetector),
   max: (json) => restoreMaxDetector(json, restoreDetector),
   'with-changes': (json) => restoreWithChanges(json, restoreDetector),

@@ -8,6 +8,7 @@ import { createEvidenceEnsemble, type EvidenceDetector } from './evidence';
 import { classifyAnomaly, DEVIATION_Z, type AnomalyClass } from './classify';
 import { FEATURE_NAMES, windowFeatures } from './features';
 import { MAX_SURPRISE } from './likelihood';
+import { createSampledDetector } from './sampled';
 import { SPECIALISTS } from './vigil-ensemble';
 import type { WindowSummary } from '../window-summary';
 
@@ -30,12 +31,29 @@ export const MONITOR_SURPRISE = 8;
  */
 const FLAT_MEANS_STUCK: ReadonlySet<string> = new Set(['p95Ms', 'throughputPerSec']);
 
-/** The ensemble's members in order: every specialist on every feature, but flat-line only where it means something. */
-const MEMBERS: ReadonlyArray<{ kind: string; feature: number }> = MONITOR_FEATURES.flatMap((name, feature) =>
-  Object.keys(SPECIALISTS)
+/**
+ * Where a point keeps the window's sample sizes, after the five levels: requests, failures, the sum
+ * and the number of quality scores. Error rate and quality are judged from these counts (sampled.ts),
+ * not by the level specialists: a rate or mean over a handful of requests strays far by chance, and
+ * over thousands hardly at all; the level specialists, blind to n, paged on the clean traffic's
+ * chance strays (bench/results/false-pages.md) and needed a bar that hid real error bursts.
+ */
+const COUNTS = { requests: 5, errors: 6, qualitySum: 7, qualityCount: 8 } as const;
+
+/** Count-aware members, by the feature they judge. */
+const SAMPLED: Readonly<Record<string, () => StreamingDetector>> = {
+  errorRate: () => createSampledDetector('binomial', { sum: COUNTS.errors, count: COUNTS.requests }),
+  qualityAvg: () => createSampledDetector('sample-mean', { sum: COUNTS.qualitySum, count: COUNTS.qualityCount }),
+};
+
+/** The ensemble's members in order: the sampled detector where a level is a sample's, else every specialist (flat-line only where it means something). */
+const MEMBERS: ReadonlyArray<{ kind: string; feature: number; make: () => StreamingDetector }> = MONITOR_FEATURES.flatMap((name, feature) => {
+  const sampled = SAMPLED[name];
+  if (sampled) return [{ kind: 'sampled', feature, make: sampled }];
+  return Object.keys(SPECIALISTS)
     .filter((kind) => kind !== 'flatline' || FLAT_MEANS_STUCK.has(name))
-    .map((kind) => ({ kind, feature })),
-);
+    .map((kind) => ({ kind, feature, make: () => SPECIALISTS[kind]!(feature) }));
+});
 
 /** What the ensemble said about one window. */
 export interface WindowJudgement {
@@ -59,13 +77,18 @@ export interface WindowJudgement {
 
 /** A fresh ensemble for one service's windows. */
 export function createWindowEnsemble(): EvidenceDetector {
-  const members: StreamingDetector[] = MEMBERS.map((m) => SPECIALISTS[m.kind]!(m.feature));
+  const members: StreamingDetector[] = MEMBERS.map((m) => m.make());
   return createEvidenceEnsemble({ name: 'ensemble', correction: Math.log10(MONITOR_FEATURES.length), members });
 }
 
-/** The point a window becomes: its start and its levels (quality carried over from `previous` when the window has none). */
+/**
+ * The point a window becomes: its start, its levels (quality carried over from `previous` when the
+ * window has none), then its counts (COUNTS).
+ */
 export function windowPoint(w: WindowSummary, previous?: WindowSummary): AnomalyPoint {
-  return { t: w.start, values: windowFeatures(w, previous).slice(0, MONITOR_FEATURES.length) };
+  const levels = windowFeatures(w, previous).slice(0, MONITOR_FEATURES.length);
+  // windowFeatures has checked these fields: finite and ≥ 0.
+  return { t: w.start, values: [...levels, w.count, w.errors, w.qualitySum, w.qualityCount] };
 }
 
 /** Scores one window (learning from it) and says why. */
