@@ -15,10 +15,11 @@ function scheduledTime(): number | undefined {
 }
 
 /**
- * Forecast, run daily by the `vigil-forecast` Schedule: per service, hourly requests, p95, quality
- * and cost for the next 7 and 30 days with 80/95 % intervals, fitted on the vigil-ml workers one
- * service at a time; then capacity is planned against the new traffic forecasts and the ranked
- * recommendations stored. Each store replaces its own rows (keyed by the slot), so a retry is harmless.
+ * Forecast, run daily by the `vigil-forecast` Schedule: per service, hourly requests, p95, quality,
+ * cost and errors for the next 7 and 30 days with 80/95 % intervals, fitted on the vigil-ml workers
+ * one service at a time; then capacity is planned against the new traffic forecasts and every
+ * recommendation (capacity, error budget, quality, cost, spend) stored in one ranked list. Each
+ * store replaces its own rows (keyed by the slot), so a retry is harmless.
  */
 export async function forecastWorkflow(input: ForecastInput): Promise<Array<{ service: string; methods: Record<string, string> }>> {
   const ml = proxyActivities<ForecastActivities>({ taskQueue: input.mlTaskQueue, startToCloseTimeout: '10m', retry: { maximumAttempts: 3, initialInterval: '10s' } });
