@@ -53,7 +53,7 @@ export function experimentPaths(): Json {
     '/v1/experiments/{name}/assignment': {
       get: { tags: ['experiments'], summary: "What the SDK assigns by: salt, weights, and the stopped variants (kill switch)", parameters: [nameParam], responses: { 200: ok('Assignment view', anyObject), 400: error('Invalid name'), 404: error('No such experiment') } },
     },
-    '/v1/experiments/windows': {
+    '/v1/experiment-windows': {
       post: {
         tags: ['experiments'],
         summary: 'Per-variant window summaries from the SDK, forwarded to each experiment workflow',

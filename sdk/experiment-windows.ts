@@ -5,7 +5,7 @@ import { VariantAccumulator, type ExperimentSample } from '../domain/experiments
 import type { ExperimentMetric } from '../domain/experiments/metrics';
 import type { VariantWindow } from '../domain/experiments/variant-window';
 
-/** Where closed variant windows go: the API (POST /v1/experiments/windows) or Temporal signals. */
+/** Where closed variant windows go: the API (POST /v1/experiment-windows) or Temporal signals. */
 export interface ExperimentTransport {
   send(windows: readonly VariantWindow[]): Promise<void>;
 }

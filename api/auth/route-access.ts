@@ -59,7 +59,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /v1/experiments/:name/report': scope('experiments:read'),
   // The SDK's calls: a service's key that may report metrics may also assign and report variants.
   'GET /v1/experiments/:name/assignment': scope('metrics:write'),
-  'POST /v1/experiments/windows': scope('metrics:write'),
+  'POST /v1/experiment-windows': scope('metrics:write'),
   'POST /v1/metrics': INGEST,
   'POST /v1/processing-events': INGEST,
   'POST /v1/alertmanager': { kind: 'tokenOrScope', scope: 'incidents:write' },

@@ -41,7 +41,7 @@ export function experimentRoutes(app: FastifyInstance, experiments: ExperimentSe
   }
   app.get('/v1/experiments/:name/report', async (req) => ({ reports: await experiments.reports(parseOr400(nameParams, req.params, 'params').name) }));
   app.get('/v1/experiments/:name/assignment', async (req) => experiments.assignment(parseOr400(nameParams, req.params, 'params').name));
-  app.post('/v1/experiments/windows', async (req, reply) => {
+  app.post('/v1/experiment-windows', async (req, reply) => {
     const { windows } = parseOr400(variantWindowsBodySchema, req.body, 'body');
     return reply.status(202).send(await experiments.ingest(windows));
   });

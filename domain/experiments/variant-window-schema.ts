@@ -1,4 +1,4 @@
-// The wire contract of per-variant windows (POST /v1/experiments/windows): sums that must agree
+// The wire contract of per-variant windows (POST /v1/experiment-windows): sums that must agree
 // with each other, so one bad replica cannot poison an experiment's totals.
 import { z } from 'zod';
 import { atMonitorAccuracy, latencySketchSchema } from '../metrics-input';

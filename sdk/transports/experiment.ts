@@ -1,4 +1,4 @@
-// Where per-variant windows go: the API (POST /v1/experiments/windows, an API key with
+// Where per-variant windows go: the API (POST /v1/experiment-windows, an API key with
 // metrics:write) or straight to each experiment's workflow as a signal.
 import type { VariantWindow } from '../../domain/experiments/variant-window';
 import type { ExperimentTransport } from '../experiment-windows';
@@ -10,12 +10,12 @@ export function createHttpExperimentTransport(o: { baseUrl: string; apiKey: stri
   const f = o.fetch ?? fetch;
   return {
     async send(windows) {
-      const res = await f(`${o.baseUrl.replace(/\/$/, '')}/v1/experiments/windows`, {
+      const res = await f(`${o.baseUrl.replace(/\/$/, '')}/v1/experiment-windows`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${o.apiKey}` },
         body: JSON.stringify({ windows }),
       });
-      if (!res.ok) throw new Error(`POST /v1/experiments/windows: HTTP ${res.status} ${await res.text().catch(() => '')}`.trim());
+      if (!res.ok) throw new Error(`POST /v1/experiment-windows: HTTP ${res.status} ${await res.text().catch(() => '')}`.trim());
     },
   };
 }

@@ -51,6 +51,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 include-path = "/v1/processing-events"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+# Experiments: a definition's report channels must exist in the config and a window's totals must
+# agree (rules the document states in words); a created name is taken (409).
+[[operations]]
+include-path-regex = "^/v1/experiment"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
 `;
 
 let services: Services;
