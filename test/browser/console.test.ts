@@ -243,13 +243,21 @@ describe.skipIf(skip !== null)('web console', () => {
 
   it('gives a viewer no action buttons, and refuses a forged POST', async () => {
     const id = await raise('console-viewer');
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } }); // a phone
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' }); // a phone, in dark mode
     const p = await login(ctx, 'vic');
     await p.goto(`${base}/incidents/${id}`);
     await p.waitForSelector('#incident-status');
     await screenshot(p, 'incident-viewer-phone');
     expect(serious(await axe(p))).toEqual([]);
     expect(await p.$$('button[data-action]')).toHaveLength(0);
+    // The theme follows the system (dark here, and axe checked its contrast); the toggle switches it and is remembered.
+    expect(await p.getAttribute('#theme-toggle', 'aria-pressed')).toBe('true');
+    await p.click('#theme-toggle');
+    expect(await p.getAttribute('html', 'data-theme')).toBe('light');
+    await p.reload();
+    await p.waitForSelector('#incident-status');
+    expect(await p.getAttribute('html', 'data-theme')).toBe('light');
+    expect(serious(await axe(p))).toEqual([]);
     expect(await p.$('a[href="/exec"]')).toBeNull(); // the executive view needs analytics:read
     // Forged from the page: without the CSRF token, and with it but without the scope.
     const url = JSON.stringify(`${base}/v1/incidents/${id}/acknowledge`);
