@@ -1,7 +1,9 @@
-// How the running system judges one window summary for anomalies: the same evidence ensemble and
-// calibration as `vigil detect --detector ensemble` (vigil-ensemble.ts), on the five levels of a
-// window (p95, error rate, quality, cost per query, throughput). The ensemble learns from every
-// window; each calibrator stays silent for its learning period. Pure: the activity around it keeps
+// How the running system judges one window summary for anomalies: the evidence rule and calibration
+// of `vigil detect --detector ensemble` (vigil-ensemble.ts), on the five levels of a window (p95,
+// error rate, quality, cost per query, throughput) — its specialists on p95, cost and throughput,
+// and count-aware detectors (sampled.ts) on error rate and quality, which are shares and means of the
+// window's requests. The ensemble learns from every window; each calibrator stays silent for its
+// learning period. Pure: the activity around it keeps
 // the detector's state in Postgres (activities/ml/anomaly.ts), the bench and the tests drive it directly.
 import type { AnomalyPoint, StreamingDetector } from './detector';
 import { createEvidenceEnsemble, type EvidenceDetector } from './evidence';
@@ -46,12 +48,20 @@ const SAMPLED: Readonly<Record<string, () => StreamingDetector>> = {
   qualityAvg: () => createSampledDetector('sample-mean', { sum: COUNTS.qualitySum, count: COUNTS.qualityCount }),
 };
 
-/** The ensemble's members in order: the sampled detector where a level is a sample's, else every specialist (flat-line only where it means something). */
+/**
+ * Specialists the monitor leaves out. Same time yesterday: on the first weekday after a weekend (and
+ * the first weekend day after a week) yesterday is the wrong day, and a service whose load follows
+ * the week paged every Monday at midnight; same time last week (`weekly`) is the right reference
+ * for windows, once a week is stored.
+ */
+const NOT_WATCHED: ReadonlySet<string> = new Set(['seasonal']);
+
+/** The ensemble's members in order: the sampled detector where a level is a sample's, else the specialists (flat-line only where it means something). */
 const MEMBERS: ReadonlyArray<{ kind: string; feature: number; make: () => StreamingDetector }> = MONITOR_FEATURES.flatMap((name, feature) => {
   const sampled = SAMPLED[name];
   if (sampled) return [{ kind: 'sampled', feature, make: sampled }];
   return Object.keys(SPECIALISTS)
-    .filter((kind) => kind !== 'flatline' || FLAT_MEANS_STUCK.has(name))
+    .filter((kind) => !NOT_WATCHED.has(kind) && (kind !== 'flatline' || FLAT_MEANS_STUCK.has(name)))
     .map((kind) => ({ kind, feature, make: () => SPECIALISTS[kind]!(feature) }));
 });
 

@@ -52,6 +52,26 @@ describe('the monitor\'s window scorer (evidence ensemble on window levels)', ()
     expect(j.filter((x) => x.anomalous)).toEqual([]);
   }, SLOW);
 
+  it('a low-traffic service (a handful of requests a window, 3 % failing) is not anomalous on its chance failures', () => {
+    // One failure among 2–6 requests is a 17–50 % error rate: the error-rate level strays far by chance,
+    // the failure count given the requests does not.
+    const low = SERVICE_SHAPES.find((s) => s.name === 'low-traffic')!;
+    const d = createWindowEnsemble();
+    let prev: WindowSummary | undefined;
+    let failing = 0;
+    const anomalous: number[] = [];
+    let i = 0;
+    for (const w of cleanWindows(low, { service: 'low', start: START, count: 6_000, seed: 3 })) {
+      if (w.errors > 0 && w.errors === w.count) failing++;
+      if (judgeWindow(d, windowPoint(w, prev)).anomalous) anomalous.push(i);
+      prev = w;
+      i++;
+    }
+    // The stream does hold windows whose every request failed; none of them is an anomaly.
+    expect(failing).toBeGreaterThan(0);
+    expect(anomalous).toEqual([]);
+  }, SLOW);
+
   // Each case: a changed service from the next window on, the class its incident must get and a feature it must name.
   const cases: Array<{ name: string; shape: ServiceShape; cls: string; feature: string }> = [
     { name: 'errors +10 pp', shape: { ...steady, errorRate: 0.105 }, cls: 'performance', feature: 'errorRate' },
