@@ -3,7 +3,7 @@
 // failure in 4 requests is 25 % and perfectly normal for a service that fails 3 % of the time, while
 // 25 % of 2,000 requests is an outage — so the level itself, judged against its own history, pages on
 // quiet windows or misses busy ones. These detectors judge the counts instead, against a baseline they
-// learn (forgetting at `horizon` windows, by default half an hour of 10 s windows: short enough that
+// learn (forgetting at `horizon` windows, by default two hours of 10 s windows: short enough that
 // a shift that persists becomes the new normal within a few hundred windows, long enough that the
 // baseline holds thousands of requests on a busy service):
 // - `binomial`: the mid-p upper tail of k failures given n, under a Poisson with mean n·p̂ (p̂ the
@@ -127,7 +127,7 @@ function resolve(kind: SampledKind, o: SampledOptions): Required<SampledOptions>
   return {
     sum: intOption(kind, 'sum', o.sum ?? 0, 0, 100_000),
     count: intOption(kind, 'count', o.count ?? 1, 0, 100_000),
-    horizon: numberOption(kind, 'horizon', o.horizon ?? 180, 1),
+    horizon: numberOption(kind, 'horizon', o.horizon ?? 720, 1),
     learning: intOption(kind, 'learning', o.learning ?? 100, 1, 1_000_000),
   };
 }
