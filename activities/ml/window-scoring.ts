@@ -13,7 +13,7 @@ import type { AnomalyVerdict } from './types';
  * stored snapshots of the old layout are relearned instead of restored into the wrong shape.
  */
 export const DETECTOR_FORMAT = 2;
-/** Windows between checkpoints: a snapshot (~270 KB) per this many windows, one small row per window. */
+/** Windows between checkpoints: a snapshot (~100 KB, bench/results/false-pages.md) per this many windows, one small row per window. */
 export const CHECKPOINT_EVERY = 360;
 /** A service's first window warms its ensemble on this much stored history (≈ 4 h of 10 s windows)… */
 const WARM_WINDOWS = 1_500;
