@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm test`: every vitest project, in two lanes that run side by side. Most integration time is
+// spent waiting (timers, Slack's 1/s, child processes), so on 2 cores two stacks at once finish in
+// about half the wall time of one. Each lane is its own vitest process with its own Temporal dev
+// server and Postgres, and runs its files one at a time, as the integration projects require.
+// `npm test -- <vitest args>` runs vitest itself with those arguments; VIGIL_TEST_LANES=1 runs the
+// lanes one after the other.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import process from 'node:process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+
+/** Lanes of jobs, balanced by measured time (integration ≈ slow + unit + workflows − browser). */
+const LANES = [
+  [['integration'], ['browser']],
+  [['slow'], ['unit', 'workflows']],
+];
+
+function run(args, label) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [vitest, 'run', ...args], { cwd: root, stdio: label ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    if (label) {
+      // Line by line, each prefixed, so two lanes' output stays readable when interleaved.
+      for (const stream of [child.stdout, child.stderr]) {
+        let rest = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop();
+          for (const line of lines) process.stdout.write(`[${label}] ${line}\n`);
+        });
+        stream.on('end', () => rest && process.stdout.write(`[${label}] ${rest}\n`));
+      }
+    }
+    child.on('close', (code, signal) => resolve({ label, code: code ?? 1, signal, seconds: Math.round((Date.now() - started) / 1000) }));
+  });
+}
+
+async function lane(jobs) {
+  const results = [];
+  for (const projects of jobs) {
+    const label = projects.join('+');
+    const r = await run(projects.flatMap((p) => ['--project', p]), label);
+    results.push(r);
+    process.stdout.write(`== ${label}: ${r.code === 0 ? 'passed' : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`} in ${r.seconds} s\n`);
+  }
+  return results;
+}
+
+const extra = process.argv.slice(2);
+if (extra.length > 0) {
+  const r = await run(extra, '');
+  process.exit(r.code);
+}
+
+const started = Date.now();
+const sequential = process.env.VIGIL_TEST_LANES === '1' || os.availableParallelism() < 2;
+const results = sequential ? await lane(LANES.flat()) : (await Promise.all(LANES.map(lane))).flat();
+const failed = results.filter((r) => r.code !== 0);
+process.stdout.write(`\n== npm test: ${results.length - failed.length}/${results.length} jobs passed in ${Math.round((Date.now() - started) / 1000)} s (${results.map((r) => `${r.label} ${r.seconds} s`).join(', ')})\n`);
+if (failed.length > 0) {
+  process.stderr.write(`npm test FAILED: ${failed.map((r) => r.label).join(', ')} — search the output above for "[${failed[0].label}]" and "FAIL"\n`);
+  process.exit(1);
+}
