@@ -33,6 +33,7 @@ let config: VigilConfig;
 let experiments: ExperimentService;
 let app: FastifyInstance;
 let writeKey: string;
+let activities: object;
 
 beforeAll(async () => {
   services = await connectServices();
@@ -47,11 +48,12 @@ beforeAll(async () => {
   let client: () => import('@temporalio/client').Client = () => {
     throw new Error('not yet');
   };
-  harness = await startTimeSkippingWorker(TASK_QUEUE, {
+  activities = {
     ...createNotifyActivities({ pool: db.pool, config, channels, logger: silentLogger }),
     ...createStoreActivities({ pool: db.pool }),
     ...createExperimentActivities({ pool: db.pool, config, channels, logger: silentLogger, client: () => client() }),
-  });
+  };
+  harness = await startTimeSkippingWorker(TASK_QUEUE, activities);
   client = () => harness.env.client;
   experiments = createExperimentService({ client: harness.env.client, pool: db.pool, config });
   app = Fastify();
