@@ -21,7 +21,7 @@ describe('confidence sequences for the p95', () => {
   });
 
   // Coverage at every look: 300 runs of 40 looks of log-normal latencies; the true p95 is known.
-  it('covers the true p95 at every look in at least 1 − alpha of runs', () => {
+  it('covers the true p95 at every look in at least 1 − alpha of runs', { timeout: 60_000 }, () => {
     const truth = 400 * Math.exp(LOG_SD * 1.6448536269514722);
     let missed = 0;
     for (let run = 0; run < 300; run++) {
@@ -41,7 +41,7 @@ describe('confidence sequences for the p95', () => {
   });
 
   // The planned size for a 10 % p95 rise, looked at after every 1,000-request window: caught by then in ≥ 80 % of runs.
-  it('catches a 10 % p95 shift by the planned units per arm', () => {
+  it('catches a 10 % p95 shift by the planned units per arm', { timeout: 60_000 }, () => {
     const planned = quantileSampleSize(0.1, P, ALPHA, LOG_SD, 0.01);
     const runs = 60;
     let caught = 0;

@@ -41,7 +41,8 @@ describe('always-valid decisions on simulated traffic', () => {
   // 1,000 A/A experiments, a look after every 100-request window, 60 looks each (futility stops
   // off, so every experiment is watched to the end): the false-positive rate (any ship or
   // stop-for-harm) stays within alpha + 1 point.
-  it('A/A: false positives at most alpha + 1 pt with a look after every window', () => {
+  // CPU-bound (about 2 s alone): a loaded shared machine gets a minute.
+  it('A/A: false positives at most alpha + 1 pt with a look after every window', { timeout: 60_000 }, () => {
     let falsePositives = 0;
     let looks = 0;
     for (let i = 0; i < 1000; i++) {
@@ -55,7 +56,7 @@ describe('always-valid decisions on simulated traffic', () => {
   });
 
   // The true effect is the MDE: the share shipped by the planned units per arm is the achieved power.
-  it('an effect of exactly the MDE ships by the planned size at least as often as planned (less 3 pts)', () => {
+  it('an effect of exactly the MDE ships by the planned size at least as often as planned (less 3 pts)', { timeout: 60_000 }, () => {
     const plan = planExperiment(experimentDefinitionSchema.parse(base), null);
     let shipped = 0;
     const runs = 400;

@@ -24,7 +24,7 @@ const nowhere: Transport = { maxBatch: 100, send: async () => undefined };
 describe('SDK assignment', () => {
   // 1M units over a 3-way 50/30/20 split: each unit always gets the same variant, and the counts fit
   // the weights (the SRM chi-square, not below α = 0.001); the points are uniform over 20 bins too.
-  it('is sticky and uniform over 1M units (chi-square)', () => {
+  it('is sticky and uniform over 1M units (chi-square)', { timeout: 60_000 }, () => {
     const variants = [
       { name: 'a', weight: 50 },
       { name: 'b', weight: 30 },
