@@ -106,6 +106,11 @@ export function createExperiments(o: ExperimentsOptions): Experiments {
       if (v.status !== 'running') return { name: experiment, variant: control, live: false };
       const picked = entry.pick(unit).name;
       if (v.stoppedVariants.includes(picked)) return { name: experiment, variant: control, live: false };
+      // Each request is its own unit: every call is a first exposure, and remembering them would only churn memory.
+      if (v.unit === 'request') {
+        o.onExposure?.({ name: experiment, variant: picked }, unit);
+        return { name: experiment, variant: picked, live: true };
+      }
       let units = seen.get(experiment);
       if (!units) seen.set(experiment, (units = new Set()));
       if (!units.has(unit)) {
