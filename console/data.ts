@@ -13,7 +13,8 @@ import { quantile, type LatencySketch } from '../domain/latency-sketch';
 import { incidentLabels, matchesAll, type Matcher } from '../domain/matchers';
 import { onCallTimeline, whoIsOnCall } from '../domain/oncall';
 import { slaFor } from '../domain/sla-config';
-import { liveState, mergeByServiceStart, type ServiceLive, type WindowRow } from './live-state';
+import { availabilityBurn, burnStateOf, type BurnView } from './burn-view';
+import { liveState, mergeByServiceStart, type AnomalyView, type ServiceLive, type WindowRow } from './live-state';
 
 interface RawWindow {
   service: string;
@@ -75,23 +76,96 @@ export async function budgetsRemaining(pool: Pool): Promise<Map<string, number |
   return new Map(r.rows.map((x) => [x.service, x.budget_remaining]));
 }
 
+/** What judge() shows beside each window besides the window itself. */
+export interface LiveExtras {
+  open: Map<string, number>;
+  budgets: Map<string, number | null>;
+  anomalies: Map<string, AnomalyView>;
+  burns: Map<string, BurnView>;
+}
+
 /** Judges merged windows against each service's SLA, with the figures the monitor page shows beside them. */
-export function judge(config: VigilConfig, windows: readonly WindowRow[], open: Map<string, number>, budgets: Map<string, number | null>): ServiceLive[] {
-  return windows.map((w) => liveState(w, slaFor(config.services, config.slaDefaults, w.service), { budgetRemaining: budgets.get(w.service) ?? null, openIncidents: open.get(w.service) ?? 0 }));
+export function judge(config: VigilConfig, windows: readonly WindowRow[], x: LiveExtras): ServiceLive[] {
+  return windows.map((w) =>
+    liveState(w, slaFor(config.services, config.slaDefaults, w.service), {
+      budgetRemaining: x.budgets.get(w.service) ?? null,
+      openIncidents: x.open.get(w.service) ?? 0,
+      anomaly: x.anomalies.get(w.service) ?? null,
+      burn: x.burns.get(w.service) ?? null,
+    }),
+  );
+}
+
+/** Reads everything judge() needs beside the windows; `services` limits the per-service reads (null: all). */
+export async function liveExtras(pool: Pool, config: VigilConfig, services: string[] | null): Promise<LiveExtras> {
+  const [open, budgets, anomalies, burns] = await Promise.all([openIncidentCounts(pool), budgetsRemaining(pool), latestAnomalies(pool, services), burnViews(pool, config, services)]);
+  return { open, budgets, anomalies, burns };
+}
+
+const asVerdict = (t: string, v: Record<string, unknown>): AnomalyView => ({
+  at: Number(t),
+  scored: v.scored === true,
+  anomalous: v.anomalous === true,
+  score: typeof v.score === 'number' ? v.score : null,
+  threshold: typeof v.threshold === 'number' ? v.threshold : null,
+  surprise: typeof v.surprise === 'number' ? v.surprise : null,
+  detector: typeof v.detector === 'string' ? v.detector : null,
+  anomalyClass: typeof v.anomalyClass === 'string' ? v.anomalyClass : null,
+});
+
+/**
+ * The newest verdict the anomaly monitor stored per service (db/anomaly-detector-state.ts): one index
+ * probe per service on the (service, seq) key.
+ */
+export async function latestAnomalies(pool: Pool, services: string[] | null): Promise<Map<string, AnomalyView>> {
+  const r = await pool.query<{ service: string; t: string; verdict: Record<string, unknown> }>(
+    `SELECT s.service, w.t, w.verdict FROM anomaly_detector_state s
+     CROSS JOIN LATERAL (SELECT t, verdict FROM anomaly_detector_windows x WHERE x.service = s.service ORDER BY seq DESC LIMIT 1) w
+     WHERE $1::text[] IS NULL OR s.service = ANY($1)`,
+    [services],
+  );
+  return new Map(r.rows.map((x) => [x.service, asVerdict(x.t, x.verdict)]));
+}
+
+/**
+ * Availability burn per rule for each service, taken at the end of its newest window (as the monitor
+ * takes it), from 1-minute buckets over 6 h and 30-minute buckets over 3 d summed in Postgres.
+ */
+export async function burnViews(pool: Pool, config: VigilConfig, services: string[] | null): Promise<Map<string, BurnView>> {
+  const r = await pool.query<{ service: string; res: 'fine' | 'coarse'; start: string; count: string; errors: string; now_ms: string }>(
+    `WITH last AS (
+       SELECT service, max(window_start + duration_ms * interval '1 millisecond') AS now_at FROM metric_windows
+       WHERE window_start > now() - interval '1 day' AND ($1::text[] IS NULL OR service = ANY($1)) GROUP BY service)
+     SELECT m.service, b.res, b.start, sum(m.count) AS count, sum(m.errors) AS errors, (extract(epoch FROM l.now_at) * 1000)::bigint AS now_ms
+     FROM last l JOIN metric_windows m ON m.service = l.service AND m.window_start > l.now_at - interval '3 days 1 hour' AND m.window_start < l.now_at
+     CROSS JOIN LATERAL (VALUES ('fine', 60), ('coarse', 1800)) AS b0(res, secs)
+     CROSS JOIN LATERAL (SELECT b0.res, (floor(extract(epoch FROM m.window_start) / b0.secs) * b0.secs * 1000)::bigint AS start) b
+     WHERE b.res = 'coarse' OR m.window_start > l.now_at - interval '6 hours 2 minutes'
+     GROUP BY m.service, b.res, b.start, l.now_at`,
+    [services],
+  );
+  const by = new Map<string, { now: number; fine: Array<{ start: number; count: number; errors: number }>; coarse: Array<{ start: number; count: number; errors: number }> }>();
+  for (const x of r.rows) {
+    const e = by.get(x.service) ?? { now: Number(x.now_ms), fine: [], coarse: [] };
+    e[x.res].push({ start: Number(x.start), count: Number(x.count), errors: Number(x.errors) });
+    by.set(x.service, e);
+  }
+  const out = new Map<string, BurnView>();
+  for (const [service, e] of by) out.set(service, availabilityBurn(burnStateOf(e.fine, e.coarse), e.now, slaFor(config.services, config.slaDefaults, service).slo));
+  return out;
 }
 
 /** Every service that reported in the last day, in the state of its newest window. */
 export async function servicesOverview(pool: Pool, config: VigilConfig): Promise<ServiceLive[]> {
-  const [w, open, budgets] = await Promise.all([
+  const [w, extras] = await Promise.all([
     pool.query<RawWindow>(
       `SELECT ${WINDOW_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')} FROM metric_windows m
        JOIN (SELECT service, max(window_start) AS ws FROM metric_windows WHERE window_start > now() - interval '1 day' GROUP BY service) l
          ON l.service = m.service AND l.ws = m.window_start`,
     ),
-    openIncidentCounts(pool),
-    budgetsRemaining(pool),
+    liveExtras(pool, config, null),
   ]);
-  return judge(config, mergeByServiceStart(w.rows.map(toRow)), open, budgets).sort((a, b) => (a.service < b.service ? -1 : 1));
+  return judge(config, mergeByServiceStart(w.rows.map(toRow)), extras).sort((a, b) => (a.service < b.service ? -1 : 1));
 }
 
 export const SERIES_RANGES = { '6h': 6 * HOUR_MS, '24h': 24 * HOUR_MS, '7d': 7 * DAY_MS, '90d': 90 * DAY_MS } as const;
@@ -112,6 +186,8 @@ export interface ServiceSeries {
   requests: number[];
   thresholds: ServiceLive['thresholds'];
   markers: Array<{ t: number; kind: string; severity: string; title: string; id: string }>;
+  /** Windows the anomaly monitor judged anomalous in the range (t in seconds), from the verdicts it still keeps. */
+  anomalies: Array<{ t: number; surprise: number | null; detector: string | null; anomalyClass: string | null }>;
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -122,7 +198,7 @@ export async function serviceSeries(pool: Pool, config: VigilConfig, service: st
   const sla = slaFor(config.services, config.slaDefaults, service);
   const s: ServiceSeries = {
     service, range, source: 'windows', t: [], p50: [], p95: [], p99: [], availability: [], quality: [], cost: [], requests: [],
-    thresholds: { p95LatencyMs: sla.p95LatencyMs, availability: sla.availability, minQuality: sla.minQuality }, markers: [],
+    thresholds: { p95LatencyMs: sla.p95LatencyMs, availability: sla.availability, minQuality: sla.minQuality }, markers: [], anomalies: [],
   };
   if (SERIES_RANGES[range] <= 24 * HOUR_MS) {
     const r = await pool.query<RawWindow>(`SELECT ${WINDOW_COLUMNS} FROM metric_windows WHERE service = $1 AND window_start >= $2 ORDER BY window_start`, [service, new Date(from)]);
@@ -155,6 +231,14 @@ export async function serviceSeries(pool: Pool, config: VigilConfig, service: st
     [service, new Date(from)],
   );
   s.markers = inc.rows.map((i) => ({ t: i.opened_at.getTime() / 1000, kind: i.kind, severity: i.severity, title: i.title, id: i.fingerprint }));
+  const an = await pool.query<{ t: string; verdict: Record<string, unknown> }>(
+    `SELECT t, verdict FROM anomaly_detector_windows WHERE service = $1 AND t >= $2 AND verdict @> '{"anomalous": true}' ORDER BY seq LIMIT 500`,
+    [service, from],
+  );
+  s.anomalies = an.rows.map((x) => {
+    const v = asVerdict(x.t, x.verdict);
+    return { t: v.at / 1000, surprise: v.surprise, detector: v.detector, anomalyClass: v.anomalyClass };
+  });
   return s;
 }
 

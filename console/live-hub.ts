@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { VigilConfig } from '../domain/config';
-import { budgetsRemaining, judge, openIncidentCounts, windowsReceivedAfter } from './data';
+import { judge, liveExtras, windowsReceivedAfter } from './data';
 import { mergeByServiceStart } from './live-state';
 
 /**
@@ -48,8 +48,8 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
       const { rows, last } = await windowsReceivedAfter(o.pool, since, seen);
       since = last;
       if (rows.length === 0) return;
-      const [open, budgets] = await Promise.all([openIncidentCounts(o.pool), budgetsRemaining(o.pool)]);
-      const states = judge(o.config, mergeByServiceStart(rows), open, budgets);
+      const merged = mergeByServiceStart(rows);
+      const states = judge(o.config, merged, await liveExtras(o.pool, o.config, [...new Set(merged.map((w) => w.service))]));
       // Serialised once for every stream.
       broadcast(`event: windows\ndata: ${JSON.stringify({ sentAt: Date.now(), services: states })}\n\n`);
     } catch (err) {

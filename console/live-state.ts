@@ -2,6 +2,21 @@
 // overview request and the SSE fan-out compute it the same way.
 import { emptySketch, mergeSketches, quantile, type LatencySketch } from '../domain/latency-sketch';
 import type { ServiceSla } from '../domain/sla-config';
+import type { BurnView } from './burn-view';
+
+/** The newest verdict of the anomaly monitor for a service (its stored AnomalyVerdict, reduced). */
+export interface AnomalyView {
+  /** Start of the window judged, epoch ms. */
+  at: number;
+  scored: boolean;
+  anomalous: boolean;
+  score: number | null;
+  threshold: number | null;
+  /** The ensemble's combined surprise, in decades. */
+  surprise: number | null;
+  detector: string | null;
+  anomalyClass: string | null;
+}
 
 /** One stored window row (all sources of one service and start are merged before judging). */
 export interface WindowRow {
@@ -31,6 +46,9 @@ export interface ServiceLive {
   burnRate: number | null;
   budgetRemaining: number | null;
   openIncidents: number;
+  /** Multi-window availability burn as the SLA monitor computes it; null without windows in the last day. */
+  burn: BurnView | null;
+  anomaly: AnomalyView | null;
 }
 
 /** Merges the rows of one service and start (replicas) into one. */
@@ -51,7 +69,7 @@ export function mergeRows(rows: readonly WindowRow[]): WindowRow {
 }
 
 /** Judges one merged window against the service's SLA. */
-export function liveState(w: WindowRow, sla: ServiceSla, extra: { budgetRemaining: number | null; openIncidents: number }): ServiceLive {
+export function liveState(w: WindowRow, sla: ServiceSla, extra: { budgetRemaining: number | null; openIncidents: number; burn?: BurnView | null; anomaly?: AnomalyView | null }): ServiceLive {
   const availability = w.count > 0 ? 1 - w.errors / w.count : null;
   const p95 = w.count > 0 ? quantile(w.sketch, 0.95) : NaN;
   const p95Ms = Number.isFinite(p95) ? p95 : null;
@@ -73,6 +91,8 @@ export function liveState(w: WindowRow, sla: ServiceSla, extra: { budgetRemainin
     burnRate: availability !== null && allowed > 0 ? (1 - availability) / allowed : null,
     budgetRemaining: extra.budgetRemaining,
     openIncidents: extra.openIncidents,
+    burn: extra.burn ?? null,
+    anomaly: extra.anomaly ?? null,
   };
 }
 

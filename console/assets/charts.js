@@ -17,8 +17,10 @@ function markerPlugin(markers) {
           for (const m of markers) {
             const x = u.valToPos(m.t, 'x', true);
             if (x < bbox.left || x > bbox.left + bbox.width) continue;
-            ctx.strokeStyle = cssVar(m.severity === 'critical' || m.severity === 'high' ? '--bad' : '--warn');
-            ctx.setLineDash([4, 3]);
+            // Anomaly verdicts: dotted, in the accent colour, so they read apart from incidents.
+            const anomaly = m.kind === 'anomaly';
+            ctx.strokeStyle = cssVar(anomaly ? '--accent' : m.severity === 'critical' || m.severity === 'high' ? '--bad' : '--warn');
+            ctx.setLineDash(anomaly ? [1, 3] : [4, 3]);
             ctx.beginPath();
             ctx.moveTo(x, bbox.top);
             ctx.lineTo(x, bbox.top + bbox.height);
@@ -37,7 +39,13 @@ function markerPlugin(markers) {
  */
 export function lineChart(box, { title, x, series, bands = [], markers = [], yLabel, height = 200 }) {
   const target = el('div', { class: 'plot' });
-  const caption = markers.length ? el('p', { class: 'muted' }, `${markers.length} incident marker${markers.length === 1 ? '' : 's'}: ${markers.slice(-3).map((m) => m.title).join('; ')}`) : null;
+  const incidents = markers.filter((m) => m.kind !== 'anomaly');
+  const anomalies = markers.length - incidents.length;
+  const said = [
+    incidents.length ? `${incidents.length} incident marker${incidents.length === 1 ? '' : 's'}: ${incidents.slice(-3).map((m) => m.title).join('; ')}` : '',
+    anomalies ? `${anomalies} anomaly marker${anomalies === 1 ? '' : 's'} (dotted)` : '',
+  ].filter(Boolean).join('; ');
+  const caption = said ? el('p', { class: 'muted' }, said) : null;
   box.replaceChildren(el('h3', {}, title), target, ...(caption ? [caption] : []));
   box.setAttribute('role', 'figure');
   box.setAttribute('aria-label', `${title}: ${series.map((s) => s.label).join(', ')}`);
@@ -63,6 +71,7 @@ export function lineChart(box, { title, x, series, bands = [], markers = [], yLa
   const data = [x, ...series.map((s) => s.values)];
   const u = new uPlot(opts, data, target);
   box.setAttribute('data-series', String(series.length));
+  box.setAttribute('data-anomaly-markers', String(anomalies));
   new ResizeObserver(() => u.setSize({ width: Math.max(280, box.clientWidth - 12), height })).observe(box);
   return {
     plot: u,

@@ -5,6 +5,7 @@ import { readRollups } from '../../db/analytics/rollups';
 import { combineRollups, type ServiceRollup } from '../../domain/analytics/rollup';
 import { DAY_MS, slotOf } from '../../domain/analytics/slots';
 import { execSeries, incidentStats, serviceSeries, servicesOverview } from '../../console/data';
+import { lockDetectorHead, recordWindow } from '../../db/anomaly-detector-state';
 import { connectServices, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
@@ -64,6 +65,49 @@ describe('console data', () => {
     for (const s of stats) {
       expect(s.incidents).toBeGreaterThan(0);
       if (s.mttaSeconds !== null && s.mttrSeconds !== null) expect(s.mttrSeconds).toBeGreaterThanOrEqual(s.mttaSeconds);
+    }
+  });
+
+  it('shows the anomaly monitor\'s latest verdict per service and marks its anomalous windows on the series', async () => {
+    // Verdicts as the scoring activity stores them (activities/ml/window-scoring.ts), through the same module.
+    const verdicts = [
+      { t: NOW - 40 * 60_000, anomalous: false, surprise: 0.4 },
+      { t: NOW - 30 * 60_000, anomalous: true, surprise: 3.2 },
+      { t: NOW - 20 * 60_000, anomalous: false, surprise: 0.7 },
+    ];
+    const c = await db.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const head = await lockDetectorHead(c, 'search-rag', 1);
+      let seq = head.headSeq;
+      for (const v of verdicts) {
+        seq += 1;
+        const verdict = { scored: true, score: v.surprise / 10, threshold: 0.2, anomalous: v.anomalous, modelVersion: null, detector: 'ensemble (changepoint)', surprise: v.surprise, seq, ...(v.anomalous ? { anomalyClass: 'performance' } : {}) };
+        await recordWindow(c, { service: 'search-rag', seq, windowKey: `@${v.t}`, t: v.t, point: [1, 2], verdict, previousCheckpoint: head.checkpointSeq });
+      }
+      await c.query('COMMIT');
+    } finally {
+      c.release();
+    }
+    const overview = await servicesOverview(db.pool, config);
+    const search = overview.find((o) => o.service === 'search-rag')!;
+    expect(search.anomaly).toMatchObject({ at: verdicts[2]!.t, scored: true, anomalous: false, surprise: 0.7 });
+    expect(overview.find((o) => o.service === 'checkout-rag')!.anomaly).toBeNull();
+    const series = await serviceSeries(db.pool, config, 'search-rag', '6h', NOW);
+    expect(series.anomalies).toEqual([{ t: verdicts[1]!.t / 1000, surprise: 3.2, detector: 'ensemble (changepoint)', anomalyClass: 'performance' }]);
+  });
+
+  it('shows each burn rule\'s long and short window rate as errors / requests / budget over the stored windows', async () => {
+    const overview = await servicesOverview(db.pool, config);
+    for (const o of overview) {
+      expect(o.burn!.rules.map((r) => r.rule)).toEqual(['fast', 'slow', 'ticket']);
+      const end = o.burn!.at;
+      const sums = async (ms: number) =>
+        (await db.pool.query<{ c: string; e: string }>('SELECT sum(count) AS c, sum(errors) AS e FROM metric_windows WHERE service = $1 AND window_start >= $2 AND window_start < $3', [o.service, new Date(end - ms), new Date(end)])).rows[0]!;
+      // 5-minute windows aligned to the minute, so the 1-hour window is exactly the last 12 windows.
+      const hour = await sums(3_600_000);
+      const want = Number(hour.e) / Number(hour.c) / (1 - config.slaDefaults.slo.availability);
+      expect(o.burn!.rules[0]!.long).toBeCloseTo(want, 3);
     }
   });
 });

@@ -2,7 +2,7 @@
 // availability, quality, cost and traffic with incident markers on the time axis.
 import { ApiError, api, el, fmtNum, fmtPct, fmtTime, liveWindows, render } from '../lib.js';
 import { chartBox, lineChart } from '../charts.js';
-import { serviceRow } from './services.js';
+import { SERVICE_COLUMNS, serviceRow } from './services.js';
 
 const RANGES = { '6h': '6 hours', '24h': '24 hours', '7d': '7 days', '90d': '90 days' };
 
@@ -35,14 +35,14 @@ export async function show(params) {
     el('div', { class: 'filters' }, el('label', { for: 'range' }, 'Range'), picker, el('a', { href: `/incidents?status=all&service=${encodeURIComponent(service)}` }, 'Incidents of this service')),
     el('h2', {}, 'Live state'),
     monitorBox,
-    el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {}, el('thead', {}, el('tr', {}, ['Service', 'State', 'p95', 'Availability', 'Quality', 'Burn rate', 'Error budget left', 'Open incidents', 'Requests', 'Window'].map((h) => el('th', { scope: 'col' }, h)))), liveBody)),
+    el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {}, el('thead', {}, el('tr', {}, SERVICE_COLUMNS.map((h) => el('th', { scope: 'col' }, h)))), liveBody)),
     el('h2', {}, `Last ${RANGES[range]} (${series.source === 'windows' ? 'per window' : series.source === 'hourly' ? 'per hour' : 'per day'})`),
     series.t.length ? null : el('p', { class: 'muted' }, 'No data in this range.'),
     el('div', { class: 'charts' }, Object.values(boxes)),
   );
   const th = series.thresholds;
   const flat = (v) => series.t.map(() => v);
-  const m = series.markers;
+  const m = [...series.markers, ...series.anomalies.map((a) => ({ t: a.t, kind: 'anomaly', severity: 'anomaly', title: `anomaly (surprise ${fmtNum(a.surprise, 1)}${a.anomalyClass ? `, ${a.anomalyClass}` : ''})` }))];
   const charts = {
     latency: lineChart(boxes.latency, { title: 'Latency (ms)', x: series.t, markers: m, series: [{ label: 'p50', values: series.p50 }, { label: 'p95', values: series.p95 }, { label: 'p99', values: series.p99 }, { label: 'p95 SLA', values: flat(th.p95LatencyMs), dash: [6, 4] }] }),
     availability: lineChart(boxes.availability, { title: 'Availability', x: series.t, markers: m, series: [{ label: 'availability', values: series.availability }, { label: 'SLA', values: flat(th.availability), dash: [6, 4] }] }),
@@ -64,5 +64,5 @@ export async function show(params) {
       charts.traffic.append(t, [s.requests]);
     }
   });
-  liveBody.append(el('tr', {}, el('td', { colspan: '10', class: 'muted' }, `waiting for the next window of ${service} (as of ${fmtTime(Date.now())})`)));
+  liveBody.append(el('tr', {}, el('td', { colspan: String(SERVICE_COLUMNS.length), class: 'muted' }, `waiting for the next window of ${service} (as of ${fmtTime(Date.now())})`)));
 }

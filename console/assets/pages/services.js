@@ -2,6 +2,26 @@
 import { api, el, fmtNum, fmtPct, fmtTime, liveWindows, render } from '../lib.js';
 
 const cell = (text, bad) => el('td', { class: `num${bad ? ' bad' : ''}` }, text);
+const rate = (x) => (x === null ? '—' : `${x.toFixed(1)}×`);
+
+/** The monitor's burn rules as "long / short" per rule; a rule the monitor would fire now is marked. */
+function burnCell(b) {
+  if (!b) return el('td', { class: 'num' }, '—');
+  const firing = b.rules.filter((r) => r.firing);
+  return el('td', { class: `num${firing.length ? ' bad' : ''}`, 'data-burn': firing.map((r) => r.rule).join(' ') || 'none', title: 'long / short window burn per rule (fast 1 h/5 m, slow 6 h/30 m, ticket 3 d/6 h); alert when both reach the threshold' },
+    b.rules.map((r, i) => el('span', { class: 'burn' }, `${i ? ' · ' : ''}${r.rule} ${rate(r.long)}/${rate(r.short)}${r.firing ? ' ≥ ' + r.threshold + '×' : ''}`)));
+}
+
+/** The anomaly monitor's latest verdict: its surprise (decades) and whether it called the window anomalous. */
+function anomalyCell(a) {
+  if (!a) return el('td', { class: 'muted' }, '—');
+  if (!a.scored) return el('td', { class: 'muted', 'data-anomaly': 'unscored' }, 'not scored');
+  const text = `${a.anomalous ? 'anomalous' : 'normal'} · surprise ${fmtNum(a.surprise, 1)}`;
+  return el('td', { class: a.anomalous ? 'bad' : undefined, 'data-anomaly': a.anomalous ? 'anomalous' : 'normal', title: `${a.detector ?? ''} at ${fmtTime(a.at)}${a.anomalyClass ? ` (${a.anomalyClass})` : ''}` },
+    a.anomalous ? el('span', { class: 'badge bad' }, text) : text);
+}
+
+export const SERVICE_COLUMNS = ['Service', 'State', 'p95', 'Availability', 'Quality', 'Burn rate (long/short)', 'Error budget left', 'Anomaly', 'Open incidents', 'Requests', 'Window'];
 
 /** One row; replaced whole when a new window for the service arrives. */
 export function serviceRow(s) {
@@ -12,8 +32,9 @@ export function serviceRow(s) {
     cell(`${fmtNum(s.p95Ms)} / ${fmtNum(s.thresholds.p95LatencyMs)} ms`, breach('latency')),
     cell(`${fmtPct(s.availability)} / ${fmtPct(s.thresholds.availability, 1)}`, breach('availability')),
     cell(`${fmtNum(s.quality, 2)} / ${fmtNum(s.thresholds.minQuality, 2)}`, breach('quality')),
-    cell(s.burnRate === null ? '—' : `${s.burnRate.toFixed(1)}×`, s.burnRate !== null && s.burnRate > 1),
+    burnCell(s.burn),
     cell(fmtPct(s.budgetRemaining, 1), s.budgetRemaining !== null && s.budgetRemaining < 0.1),
+    anomalyCell(s.anomaly),
     cell(String(s.openIncidents), s.openIncidents > 0),
     el('td', {}, fmtNum(s.requests)),
     el('td', {}, fmtTime(s.at)));
@@ -27,7 +48,7 @@ export async function show() {
     status,
     el('div', { class: 'table-wrap', tabindex: '0' }, el('table', {},
       el('caption', { class: 'muted' }, `${services.length} services reporting in the last day; values: current / threshold`),
-      el('thead', {}, el('tr', {}, ['Service', 'State', 'p95', 'Availability', 'Quality', 'Burn rate', 'Error budget left', 'Open incidents', 'Requests', 'Window'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, SERVICE_COLUMNS.map((h) => el('th', { scope: 'col' }, h)))),
       body)),
   );
   liveWindows(({ services: updates, sentAt }) => {
