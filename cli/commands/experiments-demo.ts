@@ -89,12 +89,10 @@ export async function runExperimentDemo(c: CliContext): Promise<void> {
     console.log(`  ${incident.workflow_id} (${incident.status}): ${incident.title}`);
 
     step('The report, stored and posted to the console channel');
-    const reports = await waitFor('the report', async () => {
-      const r = await experiments.reports(RERANKER_DEMO.name);
-      return r.length > 0 ? r : undefined;
-    });
-    console.log(reports[0]!.markdown.split('\n').map((l) => `  ${l}`).join('\n'));
-    const posted = await waitFor('the report delivery', async () => (await stack.pool.query<{ target: string }>("SELECT target FROM notifications WHERE workflow_id LIKE 'experiment-report/%' AND status = 'sent'")).rows[0]);
+    // The plan went out at start; this is the decision's report.
+    const decision = await waitFor('the decision report', async () => (await experiments.reports(RERANKER_DEMO.name)).find((r) => r.kind === 'decision'));
+    console.log(decision.markdown.split('\n').map((l) => `  ${l}`).join('\n'));
+    const posted = await waitFor('the report delivery', async () => (await stack.pool.query<{ target: string }>("SELECT target FROM notifications WHERE workflow_id LIKE 'experiment-report/%/decision/%' AND status = 'sent'")).rows[0]);
     console.log(`\n  report posted to ${posted.target} through the notification ledger (once per report per channel)`);
     console.log(`\n  ${stack.apiUrl}/v1/experiments/${RERANKER_DEMO.name}/report · workflow ${experimentWorkflowId(RERANKER_DEMO.name)}`);
   } finally {
