@@ -28,8 +28,12 @@ describe('vigil seed', () => {
     // 29 days are enough to backtest a week ahead, not a month (74 days): the month is the baseline, and says so.
     expect(out).toMatch(/checkout-rag: traffic 7 d by holt_winters\S*, 30 d by seasonal_naive/);
     const rows = await db.pool.query<{ horizon_days: number; n: number }>('SELECT horizon_days, count(*)::int AS n FROM forecasts GROUP BY 1 ORDER BY 1');
-    expect(rows.rows).toEqual([{ horizon_days: 7, n: 4 }, { horizon_days: 30, n: 4 }]);
+    expect(rows.rows).toEqual([{ horizon_days: 7, n: 5 }, { horizon_days: 30, n: 5 }]); // requests, p95, quality, cost, errors
     const recs = await db.pool.query('SELECT service, rank FROM capacity_recommendations');
     expect(recs.rows).toEqual([{ service: 'checkout-rag', rank: 1 }]);
+    // The run is recorded with its ranked recommendations (the capacity plan's among them unless it holds).
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM recommendation_runs')).rows[0].n).toBe(1);
+    const ranked = await db.pool.query<{ rank: number }>('SELECT rank FROM recommendations ORDER BY rank');
+    expect(ranked.rows.map((r) => r.rank)).toEqual(ranked.rows.map((_, i) => i + 1));
   });
 });
