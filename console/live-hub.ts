@@ -11,9 +11,11 @@ import { mergeByServiceStart } from './live-state';
  * stored windows rather than this process's ingest means every API replica sees every window.
  */
 export interface LiveHub {
-  /** Adds a Server-Sent Events stream; it is dropped when the connection closes. */
-  attach(res: ServerResponse): void;
+  /** Adds a Server-Sent Events stream, counted against `owner` (a session) if given; dropped when the connection closes. */
+  attach(res: ServerResponse, owner?: string): void;
   clients(): number;
+  /** Streams `owner` holds open now. */
+  streamsOf(owner: string): number;
   close(): void;
 }
 
@@ -29,6 +31,7 @@ export interface LiveHubOptions {
 
 export function createLiveHub(o: LiveHubOptions): LiveHub {
   const streams = new Set<ServerResponse>();
+  const owners = new Map<string, number>();
   const tickMs = o.tickMs ?? 1000;
   let since: Date | null = null;
   const seen = new Map<string, number>();
@@ -73,16 +76,23 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
   }
 
   return {
-    attach(res) {
+    attach(res, owner) {
       streams.add(res);
+      if (owner !== undefined) owners.set(owner, (owners.get(owner) ?? 0) + 1);
       res.write(`retry: 3000\nevent: hello\ndata: ${JSON.stringify({ clients: streams.size })}\n\n`);
       if (!timer) start();
       res.on('close', () => {
         streams.delete(res);
+        if (owner !== undefined) {
+          const n = (owners.get(owner) ?? 1) - 1;
+          if (n > 0) owners.set(owner, n);
+          else owners.delete(owner);
+        }
         if (streams.size === 0) stop();
       });
     },
     clients: () => streams.size,
+    streamsOf: (owner) => owners.get(owner) ?? 0,
     close() {
       stop();
       for (const s of streams) s.end();

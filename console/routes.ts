@@ -22,7 +22,11 @@ export interface ConsoleDeps {
   config: VigilConfig;
   logger: Logger;
   teams?: TeamsConfig;
+  /** Live streams one session may hold open at once (default MAX_STREAMS_PER_SESSION). */
+  maxStreamsPerSession?: number;
 }
+
+export const MAX_STREAMS_PER_SESSION = 4;
 
 const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -64,6 +68,7 @@ export function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): LiveHub 
   const assets = loadAssets();
   const hub = createLiveHub({ pool: deps.pool, config: deps.config, logger: deps.logger });
   app.addHook('onClose', async () => hub.close());
+  const maxStreams = deps.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION;
   const temporalUiUrl = `${deps.config.temporal.uiUrl}/namespaces/${encodeURIComponent(deps.config.temporal.namespace)}`;
 
   app.get('/', async (_req, reply) => reply.redirect('/incidents', 303));
@@ -83,9 +88,19 @@ export function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): LiveHub 
   }
 
   app.get('/console/events', (req, reply) => {
+    // A browser needs one stream (lib.js shares it across a tab); a few tabs are fine, a leaking
+    // script opening stream after stream is not. Sessions are capped; API keys (automation, the
+    // fan-out bench's simulated browsers) are not.
+    const owner = req.principal?.via === 'session' && req.principal.csrfToken ? `session:${req.principal.csrfToken}` : undefined;
+    if (owner !== undefined && hub.streamsOf(owner) >= maxStreams) {
+      return reply.status(429).header('retry-after', '30').send({
+        error: 'too_many_streams',
+        message: `this session already holds ${maxStreams} live streams (the most allowed); close a console tab, or wait for a closed one to be noticed, then reload`,
+      });
+    }
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    hub.attach(reply.raw);
+    hub.attach(reply.raw, owner);
     req.log.debug({ clients: hub.clients() }, 'console stream attached');
   });
   // A user limited to teams sees their teams' services only, as the API lets them act on those only.

@@ -3,7 +3,10 @@ import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../api/server';
 import { createIncidentService } from '../../app/incident-service';
+import { hashPassword } from '../../app/auth/password';
 import { createApiKey } from '../../db/auth/api-keys';
+import { setPasswordHash, upsertUser } from '../../db/auth/users';
+import { MAX_STREAMS_PER_SESSION } from '../../console/routes';
 import { connectServices, eventually, silentLogger, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
@@ -59,9 +62,9 @@ interface Stream {
   abort(): void;
 }
 
-async function open(): Promise<Stream> {
+async function open(headers: Record<string, string> = { authorization: `Bearer ${readKey}` }): Promise<Stream> {
   const ctl = new AbortController();
-  const res = await fetch(`${base}/console/events`, { headers: { authorization: `Bearer ${readKey}` }, signal: ctl.signal });
+  const res = await fetch(`${base}/console/events`, { headers, signal: ctl.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/event-stream');
   const s: Stream = { text: '', abort: () => ctl.abort() };
@@ -84,6 +87,34 @@ async function open(): Promise<Stream> {
 describe('console live stream', () => {
   it('refuses a caller without incidents:read', async () => {
     expect((await fetch(`${base}/console/events`)).status).toBe(401);
+  });
+
+  it(`caps a session at ${MAX_STREAMS_PER_SESSION} streams: the next gets 429 with the reason, and a closed one frees its place`, async () => {
+    await upsertUser(db.pool, { name: 'sam', roles: ['viewer'] });
+    await setPasswordHash(db.pool, 'sam', await hashPassword('a long enough password'));
+    const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'sam', password: 'a long enough password' }) });
+    expect(login.status, await login.text()).toBeLessThan(300);
+    const cookie = { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
+    const held = await Promise.all(Array.from({ length: MAX_STREAMS_PER_SESSION }, () => open(cookie)));
+    const refused = await fetch(`${base}/console/events`, { headers: cookie });
+    expect(refused.status).toBe(429);
+    const body = (await refused.json()) as { error: string; message: string };
+    expect(body.error).toBe('too_many_streams');
+    expect(body.message).toContain(`${MAX_STREAMS_PER_SESSION} live streams`);
+    // An API key is not counted against the session.
+    const keyStream = await open();
+    held[0]!.abort();
+    await eventually('the closed stream to free its place', async () => {
+      const r = await fetch(`${base}/console/events`, { headers: cookie });
+      if (r.status === 200) {
+        await r.body!.cancel();
+        return true;
+      }
+      expect(r.status).toBe(429);
+      await r.body!.cancel();
+      return false;
+    });
+    for (const s of [...held, keyStream]) s.abort();
   });
 
   it(`fans one reader out to ${CLIENTS} streams: every stream gets the new window, Postgres is read once per tick`, async () => {
