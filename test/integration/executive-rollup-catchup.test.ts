@@ -140,7 +140,10 @@ describe('ExecutiveRollup catch-up on the time-skipping server', () => {
 
   it('the daily run rolls yesterday from its hours (sums add, sketches merge) and catches up hours first', async () => {
     const now = await env.currentTimeMs();
-    const day = slotOf(now, 'day') - DAY_MS;
+    // The day holding hours the first test rolled (it ran about 7 h of skipped time before now, and
+    // rolled from 11 h before its start to 6 h after), whatever the time of day the suite runs at:
+    // "yesterday" holds none of them in an afternoon run.
+    const day = slotOf(now - 8 * HOUR_MS, 'day');
     const result = (await env.client.workflow.execute('executiveRollupWorkflow', {
       workflowId: `rollup-daily-${randomUUID()}`,
       taskQueue: TASK_QUEUE,
