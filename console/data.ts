@@ -62,6 +62,37 @@ export async function windowsReceivedAfter(pool: Pool, since: Date, seen: Map<st
   return { rows: fresh.map(toRow), last };
 }
 
+/** An incident whose projection moved on: what an open incident page needs to know to re-read it. */
+export interface IncidentChange {
+  id: string;
+  fingerprint: string;
+  workflowId: string;
+  status: string;
+  lastSeq: number;
+}
+
+/**
+ * Incidents whose projection changed after `since` (updated_at), for the live stream: the same overlap
+ * and `seen` keys as windowsReceivedAfter, keyed by incident and sequence so each change goes out once.
+ */
+export async function incidentsChangedAfter(pool: Pool, since: Date, seen: Map<string, number>, overlapMs = 5000, limit = 500): Promise<{ changes: IncidentChange[]; last: Date }> {
+  const r = await pool.query<{ incident_id: string; fingerprint: string; workflow_id: string; status: string; last_seq: number; updated_at: Date }>(
+    'SELECT incident_id, fingerprint, workflow_id, status, last_seq, updated_at FROM incidents WHERE updated_at > $1 ORDER BY updated_at LIMIT $2',
+    [new Date(since.getTime() - overlapMs), limit],
+  );
+  const horizon = since.getTime() - overlapMs;
+  for (const [k, at] of seen) if (at <= horizon) seen.delete(k);
+  const changes: IncidentChange[] = [];
+  for (const x of r.rows) {
+    const k = `${x.incident_id}\u0000${x.last_seq}`;
+    if (seen.has(k)) continue;
+    seen.set(k, x.updated_at.getTime());
+    changes.push({ id: x.incident_id, fingerprint: x.fingerprint, workflowId: x.workflow_id, status: x.status, lastSeq: x.last_seq });
+  }
+  const last = r.rows.reduce((m, x) => (x.updated_at > m ? x.updated_at : m), since);
+  return { changes, last };
+}
+
 /** Open (unresolved) incidents per service. */
 export async function openIncidentCounts(pool: Pool): Promise<Map<string, number>> {
   const r = await pool.query<{ service: string; n: string }>(`SELECT service, count(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY service`);

@@ -2,11 +2,11 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { VigilConfig } from '../domain/config';
-import { judge, liveExtras, windowsReceivedAfter } from './data';
+import { incidentsChangedAfter, judge, liveExtras, windowsReceivedAfter } from './data';
 import { mergeByServiceStart } from './live-state';
 
 /**
- * One reader of new metric windows per API process, fanned out to every console stream: however many
+ * One reader of new metric windows (and incident changes) per API process, fanned out to every console stream: however many
  * browsers watch, Postgres sees one query per tick (and none while nobody watches). Reading the
  * stored windows rather than this process's ingest means every API replica sees every window.
  */
@@ -35,6 +35,8 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
   const tickMs = o.tickMs ?? 1000;
   let since: Date | null = null;
   const seen = new Map<string, number>();
+  let incidentsSince: Date | null = null;
+  const incidentsSeen = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   let busy = false;
@@ -47,7 +49,11 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
     if (busy) return; // a slow database skips ticks rather than piling queries up
     busy = true;
     try {
-      if (since === null) since = (await o.pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
+      if (since === null || incidentsSince === null) since = incidentsSince = (await o.pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
+      // Incident pages re-read their incident when its projection moves: one query per tick for every open page.
+      const inc = await incidentsChangedAfter(o.pool, incidentsSince, incidentsSeen);
+      incidentsSince = inc.last;
+      if (inc.changes.length > 0) broadcast(`event: incidents\ndata: ${JSON.stringify({ sentAt: Date.now(), incidents: inc.changes })}\n\n`);
       const { rows, last } = await windowsReceivedAfter(o.pool, since, seen);
       since = last;
       if (rows.length === 0) return;
@@ -71,8 +77,9 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
     clearInterval(timer);
     clearInterval(keepAlive);
     timer = keepAlive = undefined;
-    since = null; // a later first watcher starts from its own "now", not a stale backlog
+    since = incidentsSince = null; // a later first watcher starts from its own "now", not a stale backlog
     seen.clear();
+    incidentsSeen.clear();
   }
 
   return {

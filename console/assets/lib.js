@@ -75,10 +75,15 @@ export function errorBox(err) {
   return el('p', { class: 'error', role: 'alert' }, err instanceof ApiError ? `${err.status}: ${err.message}` : String(err?.message ?? err));
 }
 
-/** One EventSource per browser tab for the live window feed (the API fans one reader out to all). */
+/** One EventSource per browser tab for every live feed (the API fans one reader out to all). */
 let stream;
-export function liveWindows(onWindows) {
+function live(event, on) {
   stream ??= new EventSource('/console/events');
-  stream.addEventListener('windows', (ev) => onWindows(JSON.parse(ev.data)));
+  stream.addEventListener(event, (ev) => on(JSON.parse(ev.data)));
   return stream;
 }
+
+/** New metric windows, judged: { sentAt, services }. */
+export const liveWindows = (onWindows) => live('windows', onWindows);
+/** Incidents whose state moved on: { sentAt, incidents: [{ id, fingerprint, workflowId, status, lastSeq }] }. */
+export const liveIncidents = (onIncidents) => live('incidents', onIncidents);

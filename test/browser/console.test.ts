@@ -8,6 +8,7 @@ import { seedHistory } from '../../cli/commands/seed';
 import { storeForecast } from '../../db/analytics/forecasts';
 import { readRollups } from '../../db/analytics/rollups';
 import { createApiKey } from '../../db/auth/api-keys';
+import { lockDetectorHead, recordWindow } from '../../db/anomaly-detector-state';
 import { setPasswordHash, upsertUser } from '../../db/auth/users';
 import { forecastSeries } from '../../domain/analytics/forecast/forecast';
 import { HOUR_MS, slotOf } from '../../domain/analytics/slots';
@@ -17,6 +18,7 @@ import { violationBodySchema } from '../../domain/violation';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { inflateSync } from 'node:zlib';
 import { axe, drawnPixels, launch, noBrowserReason, screenshot, serious } from './browser';
 
 // The web console in Debian's Chromium against the real API, Temporal and Postgres, on `vigil seed`'s
@@ -57,6 +59,46 @@ async function raise(dimension: string): Promise<string> {
   const r = await incidents.raise(violationBodySchema.parse({ service: 'checkout-rag', kind: 'response_time_sla', dimension, severity: 'high', title: `p95 over SLA (${dimension})` }));
   await eventually('the incident to page Slack', async () => slack.callsTo('chat.postMessage').some((c) => JSON.stringify(c.args).includes(dimension)));
   return r.fingerprint;
+}
+
+/** Stores an anomaly verdict for a window as the scoring activity does (db/anomaly-detector-state.ts). */
+async function storeVerdict(service: string, t: number, anomalous: boolean, surprise: number): Promise<void> {
+  const c = await db.pool.connect();
+  try {
+    await c.query('BEGIN');
+    const head = await lockDetectorHead(c, service, 1);
+    const seq = head.headSeq + 1;
+    const verdict = { scored: true, score: surprise / 10, threshold: 0.2, anomalous, modelVersion: null, detector: 'ensemble (changepoint)', surprise, seq, ...(anomalous ? { anomalyClass: 'performance' } : {}) };
+    await recordWindow(c, { service, seq, windowKey: `@${t}`, t, point: [1], verdict, previousCheckpoint: head.checkpointSeq });
+    await c.query('COMMIT');
+  } finally {
+    c.release();
+  }
+}
+
+/** The document outline's titles (bookmarks from the headings) of a Chromium PDF, from plain and deflated objects. */
+function pdfOutlineTitles(pdf: Buffer): string[] {
+  const raw = pdf.toString('latin1');
+  const parts = [raw];
+  for (const m of raw.matchAll(/stream\r?\n/g)) {
+    const start = m.index + m[0].length;
+    const end = raw.indexOf('endstream', start);
+    try {
+      parts.push(inflateSync(pdf.subarray(start, end)).toString('latin1'));
+    } catch {
+      // not a deflated stream (or not one with text objects)
+    }
+  }
+  const titles: string[] = [];
+  for (const text of parts) {
+    for (const m of text.matchAll(/\/Title\s*(?:<([0-9A-Fa-f]+)>|\(((?:\\.|[^\\)])*)\))/g)) {
+      if (m[1]) {
+        const bytes = Buffer.from(m[1], 'hex');
+        titles.push(bytes[0] === 0xfe && bytes[1] === 0xff ? bytes.subarray(2).swap16().toString('utf16le') : bytes.toString('latin1'));
+      } else titles.push(m[2]!.replace(/\\(.)/g, '$1'));
+    }
+  }
+  return titles;
 }
 
 const state = async (id: string) => ((await incidents.show(id)) as { state: IncidentState }).state;
@@ -177,12 +219,37 @@ describe.skipIf(skip !== null)('web console', () => {
     expect(md).toMatch(/^# Executive report — 7d/);
   });
 
+  it('saves the executive report as a PDF with its headings (print stylesheet, no controls)', async () => {
+    await visit(page, '/exec?period=7d', '#impact', 'exec-print');
+    await page.waitForSelector('#chart-forecast[data-drawn]');
+    expect(await page.isVisible('#save-pdf')).toBe(true);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.isVisible('#save-pdf')).toBe(false);
+    expect(await page.isVisible('header.top')).toBe(false);
+    await page.emulateMedia({ media: null });
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, outline: true, tagged: true });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(20_000); // text plus the drawn charts
+    const titles = pdfOutlineTitles(pdf);
+    for (const h of ['Executive dashboard', 'Business impact', 'Predictive insights', 'Recommendations', 'Services']) expect(titles, `PDF outline: ${titles.join(' | ')}`).toContain(h);
+  });
+
   it('shows on-call now and next, the compliance page and the services monitor', async () => {
     await visit(page, '/oncall', 'tr[data-schedule="primary"]', 'oncall');
     expect(await page.textContent('tr[data-schedule="primary"]')).toMatch(/(alice|bob) \(rota\).*(alice|bob) \(rota\)/);
     await visit(page, '/compliance', '#audit', 'compliance');
+    // The anomaly monitor judged a window anomalous half an hour ago, and the newest one anomalous too.
+    await storeVerdict('checkout-rag', Date.now() - 30 * 60_000, true, 3.4);
+    await storeVerdict('checkout-rag', Date.now() - 10 * 60_000, true, 2.6);
     await visit(page, '/services', 'tr[data-service="checkout-rag"]', 'services');
     expect(await page.$$eval('tr[data-service]', (r) => r.length)).toBe(3);
+    expect(await page.textContent('tr[data-service="checkout-rag"] td[data-anomaly="anomalous"]')).toMatch(/anomalous · surprise 2\.6/);
+    expect(await page.$$eval('tr[data-service="search-rag"] td[data-anomaly]', (r) => r.length)).toBe(0); // no verdict stored: a dash
+    // Each burn rule of the monitor, long / short window.
+    expect(await page.textContent('tr[data-service="checkout-rag"] td[data-burn]')).toMatch(/fast [\d.]+×\/[\d.]+×.*slow [\d.]+×\/[\d.]+×.*ticket [\d.]+×\/[\d.]+×/);
+    await visit(page, '/services/checkout-rag?range=6h', '#chart-latency[data-drawn]', 'service-anomalies');
+    expect(await page.getAttribute('#chart-latency', 'data-anomaly-markers')).toBe('2');
+    expect(await page.textContent('#chart-latency')).toMatch(/2 anomaly markers/);
   });
 
   it('updates the services monitor over Server-Sent Events within 2 s of a new window', async () => {
@@ -215,6 +282,30 @@ describe.skipIf(skip !== null)('web console', () => {
     expect(s.acknowledged?.by).toBe('ada');
     const update = await eventually('the Slack message to be updated', async () => slack.callsTo('chat.update').slice(updatesBefore).find((c) => JSON.stringify(c.args).includes('ada')));
     expect(JSON.stringify(update.args)).toMatch(/[Aa]cknowledged/);
+  });
+
+  it('shows a change made elsewhere (as from Slack) on an open incident page over the live stream, without polling', async () => {
+    const id = await raise('console-live-incident');
+    await page.goto(`${base}/incidents/${id}`);
+    await page.waitForSelector('#incident-status[data-status="triggered"]');
+    let reads = 0;
+    const count = (r: { url(): string; method(): string }) => {
+      if (r.method() === 'GET' && r.url().endsWith(`/v1/incidents/${encodeURIComponent(id)}`)) reads++;
+    };
+    page.on('request', count);
+    try {
+      await incidents.act(id, { type: 'acknowledge', by: 'slack-user' });
+      await page.waitForSelector('#incident-status[data-status="acknowledged"]', { timeout: 15_000 });
+      expect(await page.textContent('dl.facts')).toContain('slack-user');
+      expect(await page.getAttribute('#incident-status', 'data-status')).toBe('acknowledged');
+      expect(Number(await page.$eval('#timeline', (e) => e.parentElement!.dataset.liveSeq ?? '0'))).toBeGreaterThan(0);
+      // Nothing changes now: the page does not re-read on a timer (it used to every 3 s).
+      const after = reads;
+      await page.waitForTimeout(4000);
+      expect(reads).toBe(after);
+    } finally {
+      page.off('request', count);
+    }
   });
 
   it('shows a refused action with the workflow\'s reason', async () => {

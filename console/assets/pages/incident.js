@@ -1,8 +1,7 @@
 // One incident: facts, who was paged, deliveries per channel, the live timeline, and the actions —
 // the same workflow Updates Slack uses, through the API; a refusal is shown with the workflow's reason.
-import { ApiError, api, el, fmtDuration, fmtTime, render } from '../lib.js';
+import { ApiError, api, el, fmtDuration, fmtTime, liveIncidents, render } from '../lib.js';
 
-const REFRESH_MS = 3000;
 const DELIVERY_TYPES = new Set(['notified', 'notify_failed', 'notify_retry', 'queued']);
 
 /** The incident in one shape, whether live (workflow) or closed (history). */
@@ -79,8 +78,23 @@ export async function show(params) {
   const canAct = document.body.dataset.canAct === 'true';
   const result = el('p', { class: 'result', role: 'status', id: 'action-result' });
   const holder = el('div');
-  let timer;
+  let reading = null;
+  let again = false;
+  // One read at a time; a change arriving during a read triggers one more read after it.
   async function refresh() {
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        again = false;
+        await draw();
+      } while (again);
+    })().finally(() => (reading = null));
+    return reading;
+  }
+  async function draw() {
     const inc = normalise(await api(`/v1/incidents/${encodeURIComponent(id)}`));
     document.title = `${inc.title} · Vigil`;
     const ackS = inc.ack ? (inc.ack.at - inc.openedAt) / 1000 : null;
@@ -111,10 +125,16 @@ export async function show(params) {
       el('ol', { class: 'timeline', id: 'timeline', 'aria-live': 'polite' }, [...inc.timeline].reverse().map((e) =>
         el('li', { 'data-type': e.type }, el('time', { datetime: new Date(e.at).toISOString() }, fmtTime(e.at)), el('strong', {}, e.type), ` ${e.actor}: ${e.text}`))),
     );
-    clearTimeout(timer);
-    // Only an open incident changes; the page re-reads it while it is shown (one request per few seconds, this page only).
-    if (inc.live && inc.status !== 'resolved') timer = setTimeout(() => refresh().catch(() => undefined), REFRESH_MS);
+    holder.dataset.read = String(Date.now());
   }
+  // The page re-reads the incident only when its projection moves (an ack from Slack, an escalation, a
+  // delivery), told over the tab's one live stream, instead of polling.
+  liveIncidents(({ incidents }) => {
+    const mine = incidents.filter((c) => c.fingerprint === id || c.id === id || c.workflowId === id);
+    if (!mine.length) return;
+    holder.dataset.liveSeq = String(Math.max(...mine.map((c) => c.lastSeq)));
+    refresh().catch(() => undefined);
+  });
   render(canAct ? actions(id, result, refresh) : el('p', { class: 'muted' }, 'You can view this incident; acting on it needs the incidents:write scope.'), result, holder);
   await refresh();
 }
