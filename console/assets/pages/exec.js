@@ -36,6 +36,8 @@ export async function show() {
     el('div', { class: 'filters' },
       el('label', { for: 'period' }, 'Period'), picker,
       el('a', { href: `/console/data/exec-report.md?period=${period}`, download: `vigil-executive-${period}.md`, id: 'download-md' }, 'Download as Markdown'),
+      // The browser's own PDF writer on the print stylesheet (console.css @media print): no PDF library, no CDN.
+      el('button', { type: 'button', id: 'save-pdf', class: 'no-print', onclick: () => window.print() }, 'Save as PDF'),
       range),
     el('div', { class: 'cards', id: 'cards' }),
     el('div', { class: 'charts' }, boxes.satisfaction, boxes.cost, boxes.sla, el('div', {}, el('div', { class: 'filters' }, el('label', { for: 'forecast-service' }, 'Forecast for'), forecastPick), boxes.forecast)),
