@@ -128,8 +128,8 @@ export function judge(config: VigilConfig, windows: readonly WindowRow[], x: Liv
 }
 
 /** Reads everything judge() needs beside the windows; `services` limits the per-service reads (null: all). */
-export async function liveExtras(pool: Pool, config: VigilConfig, services: string[] | null): Promise<LiveExtras> {
-  const [open, budgets, anomalies, burns] = await Promise.all([openIncidentCounts(pool), budgetsRemaining(pool), latestAnomalies(pool, services), burnViews(pool, config, services)]);
+export async function liveExtras(pool: Pool, config: VigilConfig, services: string[] | null, burnCache?: CoarseBurnCache): Promise<LiveExtras> {
+  const [open, budgets, anomalies, burns] = await Promise.all([openIncidentCounts(pool), budgetsRemaining(pool), latestAnomalies(pool, services), burnViews(pool, config, services, burnCache)]);
   return { open, budgets, anomalies, burns };
 }
 
@@ -158,31 +158,49 @@ export async function latestAnomalies(pool: Pool, services: string[] | null): Pr
   return new Map(r.rows.map((x) => [x.service, asVerdict(x.t, x.verdict)]));
 }
 
+type Bucket = { start: number; count: number; errors: number };
+
+/** 30-minute buckets over 3 days per service, kept between live-stream ticks (see burnViews). */
+export type CoarseBurnCache = Map<string, { until: number; coarse: Bucket[] }>;
+
+/** How long a service's 3-day buckets are reused: a minute of a 3-day window moves its rate by < 0.03 %. */
+export const COARSE_BURN_TTL_MS = 60_000;
+
 /**
  * Availability burn per rule for each service, taken at the end of its newest window (as the monitor
- * takes it), from 1-minute buckets over 6 h and 30-minute buckets over 3 d summed in Postgres.
+ * takes it), from 1-minute buckets over 6 h and 30-minute buckets over 3 d summed in Postgres. With
+ * `cache` (the live stream), the 3-day buckets of a service are read at most once a minute, so a tick
+ * reads 6 h per updated service, not 3 days.
  */
-export async function burnViews(pool: Pool, config: VigilConfig, services: string[] | null): Promise<Map<string, BurnView>> {
+export async function burnViews(pool: Pool, config: VigilConfig, services: string[] | null, cache?: CoarseBurnCache, now = Date.now()): Promise<Map<string, BurnView>> {
+  const stale = cache && services ? services.filter((s) => (cache.get(s)?.until ?? 0) <= now) : null;
   const r = await pool.query<{ service: string; res: 'fine' | 'coarse'; start: string; count: string; errors: string; now_ms: string }>(
     `WITH last AS (
        SELECT service, max(window_start + duration_ms * interval '1 millisecond') AS now_at FROM metric_windows
        WHERE window_start > now() - interval '1 day' AND ($1::text[] IS NULL OR service = ANY($1)) GROUP BY service)
      SELECT m.service, b.res, b.start, sum(m.count) AS count, sum(m.errors) AS errors, (extract(epoch FROM l.now_at) * 1000)::bigint AS now_ms
-     FROM last l JOIN metric_windows m ON m.service = l.service AND m.window_start > l.now_at - interval '3 days 1 hour' AND m.window_start < l.now_at
+     FROM last l JOIN metric_windows m ON m.service = l.service AND m.window_start < l.now_at
+       AND m.window_start > l.now_at - CASE WHEN $2::text[] IS NULL OR l.service = ANY($2) THEN interval '3 days 1 hour' ELSE interval '6 hours 2 minutes' END
      CROSS JOIN LATERAL (VALUES ('fine', 60), ('coarse', 1800)) AS b0(res, secs)
      CROSS JOIN LATERAL (SELECT b0.res, (floor(extract(epoch FROM m.window_start) / b0.secs) * b0.secs * 1000)::bigint AS start) b
-     WHERE b.res = 'coarse' OR m.window_start > l.now_at - interval '6 hours 2 minutes'
+     WHERE (b.res = 'fine' AND m.window_start > l.now_at - interval '6 hours 2 minutes') OR (b.res = 'coarse' AND ($2::text[] IS NULL OR l.service = ANY($2)))
      GROUP BY m.service, b.res, b.start, l.now_at`,
-    [services],
+    [services, stale],
   );
-  const by = new Map<string, { now: number; fine: Array<{ start: number; count: number; errors: number }>; coarse: Array<{ start: number; count: number; errors: number }> }>();
+  const by = new Map<string, { now: number; fine: Bucket[]; coarse: Bucket[] }>();
   for (const x of r.rows) {
     const e = by.get(x.service) ?? { now: Number(x.now_ms), fine: [], coarse: [] };
     e[x.res].push({ start: Number(x.start), count: Number(x.count), errors: Number(x.errors) });
     by.set(x.service, e);
   }
   const out = new Map<string, BurnView>();
-  for (const [service, e] of by) out.set(service, availabilityBurn(burnStateOf(e.fine, e.coarse), e.now, slaFor(config.services, config.slaDefaults, service).slo));
+  for (const [service, e] of by) {
+    if (cache) {
+      if (stale?.includes(service)) cache.set(service, { until: now + COARSE_BURN_TTL_MS, coarse: e.coarse });
+      else e.coarse = cache.get(service)?.coarse ?? e.coarse;
+    }
+    out.set(service, availabilityBurn(burnStateOf(e.fine, e.coarse), e.now, slaFor(config.services, config.slaDefaults, service).slo));
+  }
   return out;
 }
 

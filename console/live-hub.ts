@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { VigilConfig } from '../domain/config';
-import { incidentsChangedAfter, judge, liveExtras, windowsReceivedAfter } from './data';
+import { incidentsChangedAfter, judge, liveExtras, windowsReceivedAfter, type CoarseBurnCache } from './data';
 import { mergeByServiceStart } from './live-state';
 
 /**
@@ -37,6 +37,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
   const seen = new Map<string, number>();
   let incidentsSince: Date | null = null;
   const incidentsSeen = new Map<string, number>();
+  const burnCache: CoarseBurnCache = new Map();
   let timer: NodeJS.Timeout | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   let busy = false;
@@ -58,7 +59,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
       since = last;
       if (rows.length === 0) return;
       const merged = mergeByServiceStart(rows);
-      const states = judge(o.config, merged, await liveExtras(o.pool, o.config, [...new Set(merged.map((w) => w.service))]));
+      const states = judge(o.config, merged, await liveExtras(o.pool, o.config, [...new Set(merged.map((w) => w.service))], burnCache));
       // Serialised once for every stream.
       broadcast(`event: windows\ndata: ${JSON.stringify({ sentAt: Date.now(), services: states })}\n\n`);
     } catch (err) {
@@ -80,6 +81,7 @@ export function createLiveHub(o: LiveHubOptions): LiveHub {
     since = incidentsSince = null; // a later first watcher starts from its own "now", not a stale backlog
     seen.clear();
     incidentsSeen.clear();
+    burnCache.clear();
   }
 
   return {

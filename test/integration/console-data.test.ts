@@ -4,7 +4,7 @@ import { seedHistory } from '../../cli/commands/seed';
 import { readRollups } from '../../db/analytics/rollups';
 import { combineRollups, type ServiceRollup } from '../../domain/analytics/rollup';
 import { DAY_MS, slotOf } from '../../domain/analytics/slots';
-import { execSeries, incidentStats, serviceSeries, servicesOverview } from '../../console/data';
+import { burnViews, execSeries, incidentStats, serviceSeries, servicesOverview, type CoarseBurnCache } from '../../console/data';
 import { lockDetectorHead, recordWindow } from '../../db/anomaly-detector-state';
 import { connectServices, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
@@ -108,6 +108,16 @@ describe('console data', () => {
       const hour = await sums(3_600_000);
       const want = Number(hour.e) / Number(hour.c) / (1 - config.slaDefaults.slo.availability);
       expect(o.burn!.rules[0]!.long).toBeCloseTo(want, 3);
+    }
+    // The live stream's path: 3-day buckets read once, then reused from the cache, same figures.
+    const names = overview.map((o) => o.service);
+    const cache: CoarseBurnCache = new Map();
+    const first = await burnViews(db.pool, config, names, cache);
+    expect([...cache.keys()].sort()).toEqual(names);
+    const second = await burnViews(db.pool, config, names, cache);
+    for (const o of overview) {
+      expect(first.get(o.service)).toEqual(o.burn);
+      expect(second.get(o.service)).toEqual(o.burn);
     }
   });
 });
