@@ -1,6 +1,7 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ComplianceActivities } from '../activities/compliance/types';
 import { periodEnding, reportStatus, type ComplianceReport } from '../domain/compliance/report';
+import { scheduledTime } from './scheduled-time';
 
 /** One audit: how long a stretch it covers and, for on-demand runs, where it ends. */
 export interface ComplianceAuditInput {
@@ -29,14 +30,6 @@ const sends = proxyActivities<ComplianceActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m', maximumAttempts: 8 },
 });
-
-/** Temporal stamps the slot a Schedule started a run for; a catch-up run after downtime audits that slot, not "now". */
-function scheduledTime(): number | undefined {
-  const v = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
-  const first = Array.isArray(v) ? (v[0] as unknown) : v;
-  const t = first instanceof Date ? first.getTime() : typeof first === 'string' ? Date.parse(first) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-}
 
 /** A cron workflow's runs start a little after their slot; cron slots are whole minutes, so the minute is the slot. */
 function cronSlot(): number | undefined {

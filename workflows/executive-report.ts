@@ -1,6 +1,7 @@
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { ExecutiveReportActivities } from '../activities/analytics/executive-report';
 import type { DashboardPeriod } from '../domain/analytics/period';
+import { scheduledTime } from './scheduled-time';
 
 export interface ExecutiveReportInput {
   /** Default: analytics.reports.period. */
@@ -29,13 +30,6 @@ const sends = proxyActivities<ExecutiveReportActivities>({
   heartbeatTimeout: '30s',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10 },
 });
-
-function scheduledTime(): number | undefined {
-  const v = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
-  const first = Array.isArray(v) ? (v[0] as unknown) : v;
-  const t = first instanceof Date ? first.getTime() : typeof first === 'string' ? Date.parse(first) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-}
 
 /**
  * ExecutiveReport, run weekly by the `vigil-executive-report` Schedule (Monday 08:00 in the

@@ -1,6 +1,7 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { AnalyticsActivities } from '../activities/analytics/types';
 import type { RollupPeriod } from '../domain/analytics/slots';
+import { scheduledTime } from './scheduled-time';
 
 /** One rollup run: `hour` (the hourly Schedule) or `day` (the daily one, which also catches hours up). */
 export interface ExecutiveRollupInput {
@@ -19,14 +20,6 @@ const rollups = proxyActivities<AnalyticsActivities>({
   startToCloseTimeout: '10m',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 10 },
 });
-
-/** Temporal stamps the slot a Schedule started a run for; a run started late still rolls up to its slot. */
-function scheduledTime(): number | undefined {
-  const v = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
-  const first = Array.isArray(v) ? (v[0] as unknown) : v;
-  const t = first instanceof Date ? first.getTime() : typeof first === 'string' ? Date.parse(first) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-}
 
 /**
  * ExecutiveRollup, run by the `vigil-rollup-hourly` and `vigil-rollup-daily` Schedules: rolls

@@ -1,17 +1,11 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ForecastActivities } from '../activities/analytics/forecast';
+import { scheduledTime } from './scheduled-time';
 
 export interface ForecastInput {
   mlTaskQueue: string;
   /** ISO time the forecasts start from; default the Schedule's slot, else now. */
   asOf?: string;
-}
-
-function scheduledTime(): number | undefined {
-  const v = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
-  const first = Array.isArray(v) ? (v[0] as unknown) : v;
-  const t = first instanceof Date ? first.getTime() : typeof first === 'string' ? Date.parse(first) : NaN;
-  return Number.isFinite(t) ? t : undefined;
 }
 
 /**
