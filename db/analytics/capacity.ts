@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../pool';
 import { planCapacity } from '../../domain/analytics/capacity/planner';
 import { rankCapacity, type CapacityRecommendation, type CapacitySource } from '../../domain/analytics/capacity/rank';
 import { fitUsl } from '../../domain/analytics/capacity/usl';
@@ -43,9 +44,7 @@ export async function computeCapacity(pool: Pool, config: VigilConfig, asOf: num
 
 /** Replaces the recommendations of one Forecast run (a retry rewrites its own rows, in one transaction). */
 export async function storeCapacity(pool: Pool, madeFor: number, recs: readonly CapacityRecommendation[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('DELETE FROM capacity_recommendations WHERE made_for = $1', [new Date(madeFor)]);
     for (const r of recs) {
       await client.query(
@@ -55,13 +54,7 @@ export async function storeCapacity(pool: Pool, madeFor: number, recs: readonly 
         [new Date(madeFor), r.service, r.rank, r.kind, r.priority, r.currentReplicas, r.replicasNeeded, r.perReplicaRps, r.capacitySource, r.forecastPeakRps, r.from, r.monthlyCostDeltaUsd, r.text],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 interface Row {

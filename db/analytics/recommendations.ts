@@ -1,12 +1,11 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '../pool';
 import type { RankedRecommendation } from '../../domain/analytics/ranked-recommendations';
 import type { RecommendationKind } from '../../domain/analytics/recommendations';
 
 /** Replaces the ranked recommendations of one Forecast run (a retry rewrites its own rows, in one transaction). */
 export async function storeRecommendations(pool: Pool, madeFor: number, judgedFrom: number, recs: readonly RankedRecommendation[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('DELETE FROM recommendation_runs WHERE made_for = $1', [new Date(madeFor)]);
     await client.query('INSERT INTO recommendation_runs (made_for, judged_from) VALUES ($1, $2)', [new Date(madeFor), new Date(judgedFrom)]);
     for (const r of recs) {
@@ -14,13 +13,7 @@ export async function storeRecommendations(pool: Pool, madeFor: number, judgedFr
         new Date(madeFor), r.rank, r.kind, r.service, r.priority, r.title, r.detail,
       ]);
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The latest Forecast run's recommendations in rank order; null before the first run (as opposed to [] when it found nothing to do). */
