@@ -11,6 +11,7 @@ import { DEFAULT_MAX_IN_FLIGHT, METRICS_BODY_LIMIT } from './routes/metrics';
 import { ACTOR_PATTERN, LINE_REFUSED, TRIM_CHARS } from './routes/incidents';
 import { processingEventBatchSchema } from './routes/processing-events';
 import { experimentPaths, experimentSchemas } from './openapi-experiments';
+import { deployPaths, deploySchemas } from './openapi-deploys';
 
 type Json = Record<string, unknown>;
 
@@ -174,7 +175,7 @@ function build(): Json {
         'A known path asked with a method it does not have answers 405 with an `Allow` header listing its methods.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'analytics' }, { name: 'experiments' }, { name: 'operations' }],
+    tags: [{ name: 'incidents' }, { name: 'silences' }, { name: 'ingest' }, { name: 'integrations' }, { name: 'compliance' }, { name: 'analytics' }, { name: 'experiments' }, { name: 'deploys' }, { name: 'operations' }],
     paths: {
       '/healthz': {
         get: {
@@ -224,6 +225,7 @@ function build(): Json {
       },
       ...actionPaths(),
       ...experimentPaths(),
+      ...deployPaths(),
       '/v1/silences': {
         post: {
           tags: ['silences'],
@@ -412,6 +414,7 @@ function build(): Json {
           ],
         },
         ...experimentSchemas(),
+        ...deploySchemas(),
         SilenceInput: silenceInputJson(),
         Silence: obj({
           id: str,

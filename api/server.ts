@@ -23,6 +23,7 @@ import { createExperimentService } from '../app/experiment-service';
 import { configSchema, type VigilConfig } from '../domain/config';
 import { serviceRoutes } from './routes/services';
 import { silenceRoutes } from './routes/silences';
+import { deployRoutes } from './routes/deploys';
 import { createSilenceService } from '../app/silence-service';
 import { installAuth } from './auth/plugin';
 import type { TeamsConfig } from '../domain/auth/teams';
@@ -140,6 +141,7 @@ export function createApiServer(deps: ApiDeps): FastifyInstance {
   incidentRoutes(app, deps.incidents, deps.teams);
   silenceRoutes(app, createSilenceService(deps.pool), deps.teams);
   serviceRoutes(app, deps.client);
+  deployRoutes(app, deps.pool);
   if (deps.compliance) processingEventRoutes(app, { pool: deps.pool, incidents: deps.incidents, compliance: deps.compliance });
   complianceReportRoutes(app, deps.pool);
   executiveRoutes(app, { pool: deps.pool, config: deps.config ?? configSchema.parse({}) });

@@ -47,6 +47,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'POST /v1/silences': scope('silences:write'),
   'DELETE /v1/silences/:id': scope('silences:write'),
   'GET /v1/services/:service/sla': scope('incidents:read'),
+  // A CI pipeline reporting deploys holds an ingest-style key; the console reads them with the incidents.
+  'POST /v1/deploys': scope('metrics:write'),
+  'GET /v1/deploys': scope('incidents:read'),
   'GET /v1/compliance/reports': scope('compliance:read'),
   'GET /v1/compliance/reports/:file': scope('compliance:read'),
   'GET /v1/executive/dashboard': scope('analytics:read'),
