@@ -29,6 +29,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
   [['oncall'], async () => (await import('./commands/oncall')).registerOncallCommands],
   [['trigger'], async () => (await import('./commands/trigger')).registerTriggerCommand],
   [['silences'], async () => (await import('./commands/silences')).registerSilenceCommands],
+  [['deploys'], async () => (await import('./commands/deploys')).registerDeployCommands],
   [['sla'], async () => (await import('./commands/sla')).registerSlaCommands],
   [['config'], async () => (await import('./commands/config')).registerConfigCommands],
   [['channels'], async () => (await import('./commands/channels')).registerChannelCommands],

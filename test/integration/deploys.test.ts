@@ -5,6 +5,7 @@ import { errorHandler } from '../../api/errors';
 import { deployRoutes } from '../../api/routes/deploys';
 import { createApiKey } from '../../db/auth/api-keys';
 import { connectServices, type Services } from '../support/integration';
+import { spawnVigil } from '../support/processes';
 
 // POST/GET /v1/deploys behind the real auth layer against real Postgres: idempotence on
 // (service, version, at), refusals naming the field, and the scopes each method needs.
@@ -105,5 +106,36 @@ describe('GET /v1/deploys', () => {
     expect(bad.json().issues[0].field).toBe('query.since');
     expect((await app.inject({ method: 'GET', url: '/v1/deploys' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/v1/deploys', headers: as(ciKey) })).statusCode).toBe(403);
+  });
+});
+
+describe('vigil deploys record', () => {
+  const run = async (args: string[]) => {
+    const p = spawnVigil(['deploys', 'record', ...args], { DATABASE_URL: services.databaseUrl });
+    return { code: (await p.exited).code, out: p.output() };
+  };
+
+  it('records a deploy, and says so when it was already recorded', async () => {
+    const at = new Date(Date.now() - 120_000).toISOString();
+    const first = await run(['--service', service, '--version', 'cli-1', '--at', at]);
+    expect(first.code, first.out).toBe(0);
+    expect(first.out).toContain(`recorded: ${service} cli-1 at ${at}`);
+    const again = await run(['--service', service, '--version', 'cli-1', '--at', at]);
+    expect(again.code, again.out).toBe(0);
+    expect(again.out).toContain('already recorded');
+    expect((await services.pool.query('SELECT 1 FROM deploys WHERE service = $1 AND version = $2', [service, 'cli-1'])).rowCount).toBe(1);
+  });
+
+  it.each([
+    ['a future --at', ['--service', service, '--version', 'cli-2', '--at', new Date(Date.now() + 3_600_000).toISOString()], '--at'],
+    ['a malformed --at', ['--service', service, '--version', 'cli-2', '--at', 'tomorrow'], '--at'],
+    ['a bad --service', ['--service', 'no/slash', '--version', 'cli-2'], '--service'],
+    ['a control character in --version', ['--service', service, '--version', 'cli\u001b[2J'], '--version'],
+  ])('exits 2 naming the flag for %s, storing nothing', async (_what, args, flag) => {
+    const before = await stored();
+    const r = await run(args);
+    expect(r.code, r.out).toBe(2);
+    expect(r.out).toContain(flag);
+    expect(await stored()).toBe(before);
   });
 });
