@@ -2,19 +2,13 @@
 // workflow can add windows from many replicas and test at every look.
 import { emptySketch, mergeSketches, type LatencySketch } from '../latency-sketch';
 import { addMoments, emptyMoments, type Moments } from '../stats/moments';
+import type { CovariateSums } from '../stats/cuped';
 
 /**
  * Moments of a pre-period covariate x (the unit's own earlier value, tokens/s, retrieved-context
- * length) and its cross product with the primary metric y, for CUPED.
+ * length) and its cross product with the primary metric y, for CUPED: the sums domain/stats/cuped.ts takes.
  */
-export interface CovariateMoments {
-  n: number;
-  sumX: number;
-  sumXX: number;
-  sumXY: number;
-  sumY: number;
-  sumYY: number;
-}
+export type CovariateMoments = CovariateSums;
 
 /** One variant's totals: one window's, or many merged. Plain JSON: the workflow merges these. */
 export interface VariantTotals {
