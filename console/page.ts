@@ -35,6 +35,7 @@ export const NAV: ReadonlyArray<{ page: string; href: string; label: string; sco
   { page: 'oncall', href: '/oncall', label: 'On call', scope: 'incidents:read' },
   { page: 'silences', href: '/silences', label: 'Silences', scope: 'silences:read' },
   { page: 'compliance', href: '/compliance', label: 'Compliance', scope: 'compliance:read' },
+  { page: 'experiments', href: '/experiments', label: 'Experiments', scope: 'experiments:read' },
 ];
 
 export interface PageInput {
@@ -69,6 +70,7 @@ export function renderPage(p: PageInput): string {
   const flags = [
     can('incidents:write') ? ' data-can-act="true"' : '',
     can('silences:write') ? ' data-can-silence="true"' : '',
+    can('experiments:write') ? ' data-can-experiment="true"' : '',
     p.temporalUiUrl ? ` data-temporal-ui="${esc(p.temporalUiUrl)}"` : '',
   ].join('');
   return `${HEAD(p.title, p.principal?.csrfToken ?? '')}

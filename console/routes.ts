@@ -14,6 +14,7 @@ import { renderMarkdown } from '../domain/analytics/report-render';
 import { nameSchema } from '../domain/names';
 import { auditStatus, execSeries, incidentStats, onCallNow, SERIES_RANGES, serviceSeries, servicesOverview, silencePreview, type SeriesRange } from './data';
 import { createLiveHub, type LiveHub } from './live-hub';
+import { experimentConsoleRoutes } from './experiments-data';
 import { renderLogin, renderPage, SECURITY_HEADERS } from './page';
 import type { Principal } from '../api/auth/principal';
 
@@ -55,9 +56,11 @@ const PAGES: ReadonlyArray<{ url: string; page: string; title: (p: Record<string
   { url: '/oncall', page: 'oncall', title: () => 'On call' },
   { url: '/silences', page: 'silences', title: () => 'Silences' },
   { url: '/compliance', page: 'compliance', title: () => 'Compliance' },
+  { url: '/experiments', page: 'experiments', title: () => 'Experiments' },
+  { url: '/experiments/:name', page: 'experiment', title: (p) => `Experiment ${p.name}` },
 ];
 
-const pageParams = z.object({ id: z.string().min(1).max(300).optional(), service: nameSchema.optional() });
+const pageParams = z.object({ id: z.string().min(1).max(300).optional(), service: nameSchema.optional(), name: nameSchema.optional() });
 
 /**
  * The web console under `/`: pages (api/auth/route-access.ts CONSOLE_ACCESS: a session, or the
@@ -136,5 +139,6 @@ export function consoleRoutes(app: FastifyInstance, deps: ConsoleDeps): LiveHub 
     return silencePreview(deps.pool, Array.isArray(q.matchers) ? q.matchers : [q.matchers]);
   });
   app.get('/console/data/audit', async () => auditStatus(deps.pool));
+  experimentConsoleRoutes(app, { pool: deps.pool, ...(deps.teams ? { teams: deps.teams } : {}) });
   return hub;
 }

@@ -90,6 +90,8 @@ export const CONSOLE_ACCESS: Record<string, Access> = {
   'GET /oncall': PAGE,
   'GET /silences': PAGE,
   'GET /compliance': PAGE,
+  'GET /experiments': PAGE,
+  'GET /experiments/:name': PAGE,
   'GET /console/events': scope('incidents:read'),
   'GET /console/data/services': scope('incidents:read'),
   'GET /console/data/services/:service': scope('incidents:read'),
@@ -99,6 +101,8 @@ export const CONSOLE_ACCESS: Record<string, Access> = {
   'GET /console/data/oncall': scope('incidents:read'),
   'GET /console/data/silence-preview': scope('silences:read'),
   'GET /console/data/audit': scope('compliance:read'),
+  'GET /console/data/experiments': scope('experiments:read'),
+  'GET /console/data/experiments/:name': scope('experiments:read'),
 };
 
 /** The rule for a route pattern and method (HEAD follows GET), or undefined when it has none. */

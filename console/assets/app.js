@@ -10,6 +10,8 @@ const PAGES = {
   oncall: () => import('./pages/oncall.js'),
   silences: () => import('./pages/silences.js'),
   compliance: () => import('./pages/compliance.js'),
+  experiments: () => import('./pages/experiments.js'),
+  experiment: () => import('./pages/experiments.js'),
   login: () => import('./pages/login.js'),
 };
 
