@@ -4,6 +4,7 @@ import { ROLES } from './auth/scopes';
 import { teamsConfigSchema } from './auth/teams';
 import { channelSchema, type ChannelConfig } from './channels/schemas';
 import { durationSchema } from './duration-schema';
+import { experimentDefinitionSchema } from './experiments/definition';
 import type { EscalationPolicy } from './escalation-policy';
 import { escalationPolicySchema } from './escalation-policy-schema';
 import { matcherSchema } from './matchers';
@@ -141,6 +142,11 @@ const baseSchema = z
       .default({ enabled: true, trainEvery: 3_600_000, lookback: 7 * 86_400_000, minWindows: 100, openAfter: 2, resolveAfter: 6 }),
     health: healthSchema,
     analytics: analyticsConfigSchema.default(analyticsConfigSchema.parse({})),
+    experiments: z
+      .array(experimentDefinitionSchema)
+      .max(100)
+      .default([])
+      .describe('experiments created when `vigil worker` / `vigil dev` start, if none has the name (a stored one is never redefined from here: use the API/CLI); fields as in `vigil experiments create`'),
   })
   .strict();
 
@@ -200,6 +206,14 @@ export const configSchema = baseSchema
       const ch = cfg.channels[name];
       if (!ch) ctx.addIssue({ code: 'custom', path, message: `"${name}" is not a configured channel (known: ${Object.keys(cfg.channels).join(', ')})` });
       else if (ch.type === 'pagerduty') ctx.addIssue({ code: 'custom', path, message: `"${name}" is a PagerDuty channel, which pages people and cannot carry a report; use email, slack, teams, webhook or console` });
+    });
+    const experimentNames = new Set<string>();
+    cfg.experiments.forEach((x, i) => {
+      if (experimentNames.has(x.name)) ctx.addIssue({ code: 'custom', path: ['experiments', i, 'name'], message: `experiment "${x.name}" is defined twice` });
+      experimentNames.add(x.name);
+      x.reportChannels.forEach((name, j) => {
+        if (!(name in cfg.channels)) ctx.addIssue({ code: 'custom', path: ['experiments', i, 'reportChannels', j], message: `"${name}" is not a configured channel (known: ${Object.keys(cfg.channels).join(', ')})` });
+      });
     });
     for (const [name, user] of Object.entries(cfg.users)) {
       user.notify.forEach((channel, i) => {

@@ -8,6 +8,7 @@ import { createCoreWorker } from '../../workers/core-worker';
 import { requireAnAdmin, syncConfigUsers } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
+import { ensureConfiguredExperiments } from '../../app/experiment-config';
 import { VigilError } from '../../domain/errors';
 import type { CliContext } from '../context';
 import { untilSignal } from './dev';
@@ -33,6 +34,11 @@ export function registerServiceCommands(program: Command, ctx: () => CliContext)
       const workers = [];
       if (queues.includes('core')) workers.push(await createCoreWorker({ connection, config: c.config, pool, logger: c.logger, env: c.env }));
       if (queues.includes('ml')) workers.push(await createMlWorker({ connection, config: c.config, pool, logger: c.logger }));
+      if (queues.includes('core') && c.config.experiments.length) {
+        // Experiments listed in the config are created here (the worker that runs their workflows), once.
+        const client = await connectClient(target, c.env);
+        await ensureConfiguredExperiments({ client, pool, config: c.config, logger: c.logger }).finally(() => client.connection.close());
+      }
       c.logger.info({ taskQueues: workers.flatMap((w) => ('taskQueues' in w ? w.taskQueues : [w.options.taskQueue])), temporal: target.address }, 'worker polling');
       // Worker.run handles SIGINT/SIGTERM itself: it drains in-flight tasks, then resolves.
       await Promise.all(workers.map((w) => w.run()));

@@ -16,6 +16,7 @@ import { createCoreWorker } from '../../workers/core-worker';
 import { ensureLocalAdmin, syncConfigUsers } from '../../app/auth/bootstrap';
 import { createMlWorker } from '../../workers/ml-worker';
 import { ensureSchedules } from '../../app/schedules';
+import { ensureConfiguredExperiments } from '../../app/experiment-config';
 import { createConfiguredApi, createConfiguredSlackApp, loadTls } from '../entry-points';
 import { startTemporalDevServer } from './temporal-dev-server';
 import { DEV_STATE_FILE } from './dev-state-file';
@@ -132,6 +133,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     }]);
     const schedules = await ensureSchedules(client, config);
     if (schedules.length) log.info({ schedules }, 'schedules created');
+    await ensureConfiguredExperiments({ client, pool, config, logger: o.logger });
 
     const incidents = createIncidentService({ client, pool, config });
     // Keys on by default, here too: this machine's admin key is made once and kept with the dev state.
