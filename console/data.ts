@@ -1,5 +1,6 @@
 // The reads behind the console's pages that the JSON API has no endpoint for (overviews, series,
 // per-service incident figures). Every query is bounded by time or a LIMIT.
+import { listDeploys } from '../db/deploys';
 import type { Pool } from 'pg';
 import { listReports } from '../db/compliance/reports';
 import { auditHead } from '../db/audit/head';
@@ -237,6 +238,8 @@ export interface ServiceSeries {
   markers: Array<{ t: number; kind: string; severity: string; title: string; id: string }>;
   /** Windows the anomaly monitor judged anomalous in the range (t in seconds), from the verdicts it still keeps. */
   anomalies: Array<{ t: number; surprise: number | null; detector: string | null; anomalyClass: string | null }>;
+  /** Deploys CI pipelines recorded in the range (t in seconds), from POST /v1/deploys or `vigil deploys record`. */
+  deploys: Array<{ t: number; version: string; description: string | null }>;
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -247,7 +250,7 @@ export async function serviceSeries(pool: Pool, config: VigilConfig, service: st
   const sla = slaFor(config.services, config.slaDefaults, service);
   const s: ServiceSeries = {
     service, range, source: 'windows', t: [], p50: [], p95: [], p99: [], availability: [], quality: [], cost: [], requests: [],
-    thresholds: { p95LatencyMs: sla.p95LatencyMs, availability: sla.availability, minQuality: sla.minQuality }, markers: [], anomalies: [],
+    thresholds: { p95LatencyMs: sla.p95LatencyMs, availability: sla.availability, minQuality: sla.minQuality }, markers: [], anomalies: [], deploys: [],
   };
   if (SERIES_RANGES[range] <= 24 * HOUR_MS) {
     const r = await pool.query<RawWindow>(`SELECT ${WINDOW_COLUMNS} FROM metric_windows WHERE service = $1 AND window_start >= $2 ORDER BY window_start`, [service, new Date(from)]);
@@ -288,6 +291,8 @@ export async function serviceSeries(pool: Pool, config: VigilConfig, service: st
     const v = asVerdict(x.t, x.verdict);
     return { t: v.at / 1000, surprise: v.surprise, detector: v.detector, anomalyClass: v.anomalyClass };
   });
+  const dep = await listDeploys(pool, { service, since: new Date(from), limit: 500 });
+  s.deploys = dep.map((d) => ({ t: Date.parse(d.at) / 1000, version: d.version, description: d.description }));
   return s;
 }
 

@@ -6,17 +6,50 @@ import { el } from './lib.js';
 const PALETTE = ['--accent', '--warn', '--bad', '--ok', '--muted'];
 const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
-/** Vertical lines at marker times (incidents, anomalies), coloured by severity. */
-function markerPlugin(markers) {
+/** A deploy: a solid line in the focus blue with a flag at the top holding its version. */
+function drawDeploy(ctx, x, bbox, version) {
+  const colour = cssVar('--focus');
+  ctx.strokeStyle = colour;
+  ctx.fillStyle = colour;
+  ctx.lineWidth = 2 * window.devicePixelRatio;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x, bbox.top);
+  ctx.lineTo(x, bbox.top + bbox.height);
+  ctx.stroke();
+  const h = 8 * window.devicePixelRatio;
+  ctx.beginPath();
+  ctx.moveTo(x - h / 2, bbox.top);
+  ctx.lineTo(x + h / 2, bbox.top);
+  ctx.lineTo(x, bbox.top + h);
+  ctx.closePath();
+  ctx.fill();
+  ctx.font = `${10 * window.devicePixelRatio}px sans-serif`;
+  ctx.fillText(version, x + h / 2 + 2, bbox.top + h);
+}
+
+/**
+ * Vertical lines at marker times: incidents dashed by severity, anomalies dotted, deploys solid with
+ * their version. `onDeploys` learns how many deploys fell inside the plot (the rest are off the axis).
+ */
+function markerPlugin(markers, onDeploys) {
   return {
     hooks: {
       draw: [
         (u) => {
           const { ctx, bbox } = u;
           ctx.save();
+          let deploys = 0;
           for (const m of markers) {
             const x = u.valToPos(m.t, 'x', true);
             if (x < bbox.left || x > bbox.left + bbox.width) continue;
+            if (m.kind === 'deploy') {
+              ctx.save();
+              drawDeploy(ctx, x, bbox, m.version);
+              ctx.restore();
+              deploys++;
+              continue;
+            }
             // Anomaly verdicts: dotted, in the accent colour, so they read apart from incidents.
             const anomaly = m.kind === 'anomaly';
             ctx.strokeStyle = cssVar(anomaly ? '--accent' : m.severity === 'critical' || m.severity === 'high' ? '--bad' : '--warn');
@@ -27,6 +60,7 @@ function markerPlugin(markers) {
             ctx.stroke();
           }
           ctx.restore();
+          onDeploys(deploys);
         },
       ],
     },
@@ -39,11 +73,13 @@ function markerPlugin(markers) {
  */
 export function lineChart(box, { title, x, series, bands = [], markers = [], yLabel, height = 200 }) {
   const target = el('div', { class: 'plot' });
-  const incidents = markers.filter((m) => m.kind !== 'anomaly');
-  const anomalies = markers.length - incidents.length;
+  const incidents = markers.filter((m) => m.kind !== 'anomaly' && m.kind !== 'deploy');
+  const anomalies = markers.filter((m) => m.kind === 'anomaly').length;
+  const deploys = markers.filter((m) => m.kind === 'deploy');
   const said = [
     incidents.length ? `${incidents.length} incident marker${incidents.length === 1 ? '' : 's'}: ${incidents.slice(-3).map((m) => m.title).join('; ')}` : '',
     anomalies ? `${anomalies} anomaly marker${anomalies === 1 ? '' : 's'} (dotted)` : '',
+    deploys.length ? `${deploys.length} deploy marker${deploys.length === 1 ? '' : 's'} (solid, flagged): ${deploys.slice(-3).map((m) => m.title).join('; ')}` : '',
   ].filter(Boolean).join('; ');
   const caption = said ? el('p', { class: 'muted' }, said) : null;
   box.replaceChildren(el('h3', {}, title), target, ...(caption ? [caption] : []));
@@ -65,13 +101,14 @@ export function lineChart(box, { title, x, series, bands = [], markers = [], yLa
       { stroke: cssVar('--muted'), grid: { stroke: cssVar('--line') } },
       { stroke: cssVar('--muted'), grid: { stroke: cssVar('--line') }, ...(yLabel ? { label: yLabel } : {}) },
     ],
-    plugins: [markerPlugin(markers)],
+    plugins: [markerPlugin(markers, (n) => box.setAttribute('data-deploys-drawn', String(n)))],
     hooks: { draw: [() => box.setAttribute('data-drawn', String(performance.now()))] },
   };
   const data = [x, ...series.map((s) => s.values)];
   const u = new uPlot(opts, data, target);
   box.setAttribute('data-series', String(series.length));
   box.setAttribute('data-anomaly-markers', String(anomalies));
+  box.setAttribute('data-deploy-markers', String(deploys.length));
   new ResizeObserver(() => u.setSize({ width: Math.max(280, box.clientWidth - 12), height })).observe(box);
   return {
     plot: u,

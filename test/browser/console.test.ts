@@ -147,6 +147,13 @@ beforeAll(async () => {
     await setPasswordHash(db.pool, name, hash);
   }
   ingestKey = (await createApiKey(db.pool, { name: 'ingest', owner: null, scopes: ['metrics:write'], createdBy: 'test' })).key;
+  // A CI pipeline's deploy, through the real route with the ingest-style key it would hold.
+  const deployed = await fetch(`${base}/v1/deploys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ service: 'checkout-rag', version: 'v2.7.0', at: new Date(now - 20 * 60_000).toISOString(), description: 'reranker swap' }),
+  });
+  if (deployed.status !== 201) throw new Error(`POST /v1/deploys answered ${deployed.status}: ${await deployed.text()}`);
   browser = await launch();
   admin = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   page = await login(admin, 'ada');
@@ -250,6 +257,27 @@ describe.skipIf(skip !== null)('web console', () => {
     await visit(page, '/services/checkout-rag?range=6h', '#chart-latency[data-drawn]', 'service-anomalies');
     expect(await page.getAttribute('#chart-latency', 'data-anomaly-markers')).toBe('2');
     expect(await page.textContent('#chart-latency')).toMatch(/2 anomaly markers/);
+  });
+
+  it('draws the deploy as a solid flagged marker in its own colour, its version in the caption', async () => {
+    await visit(page, '/services/checkout-rag?range=6h', '#chart-traffic[data-drawn]', 'service-deploys');
+    for (const chart of ['latency', 'availability', 'quality', 'cost', 'traffic']) {
+      expect(await page.getAttribute(`#chart-${chart}`, 'data-deploy-markers'), chart).toBe('1');
+      expect(await page.getAttribute(`#chart-${chart}`, 'data-deploys-drawn'), `${chart}: the deploy fell outside the plot`).toBe('1');
+      expect(await page.textContent(`#chart-${chart}`)).toMatch(/1 deploy marker \(solid, flagged\): deployed v2\.7\.0 at .*\(reranker swap\)/);
+    }
+    // The traffic chart's one series is in the accent colour: pixels in the deploy colour are the marker's.
+    const deployPixels = await page.evaluate(`(() => {
+      const rgb = getComputedStyle(document.documentElement).getPropertyValue('--focus').trim().match(/[0-9a-f]{2}/gi).map((h) => parseInt(h, 16));
+      const c = document.querySelector('#chart-traffic canvas');
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2]) n++;
+      return n;
+    })()`);
+    expect(deployPixels).toBeGreaterThan(50);
+    // Incidents and anomalies keep their own counts beside it.
+    expect(await page.getAttribute('#chart-latency', 'data-anomaly-markers')).toBe('2');
   });
 
   it('updates the services monitor over Server-Sent Events within 2 s of a new window', async () => {

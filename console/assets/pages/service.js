@@ -1,5 +1,5 @@
 // One service: live SLA state (monitor query + the live stream), and charts of latency percentiles,
-// availability, quality, cost and traffic with incident markers on the time axis.
+// availability, quality, cost and traffic with incident, anomaly and deploy markers on the time axis.
 import { ApiError, api, el, fmtNum, fmtPct, fmtTime, liveWindows, render } from '../lib.js';
 import { chartBox, lineChart } from '../charts.js';
 import { SERVICE_COLUMNS, serviceRow } from './services.js';
@@ -42,7 +42,8 @@ export async function show(params) {
   );
   const th = series.thresholds;
   const flat = (v) => series.t.map(() => v);
-  const m = [...series.markers, ...series.anomalies.map((a) => ({ t: a.t, kind: 'anomaly', severity: 'anomaly', title: `anomaly (surprise ${fmtNum(a.surprise, 1)}${a.anomalyClass ? `, ${a.anomalyClass}` : ''})` }))];
+  const m = [...series.markers, ...series.anomalies.map((a) => ({ t: a.t, kind: 'anomaly', severity: 'anomaly', title: `anomaly (surprise ${fmtNum(a.surprise, 1)}${a.anomalyClass ? `, ${a.anomalyClass}` : ''})` })),
+    ...series.deploys.map((d) => ({ t: d.t, kind: 'deploy', severity: 'deploy', version: d.version, title: `deployed ${d.version} at ${fmtTime(d.t * 1000)}${d.description ? ` (${d.description})` : ''}` }))];
   const charts = {
     latency: lineChart(boxes.latency, { title: 'Latency (ms)', x: series.t, markers: m, series: [{ label: 'p50', values: series.p50 }, { label: 'p95', values: series.p95 }, { label: 'p99', values: series.p99 }, { label: 'p95 SLA', values: flat(th.p95LatencyMs), dash: [6, 4] }] }),
     availability: lineChart(boxes.availability, { title: 'Availability', x: series.t, markers: m, series: [{ label: 'availability', values: series.availability }, { label: 'SLA', values: flat(th.availability), dash: [6, 4] }] }),
