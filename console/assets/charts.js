@@ -25,7 +25,10 @@ function drawDeploy(ctx, x, bbox, version) {
   ctx.closePath();
   ctx.fill();
   ctx.font = `${10 * window.devicePixelRatio}px sans-serif`;
-  ctx.fillText(version, x + h / 2 + 2, bbox.top + h);
+  // Beside the flag, on whichever side the plot has room (recent deploys sit at the right edge).
+  const w = ctx.measureText(version).width;
+  const right = x + h / 2 + 2 + w <= bbox.left + bbox.width;
+  ctx.fillText(version, right ? x + h / 2 + 2 : x - h / 2 - 2 - w, bbox.top + h);
 }
 
 /**
