@@ -13,6 +13,7 @@ import { planExperiment } from '../domain/experiments/plan';
 import { DEFAULT_TRUTH, simulateWindow } from '../domain/experiments/simulate';
 import { addTotals, emptyTotals, totalsOf, type VariantTotals, type VariantWindow } from '../domain/experiments/variant-window';
 import { createExperiments, type AssignmentView } from '../sdk';
+import { pickerV1, pointForV1 } from './experiments-point-v1';
 import { machineInfo, RESULTS_DIR } from './results-file';
 
 const EXPERIMENTS = 20;
@@ -74,14 +75,30 @@ function rate(calls: number, fn: (i: number) => unknown): number {
   return calls / s;
 }
 
-async function assignmentRates(): Promise<{ picker: number; sdk: number; sha256: number }> {
+async function assignmentRates(): Promise<{ picker: number; old: number; pairs: number[]; sdk: number; sha256: number }> {
   const units = Array.from({ length: 1_000_000 }, (_, i) => `user-${i}`);
   const variants = [
     { name: 'control', weight: 0.5 },
     { name: 'b', weight: 0.5 },
   ];
   const pick = variantPicker(variants, 'reranker-v2', 's1');
-  const picker = rate(ASSIGN_CALLS, (i) => pick(units[i % units.length]!));
+  const oldPick = pickerV1(variants, pointForV1('reranker-v2', 's1'));
+  // Old and new alternated (ABBA, 4 pairs) in one process: the ratio is what the machine's load
+  // cannot move; each rate reported is the median of its 4 runs. Units are distinct
+  // (user-0 … user-999999), so nothing can be cached per unit.
+  const news: number[] = [];
+  const olds: number[] = [];
+  for (let r = 0; r < 4; r++) {
+    const order = r % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
+    for (const which of order) {
+      if (which === 'new') news.push(rate(ASSIGN_CALLS, (i) => pick(units[i % units.length]!)));
+      else olds.push(rate(ASSIGN_CALLS, (i) => oldPick(units[i % units.length]!)));
+    }
+  }
+  const pairs = news.map((n, k) => n / olds[k]!);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const picker = median(news);
+  const old = median(olds);
   const view: AssignmentView = { name: 'reranker-v2', salt: 's1', unit: 'user', primary: 'quality', variants, status: 'running', stoppedVariants: [] };
   const xp = createExperiments({ source: async () => view, experiments: ['reranker-v2'], maxRememberedUnits: 2_000_000 });
   await xp.refresh();
@@ -89,7 +106,7 @@ async function assignmentRates(): Promise<{ picker: number; sdk: number; sha256:
   xp.stop();
   // The hash this replaced, for the record: SHA-256 of the whole key per call.
   const sha256 = rate(500_000, (i) => createHash('sha256').update(`reranker-v2:s1:${units[i % units.length]}`).digest().readUInt32BE(0) > 0);
-  return { picker, sdk, sha256 };
+  return { picker, old, pairs, sdk, sha256 };
 }
 
 export async function runExperimentsBench(): Promise<boolean> {
@@ -119,9 +136,12 @@ export async function runExperimentsBench(): Promise<boolean> {
     '',
     '| how | calls/s |',
     '|---|---|',
-    `| variantPicker (FNV-1a 64 + fmix64, prefix hashed once) | ${f(rates.picker)} |`,
+    `| variantPicker (FNV-1a 64 + fmix64, prefix hashed once; int32 carries, two-variant fast path) | ${f(rates.picker)} |`,
+    `| the same before issue 17 (bench/experiments-point-v1.ts; same points), same run | ${f(rates.old)} |`,
     `| SDK assign() (plus kill-switch checks and first-exposure set) | ${f(rates.sdk)} |`,
     `| SHA-256 per call (the hash it replaced) | ${f(rates.sha256)} |`,
+    '',
+    `New / old, 4 ABBA pairs in this run: ${rates.pairs.map((x) => x.toFixed(2)).join(', ')}× (medians ${(rates.picker / rates.old).toFixed(2)}×).`,
     '',
     `Goal ≥ 10 M/s/core for the hash: ${met ? 'met' : 'NOT met'}. The SDK path is slower: the first-exposure set (a Map/Set lookup per call) dominates.`,
     '',

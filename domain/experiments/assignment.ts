@@ -92,45 +92,48 @@ function finish(h: U64): number {
 /**
  * A point function for one experiment and salt: the prefix is hashed once, each call only the unit.
  * The ASCII path is the same arithmetic as fnvByte and finish, inlined with locals (no allocation):
- * ids are nearly always ASCII, and this is the SDK's per-request cost.
+ * ids are nearly always ASCII, and this is the SDK's per-request cost. It stays in int32 where it
+ * can (the carry of lo × 0x1b3 from 16-bit halves, Math.imul for the wrapping products) and
+ * multiplies by powers of two instead of dividing: V8 keeps int32 in registers, and a double
+ * round trip per byte was most of the old cost (bench/results/experiments.md, old vs new).
  */
 export function pointFor(experiment: string, salt: string): (unit: string) => number {
   const prefix: U64 = { ...FNV_OFFSET };
   fnvString(prefix, `${experiment}:${salt}:`);
-  const H = prefix.hi;
-  const L = prefix.lo;
+  const H = prefix.hi | 0;
+  const L = prefix.lo | 0;
   return (unit) => {
     let hi = H;
     let lo = L;
-    for (let i = 0; i < unit.length; i++) {
+    const n = unit.length;
+    for (let i = 0; i < n; i++) {
       const c = unit.charCodeAt(i);
       if (c >= 0x80) {
-        const h = { hi: H, lo: L };
+        const h = { hi: H >>> 0, lo: L >>> 0 };
         fnvString(h, unit);
         return finish(h);
       }
-      lo = (lo ^ c) >>> 0;
-      const a = lo * 0x1b3;
-      hi = (hi * 0x1b3 + ((lo << 8) >>> 0) + ((a / 4294967296) | 0)) >>> 0;
-      lo = a >>> 0;
+      lo ^= c;
+      // floor(lo × 0x1b3 / 2^32) from lo's 16-bit halves: each product < 2^25, all int32.
+      const carry = ((lo >>> 16) * 0x1b3 + (((lo & 0xffff) * 0x1b3) >>> 16)) >>> 16;
+      hi = (Math.imul(hi, 0x1b3) + (lo << 8) + carry) | 0;
+      lo = Math.imul(lo, 0x1b3);
     }
-    // finish(), inlined: h ^= h >> 33, × C1, h ^= h >> 33, × C2, h ^= h >> 33.
-    lo = (lo ^ (hi >>> 1)) >>> 0;
+    // finish(), inlined: h ^= h >> 33, × C1, h ^= h >> 33, × C2, h ^= h >> 33. The mid sums reach
+    // 2^34 (doubles), so their carries are taken by × 2^-16 (exact) rather than a division.
+    lo ^= hi >>> 1;
     let a0 = lo & 0xffff;
     let a1 = lo >>> 16;
-    let t = a0 * 0x8ccd;
-    let mid = a1 * 0x8ccd + a0 * 0xed55 + (t >>> 16);
-    hi = (a1 * 0xed55 + ((mid / 65536) | 0) + Math.imul(hi, 0xed558ccd) + Math.imul(lo, 0xff51afd7)) >>> 0;
-    lo = Math.imul(lo, 0xed558ccd) >>> 0;
-    lo = (lo ^ (hi >>> 1)) >>> 0;
+    let mid = a1 * 0x8ccd + a0 * 0xed55 + ((a0 * 0x8ccd) >>> 16);
+    hi = (a1 * 0xed55 + ((mid * 1.52587890625e-5) | 0) + Math.imul(hi, 0xed558ccd) + Math.imul(lo, 0xff51afd7)) | 0;
+    lo = Math.imul(lo, 0xed558ccd) ^ (hi >>> 1);
     a0 = lo & 0xffff;
     a1 = lo >>> 16;
-    t = a0 * 0xec53;
-    mid = a1 * 0xec53 + a0 * 0x1a85 + (t >>> 16);
-    hi = (a1 * 0x1a85 + ((mid / 65536) | 0) + Math.imul(hi, 0x1a85ec53) + Math.imul(lo, 0xc4ceb9fe)) >>> 0;
-    lo = Math.imul(lo, 0x1a85ec53) >>> 0;
-    lo = (lo ^ (hi >>> 1)) >>> 0;
-    return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
+    mid = a1 * 0xec53 + a0 * 0x1a85 + ((a0 * 0xec53) >>> 16);
+    hi = (a1 * 0x1a85 + ((mid * 1.52587890625e-5) | 0) + Math.imul(hi, 0x1a85ec53) + Math.imul(lo, 0xc4ceb9fe)) | 0;
+    lo = Math.imul(lo, 0x1a85ec53) ^ (hi >>> 1);
+    // The top 53 bits over 2^53 (× 2^-53 is exact).
+    return ((hi >>> 0) * 2097152 + (lo >>> 11)) * 1.1102230246251565e-16;
   };
 }
 
@@ -143,10 +146,16 @@ export function assignmentPoint(experiment: string, salt: string, unit: string):
 export function variantPicker<V extends { name: string; weight: number }>(variants: readonly V[], experiment: string, salt: string): (unit: string) => V {
   const point = pointFor(experiment, salt);
   const total = variants.reduce((s, v) => s + v.weight, 0);
-  const edges: number[] = [];
+  const edges = new Float64Array(variants.length);
   let edge = 0;
-  for (const v of variants) edges.push((edge += v.weight));
+  variants.forEach((v, i) => (edges[i] = edge += v.weight));
   const last = variants[variants.length - 1]!;
+  if (variants.length === 2) {
+    // The usual A/B: one comparison, no loop (same test as below, so the same slices).
+    const first = variants[0]!;
+    const e0 = edges[0]!;
+    return (unit) => (point(unit) * total < e0 ? first : last);
+  }
   return (unit) => {
     const p = point(unit) * total;
     for (let i = 0; i < edges.length; i++) if (p < edges[i]!) return variants[i]!;

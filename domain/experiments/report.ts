@@ -1,8 +1,10 @@
 // The experiment report: per variant, each metric's effect with its always-valid interval and a
-// window-bootstrap interval, guardrail verdicts, the SRM check, the power achieved so far, and the
-// decision with its reason. Built from what the workflow holds; rendered as Markdown for people.
+// window-bootstrap interval (p95 included), guardrail verdicts, the SRM check, the power achieved so
+// far per metric, and the decision with its reason. Built from what the workflow holds; rendered as Markdown for people.
 import { bootstrapCi } from '../stats/bootstrap';
+import { normalCdf, normalQuantile } from '../stats/normal';
 import { twoSampleZPower } from '../stats/sample-size';
+import { quantile } from '../latency-sketch';
 import type { SrmResult } from '../stats/srm';
 import type { ExperimentDefinition } from './definition';
 import { meanEstimate } from './estimates';
@@ -13,6 +15,11 @@ import type { VariantTotals } from './variant-window';
 
 /** One window of one variant, reduced to what the bootstrap resamples (no sketch). */
 export interface WindowPoint {
+  /**
+   * The window's own p95 latency (ms), one number instead of its sketch: the workflow keeps 1,000
+   * windows per variant and a sketch is hundreds of buckets. Absent in windows kept before it existed.
+   */
+  p95?: number;
   requests: number;
   ok: number;
   qSum: number;
@@ -32,13 +39,24 @@ export const windowPoint = (t: VariantTotals): WindowPoint => ({
   sN: t.satisfaction.n,
   cSum: t.cost.sum,
   cN: t.cost.n,
+  ...(t.latency.count > 0 ? { p95: quantile(t.latency, 0.95) } : {}),
 });
 
 export type ReportKind = 'start' | 'decision' | 'weekly' | 'manual';
 
 export interface ReportMetric extends MetricResult {
-  /** Percentile bootstrap over windows of the relative effect (null for p95 or too few windows). */
+  /**
+   * Percentile bootstrap over windows of the relative effect (null with fewer than 5 windows a side).
+   * For p95_latency the resampled statistic is the request-weighted mean of the windows' p95s (the
+   * windows keep no sketch), so it brackets the typical window's p95 change, not the pooled p95's.
+   */
   bootstrapCi: [number, number] | null;
+  /**
+   * Fixed-horizon power, at the units so far, to see the MDE (relative to control) on this metric at
+   * the design's alpha: observed σ for mean metrics; for p95 the standard error read off the
+   * bootstrap interval's width (normal approximation). Null when neither is available.
+   */
+  achievedPower: number | null;
 }
 
 export interface ExperimentReport {
@@ -53,6 +71,35 @@ export interface ExperimentReport {
   /** Fixed-horizon power the units so far give for the MDE on the primary (observed σ); null for p95. */
   achievedPower: number | null;
   variants: Array<{ name: string; requests: number; exposures: number; stopped: string | null; metrics: ReportMetric[] }>;
+}
+
+/** The request-weighted mean of the windows' p95s (NaN when none has one). */
+function meanWindowP95(ws: WindowPoint[]): number {
+  let num = 0;
+  let den = 0;
+  for (const w of ws) {
+    if (w.p95 === undefined || !(w.requests > 0)) continue;
+    num += w.p95 * w.requests;
+    den += w.requests;
+  }
+  return num / den;
+}
+
+/** Power to see a relative effect `mde` when the relative effect's standard error is `se` (two-sided z). */
+export function powerFromSe(mde: number, se: number, alpha: number): number | null {
+  if (!(se > 0) || !Number.isFinite(se)) return null;
+  const z = normalQuantile(1 - alpha / 2);
+  return normalCdf(mde / se - z) + normalCdf(-mde / se - z);
+}
+
+/** Mean metric's achieved power: σ from control, n the smaller arm's samples behind the metric. */
+function meanMetricPower(metric: Exclude<ExperimentMetric, 'p95_latency'>, c: VariantTotals, t: VariantTotals, mde: number, alpha: number): number | null {
+  const ec = meanEstimate(metric, c);
+  const et = meanEstimate(metric, t);
+  const sd = metric === 'success_rate' ? Math.sqrt(ec.mean * (1 - ec.mean)) : Math.sqrt(ec.varianceOfMean * ec.n);
+  const n = Math.min(ec.n, et.n);
+  if (!(sd > 0) || !(n > 1) || !Number.isFinite(ec.mean)) return null;
+  return twoSampleZPower((mde * Math.abs(ec.mean)) / sd, n, alpha);
 }
 
 /** The ratio statistic of a mean metric over resampled windows. */
@@ -98,9 +145,17 @@ export function buildExperimentReport(i: ReportInput): ExperimentReport {
     const t = i.totals[v.name];
     const tw = i.windows[v.name] ?? [];
     const metrics: ReportMetric[] = (i.results[v.name] ?? []).map((m) => {
-      if (m.metric === 'p95_latency' || cw.length < 5 || tw.length < 5) return { ...m, bootstrapCi: null };
-      const ci = bootstrapCi([tw, cw], ([rt, rc]) => pointMean(m.metric, rt!) / pointMean(m.metric, rc!) - 1, { resamples: 1000, seed: i.state.look });
-      return { ...m, bootstrapCi: ci };
+      const metric = m.metric;
+      let ci: [number, number] | null = null;
+      if (cw.length >= 5 && tw.length >= 5) {
+        const stat = metric === 'p95_latency' ? meanWindowP95 : (ws: WindowPoint[]) => pointMean(metric, ws);
+        ci = bootstrapCi([tw, cw], ([rt, rc]) => stat(rt!) / stat(rc!) - 1, { resamples: 1000, seed: i.state.look });
+        if (!Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) ci = null;
+      }
+      let power: number | null = null;
+      if (metric !== 'p95_latency') power = ct && t ? meanMetricPower(metric, ct, t, d.mde, d.alpha) : null;
+      else if (ci) power = powerFromSe(d.mde, (ci[1] - ci[0]) / (2 * normalQuantile(0.975)), d.alpha);
+      return { ...m, bootstrapCi: ci, achievedPower: power };
     });
     return { name: v.name, requests: t?.requests ?? 0, exposures: t?.exposures ?? 0, stopped: i.state.stopped[v.name]?.why ?? null, metrics };
   });
@@ -129,12 +184,12 @@ export function renderExperimentMarkdown(r: ExperimentReport): string {
   if (r.srm?.mismatch) return lines.join('\n');
   for (const v of r.variants.slice(1)) {
     lines.push(`## ${v.name} vs ${r.variants[0]!.name} (${v.requests} vs ${r.variants[0]!.requests} requests)${v.stopped ? ` — stopped: ${v.stopped}` : ''}`, '');
-    lines.push('| metric | role | control | variant | effect | always-valid CI | bootstrap CI | p | verdict |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push('| metric | role | control | variant | effect | always-valid CI | bootstrap CI | p | power | verdict |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const m of v.metrics) {
       const b = m.bootstrapCi ? `${pct(m.bootstrapCi[0])} … ${pct(m.bootstrapCi[1])}` : '—';
       const p = m.p === null ? '—' : (m.pAdjusted ?? m.p).toPrecision(3);
       const verdict = m.verdict ? `${m.verdict.replace('_', '-')} (margin ${pct(m.margin ?? 0)})` : m.significant ? 'significant' : '';
-      lines.push(`| ${m.metric}${m.cuped ? ' (CUPED)' : ''} | ${m.role} | ${fmt(m.control)} | ${fmt(m.treatment)} | ${pct(m.relative)} | ${pct(m.ci[0])} … ${pct(m.ci[1])} | ${b} | ${p} | ${verdict} |`);
+      lines.push(`| ${m.metric}${m.cuped ? ' (CUPED)' : ''} | ${m.role} | ${fmt(m.control)} | ${fmt(m.treatment)} | ${pct(m.relative)} | ${pct(m.ci[0])} … ${pct(m.ci[1])} | ${b} | ${p} | ${m.achievedPower === null ? '—' : pct(m.achievedPower)} | ${verdict} |`);
     }
     lines.push('');
   }
