@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiServer } from '../../api/server';
+import { hashPassword } from '../../app/auth/password';
+import { createIncidentService } from '../../app/incident-service';
+import { createApiKey } from '../../db/auth/api-keys';
+import { getExperiment } from '../../db/experiments';
+import { setPasswordHash, upsertUser } from '../../db/auth/users';
+import type { VigilConfig } from '../../domain/config';
+import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import { axe, launch, noBrowserReason, screenshot, serious } from './browser';
+
+// The experiments pages in Debian's Chromium against the real API, Temporal and Postgres: an
+// experiment created through the API, its list and detail pages, and a pause from the page.
+const skip = noBrowserReason();
+if (skip) console.warn(skip);
+
+const PASSWORD = 'correct horse battery staple';
+const NAME = `console-exp-${randomUUID().slice(0, 8)}`;
+let services: Services;
+let db: ScratchDatabase;
+let config: VigilConfig;
+let api: FastifyInstance;
+let base = '';
+let stopWorker: () => Promise<void>;
+let browser: Browser;
+let admin: BrowserContext;
+let page: Page;
+const cspErrors: string[] = [];
+
+async function login(ctx: BrowserContext, user: string, next: string): Promise<Page> {
+  const p = await ctx.newPage();
+  p.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
+  });
+  await p.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await p.fill('#user', user);
+  await p.fill('#password', PASSWORD);
+  await Promise.all([p.waitForURL(`${base}${next}`), p.click('button[type=submit]')]);
+  return p;
+}
+
+async function visit(p: Page, url: string, ready: string, name: string): Promise<void> {
+  await p.goto(`${base}${url}`);
+  await p.waitForSelector(ready, { timeout: 30_000 });
+  await screenshot(p, name);
+  expect(serious(await axe(p)), `${url}: serious accessibility violations`).toEqual([]);
+}
+
+beforeAll(async () => {
+  if (skip) return;
+  services = await connectServices();
+  db = await createScratchDatabase(services.pool, services.databaseUrl, 'vigil_console_exp');
+  config = testConfig({ channels: { console: { type: 'console' } }, escalationPolicies: { default: { levels: [{ delay: 0, targets: ['console'] }] } } } as Parameters<typeof testConfig>[0], services);
+  stopWorker = (await startWorker({ ...services, pool: db.pool }, config)).stop;
+  api = createApiServer({
+    incidents: createIncidentService({ client: services.client, pool: db.pool, config }), client: services.client, pool: db.pool, logger: silentLogger, config,
+    auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 3_600_000 },
+  });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+  const hash = await hashPassword(PASSWORD);
+  for (const [name, roles] of [['ada', ['admin']], ['vic', ['viewer']]] as const) {
+    await upsertUser(db.pool, { name, roles: [...roles] });
+    await setPasswordHash(db.pool, name, hash);
+  }
+  const key = (await createApiKey(db.pool, { name: 'exp', owner: null, scopes: ['experiments:write'], createdBy: 'test' })).key;
+  const res = await fetch(`${base}/v1/experiments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: NAME, service: 'search-rag', variants: [{ name: 'control', weight: 0.6 }, { name: 'b', weight: 0.4 }],
+      primary: 'quality', guardrails: [{ metric: 'p95_latency', margin: 0.1 }], mde: 0.03, baseline: { mean: 0.7, sd: 0.2 }, unitsPerDay: 100_000,
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  browser = await launch();
+  admin = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  page = await login(admin, 'ada', '/experiments');
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  await stopWorker?.();
+  await db?.drop();
+  await services?.close();
+});
+
+describe.skipIf(skip !== null)('experiments in the web console', () => {
+  it('lists the experiment with its service, status, split, primary metric, decision and SRM state', async () => {
+    await visit(page, '/experiments', `tr[data-experiment="${NAME}"]`, 'experiments');
+    const cells = await page.$$eval(`tr[data-experiment="${NAME}"] td`, (tds) => tds.map((td) => td.textContent));
+    expect(cells).toEqual([NAME, 'search-rag', 'running', 'control 60 % · b 40 %', 'quality', 'keep_running', 'not checked yet']);
+    expect(await page.textContent('nav')).toContain('Experiments');
+  });
+
+  it('shows one experiment, refuses a resume with the reason, and a pause from the page changes its status', async () => {
+    await visit(page, `/experiments/${NAME}`, '#experiment-status', 'experiment');
+    expect(await page.textContent('#experiment-status')).toBe('running');
+    expect(await page.textContent('tr[data-guardrail="p95_latency"]')).toContain('no data yet');
+    expect(await page.textContent('main')).toContain('No look has produced results yet.');
+    await page.click('#experiment-resume');
+    await page.waitForSelector('#experiment-result.error');
+    expect(await page.textContent('#experiment-result')).toMatch(/^Refused: .*not paused/);
+    await page.click('#experiment-pause');
+    await page.waitForSelector('#experiment-status [data-status="paused"]', { timeout: 30_000 });
+    expect(await page.textContent('#experiment-result')).toBe('Pause: done.');
+    expect((await getExperiment(db.pool, NAME))?.status).toBe('paused');
+    await eventually('the list to show it paused', async () => {
+      await page.goto(`${base}/experiments`);
+      await page.waitForSelector(`tr[data-experiment="${NAME}"]`);
+      return (await page.textContent(`tr[data-experiment="${NAME}"] [data-status]`)) === 'paused';
+    });
+    expect(cspErrors).toEqual([]);
+  });
+
+  it('gives a user without experiments scopes no buttons and no link to the pages', async () => {
+    const ctx = await browser.newContext();
+    const p = await login(ctx, 'vic', `/experiments/${NAME}`);
+    await p.waitForSelector('#app .error');
+    expect(await p.textContent('#app .error')).toContain('403');
+    expect(await p.$$('#experiment-pause, #experiment-resume, #experiment-stop')).toHaveLength(0);
+    expect(await p.textContent('nav')).not.toContain('Experiments');
+    expect(serious(await axe(p))).toEqual([]);
+    await ctx.close();
+  });
+});
