@@ -7,6 +7,8 @@ import { hashPassword } from '../../app/auth/password';
 import { createIncidentService } from '../../app/incident-service';
 import { createApiKey } from '../../db/auth/api-keys';
 import { getExperiment } from '../../db/experiments';
+import { createRng } from '../../domain/anomaly/rng';
+import { DEFAULT_TRUTH, simulateWindow } from '../../domain/experiments/simulate';
 import { setPasswordHash, upsertUser } from '../../db/auth/users';
 import type { VigilConfig } from '../../domain/config';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
@@ -29,6 +31,7 @@ let stopWorker: () => Promise<void>;
 let browser: Browser;
 let admin: BrowserContext;
 let page: Page;
+let ingestKey = '';
 const cspErrors: string[] = [];
 
 async function login(ctx: BrowserContext, user: string, next: string): Promise<Page> {
@@ -67,6 +70,7 @@ beforeAll(async () => {
     await upsertUser(db.pool, { name, roles: [...roles] });
     await setPasswordHash(db.pool, name, hash);
   }
+  ingestKey = (await createApiKey(db.pool, { name: 'ingest', owner: null, scopes: ['metrics:write'], createdBy: 'test' })).key;
   const key = (await createApiKey(db.pool, { name: 'exp', owner: null, scopes: ['experiments:write'], createdBy: 'test' })).key;
   const res = await fetch(`${base}/v1/experiments`, {
     method: 'POST',
@@ -98,11 +102,29 @@ describe.skipIf(skip !== null)('experiments in the web console', () => {
     expect(await page.textContent('nav')).toContain('Experiments');
   });
 
+  it('after a look shows each metric’s effect with its interval, the guardrail verdict and the SRM check', async () => {
+    // Windows as the SDK posts them; each batch is one look. Few requests: the experiment keeps running for the pause below.
+    const windows = simulateWindow(createRng(3), NAME, { control: { ...DEFAULT_TRUTH, weight: 0.6 }, b: { ...DEFAULT_TRUTH, weight: 0.4 } }, 300, Date.UTC(2026, 11, 5, 12), { latency: true });
+    const res = await fetch(`${base}/v1/experiment-windows`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ windows }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    await eventually('the first look', async () => ((await getExperiment(db.pool, NAME))?.look ?? 0) >= 1);
+    await visit(page, `/experiments/${NAME}`, 'tr[data-metric="b/quality"]', 'experiment-look');
+    const effect = await page.$$eval('tr[data-metric="b/quality"] td', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(effect.slice(0, 3)).toEqual(['b', 'quality', 'primary']);
+    expect(effect[3]).toMatch(/^-?\d+\.\d %$/);
+    expect(effect[4]).toMatch(/^-?\d+\.\d % to -?\d+\.\d %$/);
+    expect(await page.textContent('tr[data-guardrail="p95_latency"]')).toMatch(/b: (breach|non-inferior|undetermined)/);
+    expect(await page.textContent('#experiment-srm')).toMatch(/^no mismatch \(χ² /);
+    expect(await page.textContent('#experiment-status')).toBe('running');
+  });
+
   it('shows one experiment, refuses a resume with the reason, and a pause from the page changes its status', async () => {
     await visit(page, `/experiments/${NAME}`, '#experiment-status', 'experiment');
     expect(await page.textContent('#experiment-status')).toBe('running');
-    expect(await page.textContent('tr[data-guardrail="p95_latency"]')).toContain('no data yet');
-    expect(await page.textContent('main')).toContain('No look has produced results yet.');
     await page.click('#experiment-resume');
     await page.waitForSelector('#experiment-result.error');
     expect(await page.textContent('#experiment-result')).toMatch(/^Refused: .*not paused/);

@@ -72,7 +72,7 @@ async function showOne(name) {
           { label: 'CI', value: (m) => fmtCi(m.ci), num: true },
           { label: 'p', value: (m) => (m.p === null ? '—' : m.p.toPrecision(3)), num: true },
           { label: 'Significant', value: (m) => (m.significant ? 'yes' : 'no') },
-        ], e.metrics)
+        ], e.metrics, (m) => ({ 'data-metric': `${m.variant}/${m.metric}` }))
         : el('p', { class: 'muted' }, 'No look has produced results yet.'),
       el('h2', {}, 'Guardrails'),
       e.guardrails.length
