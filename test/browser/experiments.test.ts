@@ -116,7 +116,7 @@ describe.skipIf(skip !== null)('experiments in the web console', () => {
     const effect = await page.$$eval('tr[data-metric="b/quality"] td', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(effect.slice(0, 3)).toEqual(['b', 'quality', 'primary']);
     expect(effect[3]).toMatch(/^-?\d+\.\d %$/);
-    expect(effect[4]).toMatch(/^-?\d+\.\d % to -?\d+\.\d %$/);
+    expect(effect[4]).toMatch(/^(-?\d+\.\d %|−∞) to (-?\d+\.\d %|\+∞)$/);
     expect(await page.textContent('tr[data-guardrail="p95_latency"]')).toMatch(/b: (breach|non-inferior|undetermined)/);
     expect(await page.textContent('#experiment-srm')).toMatch(/^no mismatch \(χ² /);
     expect(await page.textContent('#experiment-status')).toBe('running');

@@ -4,7 +4,9 @@ import { ApiError, api, el, fmtPct, fmtTime, render, table } from '../lib.js';
 
 const split = (e) => e.variants.map((v) => `${v.name} ${v.percent} %${v.stopped ? ' (stopped)' : ''}`).join(' · ');
 const SRM_TEXT = { ok: 'no mismatch', mismatch: 'mismatch: results withheld', unknown: 'not checked yet' };
-const fmtCi = (ci) => `${fmtPct(ci[0], 1)} to ${fmtPct(ci[1], 1)}`;
+// An infinite bound is stored as null (JSON has no Infinity): early on an interval can be open-ended.
+const bound = (x, inf) => (x === null ? inf : fmtPct(x, 1));
+const fmtCi = (ci) => `${bound(ci[0], '−∞')} to ${bound(ci[1], '+∞')}`;
 const statusBadge = (status) => el('span', { class: `badge status-${status}`, 'data-status': status }, status);
 
 async function showList() {
