@@ -25,6 +25,8 @@ function drawDeploy(ctx, x, bbox, version) {
   ctx.closePath();
   ctx.fill();
   ctx.font = `${10 * window.devicePixelRatio}px sans-serif`;
+  ctx.textAlign = 'left'; // uPlot leaves the axes' alignment on the context
+  ctx.textBaseline = 'alphabetic';
   // Beside the flag, on whichever side the plot has room (recent deploys sit at the right edge).
   const w = ctx.measureText(version).width;
   const right = x + h / 2 + 2 + w <= bbox.left + bbox.width;
