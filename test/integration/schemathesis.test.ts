@@ -24,7 +24,7 @@ const RUN_TIMEOUT_MS = 420_000;
 const SERVICE = '0';
 /**
  * Rules /openapi.json states in words because JSON Schema cannot: a silence must end in the future
- * (relative to the clock) and a =~ matcher must be a valid regex; a metrics window's totals must
+ * and a deploy's time be at most 5 minutes ahead (relative to the clock) and a =~ matcher must be a valid regex; a metrics window's totals must
  * agree with each other; a batch of processing events sent with an API key reports one system.
  * Schema-valid bodies breaking them get the documented 400. Operations on one
  * incident and one service's SLA get ones that exist, so they reach the workflows rather than a 404.
@@ -40,6 +40,11 @@ parameters = { service = "${SERVICE}" }
 
 [[operations]]
 include-path = "/v1/silences"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+[[operations]]
+include-path = "/v1/deploys"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
 
