@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityBurn, burnStateOf } from '../../console/burn-view';
+import { availabilityBurn, burnStateOf, burnView, windowLatency, withLatency } from '../../console/burn-view';
 import { addToBurn, BURN_RESOLUTIONS, burnRates, emptyBurnState, type BurnState } from '../../domain/burn-rate';
-import { emptySketch } from '../../domain/latency-sketch';
+import { addValue, emptySketch, type LatencySketch } from '../../domain/latency-sketch';
 import type { WindowSummary } from '../../domain/window-summary';
 
 // The console's burn figures must be the monitor's: the same state, built from bucket sums (as the
@@ -58,5 +58,44 @@ describe('console burn view', () => {
     const view = availabilityBurn(sums, now, SLO);
     expect(view.rules.every((r) => !r.firing && r.long === 0 && r.short === 0)).toBe(true);
     expect(availabilityBurn(emptyBurnState(), now, SLO).rules.every((r) => r.long === null && r.short === null)).toBe(true);
+  });
+
+  it('gives the latency burn the monitor gives: slow (over the p95 threshold) / timed requests / budget, per window', () => {
+    // 100 answers a window: all at 200 ms, or 20 of them at 3 s (20 % slow: 20× the 1 % latency budget).
+    const sketchOf = (slow: number): LatencySketch => {
+      let s = emptySketch();
+      for (let i = 0; i < 100; i += 1) s = addValue(s, i < slow ? 3000 : 200);
+      return s;
+    };
+    const clean = sketchOf(0);
+    const bad = sketchOf(20);
+    const end = T0 + 3 * 24 * H;
+    const windows: WindowSummary[] = [];
+    // Slow for the last 2 hours (fast and slow pages see it), clean before.
+    for (let t = T0; t < end; t += 10_000) windows.push({ ...window(t, 100, 0), latency: t >= end - 2 * H ? bad : clean });
+    let monitor = emptyBurnState();
+    for (const w of windows) monitor = addToBurn(monitor, w, 1000);
+    const { sums } = build(0, 0);
+    const fromSums = withLatency(sums, windows.map((w) => windowLatency(w.start, w.latency, 1000)), end, 6 * H + 2 * M, 3 * 24 * H + H);
+    const view = burnView(fromSums, end, SLO);
+    const alerts = burnRates(monitor, end, SLO).filter((a) => a.dimension.startsWith('latency:'));
+    expect(alerts.map((a) => a.dimension)).toEqual(['latency:fast', 'latency:slow']); // the ticket's 3 days burn 0.56×
+    for (const rule of view.latency!) {
+      const a = alerts.find((x) => x.dimension === `latency:${rule.rule}`);
+      expect(rule.firing).toBe(a !== undefined);
+      if (a) {
+        expect(rule.long).toBeCloseTo(a.burnLong, 3);
+        expect(rule.short).toBeCloseTo(a.burnShort, 3);
+      }
+    }
+    const [fast, slow, ticket] = view.latency!;
+    expect(fast!.long).toBeCloseTo(20, 3);
+    expect(fast!.short).toBeCloseTo(20, 3);
+    expect(slow!.long).toBeCloseTo((20 * 2) / 6, 3);
+    expect(slow!.short).toBeCloseTo(20, 3);
+    expect(ticket!.short).toBeCloseTo((20 * 2) / 6, 3);
+    expect(ticket!.long).toBeCloseTo((20 * 2) / 72, 3);
+    // The availability figures are untouched by the latency counts.
+    expect(view.rules).toEqual(availabilityBurn(sums, end, SLO).rules);
   });
 });
