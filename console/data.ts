@@ -14,7 +14,7 @@ import { quantile, type LatencySketch } from '../domain/latency-sketch';
 import { incidentLabels, matchesAll, type Matcher } from '../domain/matchers';
 import { onCallTimeline, whoIsOnCall } from '../domain/oncall';
 import { slaFor } from '../domain/sla-config';
-import { availabilityBurn, burnStateOf, type BurnView } from './burn-view';
+import { burnStateOf, burnView, windowLatency, withLatency, type BurnView, type WindowLatency } from './burn-view';
 import { liveState, mergeByServiceStart, type AnomalyView, type ServiceLive, type WindowRow } from './live-state';
 
 interface RawWindow {
@@ -161,21 +161,82 @@ export async function latestAnomalies(pool: Pool, services: string[] | null): Pr
 
 type Bucket = { start: number; count: number; errors: number };
 
-/** 30-minute buckets over 3 days per service, kept between live-stream ticks (see burnViews). */
-export type CoarseBurnCache = Map<string, { until: number; coarse: Bucket[] }>;
+/**
+ * Per service, kept between live-stream ticks (see burnViews): its 30-minute availability buckets over 3 days,
+ * and each stored window's latency counts keyed by window id (start and source), with the newest received_at
+ * read, so a tick decodes only the sketches of windows stored since.
+ */
+export type CoarseBurnCache = Map<string, { until: number; coarse: Bucket[]; latency?: LatencyWindows }>;
+
+interface LatencyWindows {
+  thresholdMs: number;
+  received: number;
+  windows: Map<string, WindowLatency>;
+}
+
+const FINE_SPAN_MS = 6 * HOUR_MS + 2 * 60_000;
+const COARSE_SPAN_MS = 3 * DAY_MS + HOUR_MS;
+/** Re-read windows received this long before the newest one seen: a transaction's received_at is its start, not its commit. */
+const RECEIVED_OVERLAP_MS = 5000;
 
 /** How long a service's 3-day buckets are reused: a minute of a 3-day window moves its rate by < 0.03 %. */
 export const COARSE_BURN_TTL_MS = 60_000;
 
 /**
- * Availability burn per rule for each service, taken at the end of its newest window (as the monitor
- * takes it), from 1-minute buckets over 6 h and 30-minute buckets over 3 d summed in Postgres. With
+ * Each service's windows over the last 3 days 1 hour as latency counts (windowLatency against its SLA's p95
+ * threshold, as the monitor counts slow requests). With `cache`, only windows received since the service's last
+ * read are fetched and decoded; windows already held (by id) are skipped and ones past 3 days dropped.
+ */
+async function latencyWindows(pool: Pool, config: VigilConfig, services: string[] | null, cache?: CoarseBurnCache): Promise<Map<string, LatencyWindows>> {
+  const held = new Map<string, LatencyWindows>();
+  for (const s of services ?? []) {
+    const c = cache?.get(s)?.latency;
+    if (c && c.thresholdMs === slaFor(config.services, config.slaDefaults, s).p95LatencyMs) held.set(s, c);
+  }
+  const after = [...held].map(([s, c]) => [s, new Date(c.received - RECEIVED_OVERLAP_MS)] as const);
+  const r = await pool.query<{ service: string; window_start: Date; source: string; received_at: Date; sketch: LatencySketch; now_ms: string }>(
+    `WITH last AS (
+       SELECT service, max(window_start + duration_ms * interval '1 millisecond') AS now_at FROM metric_windows
+       WHERE window_start > now() - interval '1 day' AND ($1::text[] IS NULL OR service = ANY($1)) GROUP BY service)
+     SELECT m.service, m.window_start, m.source, m.received_at, m.sketch, (extract(epoch FROM l.now_at) * 1000)::bigint AS now_ms
+     FROM last l JOIN metric_windows m ON m.service = l.service AND m.window_start < l.now_at AND m.window_start > l.now_at - interval '3 days 1 hour'
+     LEFT JOIN unnest($2::text[], $3::timestamptz[]) AS c(service, after) ON c.service = m.service
+     WHERE c.after IS NULL OR m.received_at > c.after`,
+    [services, after.map((a) => a[0]), after.map((a) => a[1])],
+  );
+  const out = new Map<string, LatencyWindows>();
+  const nows = new Map<string, number>();
+  for (const x of r.rows) {
+    const thresholdMs = slaFor(config.services, config.slaDefaults, x.service).p95LatencyMs;
+    let e = out.get(x.service);
+    if (!e) {
+      const h = held.get(x.service);
+      e = h ?? { thresholdMs, received: 0, windows: new Map() }; // a held entry is updated in place: it lives in the cache
+      out.set(x.service, e);
+    }
+    nows.set(x.service, Number(x.now_ms));
+    e.received = Math.max(e.received, x.received_at.getTime());
+    const id = `${x.window_start.getTime()}\u0000${x.source}`;
+    if (!e.windows.has(id)) e.windows.set(id, windowLatency(x.window_start.getTime(), x.sketch, thresholdMs));
+  }
+  for (const [s, h] of held) if (!out.has(s)) out.set(s, h);
+  for (const [s, e] of out) {
+    const horizon = (nows.get(s) ?? 0) - COARSE_SPAN_MS;
+    for (const [id, w] of e.windows) if (w.start <= horizon) e.windows.delete(id);
+  }
+  return out;
+}
+
+/**
+ * Availability and latency burn per rule for each service, taken at the end of its newest window (as the monitor
+ * takes it): availability from 1-minute buckets over 6 h and 30-minute buckets over 3 d summed in Postgres,
+ * latency from each window's sketch (latencyWindows), added to the same buckets. With
  * `cache` (the live stream), the 3-day buckets of a service are read at most once a minute, so a tick
  * reads 6 h per updated service, not 3 days.
  */
 export async function burnViews(pool: Pool, config: VigilConfig, services: string[] | null, cache?: CoarseBurnCache, now = Date.now()): Promise<Map<string, BurnView>> {
   const stale = cache && services ? services.filter((s) => (cache.get(s)?.until ?? 0) <= now) : null;
-  const r = await pool.query<{ service: string; res: 'fine' | 'coarse'; start: string; count: string; errors: string; now_ms: string }>(
+  const [r, latency] = await Promise.all([pool.query<{ service: string; res: 'fine' | 'coarse'; start: string; count: string; errors: string; now_ms: string }>(
     `WITH last AS (
        SELECT service, max(window_start + duration_ms * interval '1 millisecond') AS now_at FROM metric_windows
        WHERE window_start > now() - interval '1 day' AND ($1::text[] IS NULL OR service = ANY($1)) GROUP BY service)
@@ -187,7 +248,7 @@ export async function burnViews(pool: Pool, config: VigilConfig, services: strin
      WHERE (b.res = 'fine' AND m.window_start > l.now_at - interval '6 hours 2 minutes') OR (b.res = 'coarse' AND ($2::text[] IS NULL OR l.service = ANY($2)))
      GROUP BY m.service, b.res, b.start, l.now_at`,
     [services, stale],
-  );
+  ), latencyWindows(pool, config, services, cache)]);
   const by = new Map<string, { now: number; fine: Bucket[]; coarse: Bucket[] }>();
   for (const x of r.rows) {
     const e = by.get(x.service) ?? { now: Number(x.now_ms), fine: [], coarse: [] };
@@ -196,11 +257,17 @@ export async function burnViews(pool: Pool, config: VigilConfig, services: strin
   }
   const out = new Map<string, BurnView>();
   for (const [service, e] of by) {
+    const lat = latency.get(service);
     if (cache) {
-      if (stale?.includes(service)) cache.set(service, { until: now + COARSE_BURN_TTL_MS, coarse: e.coarse });
-      else e.coarse = cache.get(service)?.coarse ?? e.coarse;
+      if (stale?.includes(service)) cache.set(service, { until: now + COARSE_BURN_TTL_MS, coarse: e.coarse, latency: lat });
+      else {
+        const c = cache.get(service);
+        e.coarse = c?.coarse ?? e.coarse;
+        if (c) c.latency = lat;
+      }
     }
-    out.set(service, availabilityBurn(burnStateOf(e.fine, e.coarse), e.now, slaFor(config.services, config.slaDefaults, service).slo));
+    const state = withLatency(burnStateOf(e.fine, e.coarse), lat?.windows.values() ?? [], e.now, FINE_SPAN_MS, COARSE_SPAN_MS);
+    out.set(service, burnView(state, e.now, slaFor(config.services, config.slaDefaults, service).slo));
   }
   return out;
 }
