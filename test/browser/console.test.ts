@@ -254,6 +254,9 @@ describe.skipIf(skip !== null)('web console', () => {
     expect(await page.$$eval('tr[data-service="search-rag"] td[data-anomaly]', (r) => r.length)).toBe(0); // no verdict stored: a dash
     // Each burn rule of the monitor, long / short window.
     expect(await page.textContent('tr[data-service="checkout-rag"] td[data-burn]')).toMatch(/fast [\d.]+×\/[\d.]+×.*slow [\d.]+×\/[\d.]+×.*ticket [\d.]+×\/[\d.]+×/);
+    // And the latency SLI's: slow / timed answers over each window, in its own cell.
+    expect(await page.textContent('tr[data-service="checkout-rag"] td[data-latency-burn]')).toMatch(/fast [\d.]+×\/[\d.]+×.*slow [\d.]+×\/[\d.]+×.*ticket [\d.]+×\/[\d.]+×/);
+    expect(await page.$$eval('tr[data-service] td[data-latency-burn]', (c) => c.length)).toBe(3);
     await visit(page, '/services/checkout-rag?range=6h', '#chart-latency[data-drawn]', 'service-anomalies');
     expect(await page.getAttribute('#chart-latency', 'data-anomaly-markers')).toBe('2');
     expect(await page.textContent('#chart-latency')).toMatch(/2 anomaly markers/);

@@ -4,12 +4,15 @@ import { api, el, fmtNum, fmtPct, fmtTime, liveWindows, render } from '../lib.js
 const cell = (text, bad) => el('td', { class: `num${bad ? ' bad' : ''}` }, text);
 const rate = (x) => (x === null ? '—' : `${x.toFixed(1)}×`);
 
-/** The monitor's burn rules as "long / short" per rule; a rule the monitor would fire now is marked. */
-function burnCell(b) {
-  if (!b) return el('td', { class: 'num' }, '—');
-  const firing = b.rules.filter((r) => r.firing);
-  return el('td', { class: `num${firing.length ? ' bad' : ''}`, 'data-burn': firing.map((r) => r.rule).join(' ') || 'none', title: 'long / short window burn per rule (fast 1 h/5 m, slow 6 h/30 m, ticket 3 d/6 h); alert when both reach the threshold' },
-    b.rules.map((r, i) => el('span', { class: 'burn' }, `${i ? ' · ' : ''}${r.rule} ${rate(r.long)}/${rate(r.short)}${r.firing ? ' ≥ ' + r.threshold + '×' : ''}`)));
+/**
+ * The monitor's burn rules for one SLI as "long / short" per rule; a rule the monitor would fire now is marked.
+ * `attr` names the firing rules (data-burn for availability, data-latency-burn for latency) for tests and styling.
+ */
+function burnCell(rules, attr, what) {
+  if (!rules) return el('td', { class: 'num' }, '—');
+  const firing = rules.filter((r) => r.firing);
+  return el('td', { class: `num${firing.length ? ' bad' : ''}`, [attr]: firing.map((r) => r.rule).join(' ') || 'none', title: `${what}: long / short window burn per rule (fast 1 h/5 m, slow 6 h/30 m, ticket 3 d/6 h); alert when both reach the threshold` },
+    rules.map((r, i) => el('span', { class: 'burn' }, `${i ? ' · ' : ''}${r.rule} ${rate(r.long)}/${rate(r.short)}${r.firing ? ' ≥ ' + r.threshold + '×' : ''}`)));
 }
 
 /** The anomaly monitor's latest verdict: its surprise (decades) and whether it called the window anomalous. */
@@ -21,7 +24,7 @@ function anomalyCell(a) {
     a.anomalous ? el('span', { class: 'badge bad' }, text) : text);
 }
 
-export const SERVICE_COLUMNS = ['Service', 'State', 'p95', 'Availability', 'Quality', 'Burn rate (long/short)', 'Error budget left', 'Anomaly', 'Open incidents', 'Requests', 'Window'];
+export const SERVICE_COLUMNS = ['Service', 'State', 'p95', 'Availability', 'Quality', 'Availability burn (long/short)', 'Latency burn (long/short)', 'Error budget left', 'Anomaly', 'Open incidents', 'Requests', 'Window'];
 
 /** One row; replaced whole when a new window for the service arrives. */
 export function serviceRow(s) {
@@ -32,7 +35,8 @@ export function serviceRow(s) {
     cell(`${fmtNum(s.p95Ms)} / ${fmtNum(s.thresholds.p95LatencyMs)} ms`, breach('latency')),
     cell(`${fmtPct(s.availability)} / ${fmtPct(s.thresholds.availability, 1)}`, breach('availability')),
     cell(`${fmtNum(s.quality, 2)} / ${fmtNum(s.thresholds.minQuality, 2)}`, breach('quality')),
-    burnCell(s.burn),
+    burnCell(s.burn?.rules, 'data-burn', 'failed requests'),
+    burnCell(s.burn?.latency, 'data-latency-burn', 'answers over the p95 threshold'),
     cell(fmtPct(s.budgetRemaining, 1), s.budgetRemaining !== null && s.budgetRemaining < 0.1),
     anomalyCell(s.anomaly),
     cell(String(s.openIncidents), s.openIncidents > 0),
