@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's chromium (apt-get install chromium; .ci/run installs it when missing). */
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
@@ -58,4 +59,30 @@ export async function drawnPixels(page: Page, boxSelector: string): Promise<numb
     }
     return differing;
   })()`) as Promise<number>;
+}
+
+/**
+ * Logging in through the console's own form and visiting a page the way every browser test does:
+ * CSP refusals collected (each test ends asserting none), a screenshot and an axe-core run per page.
+ */
+export function consoleSession(o: { base: () => string; password: string; cspErrors: string[] }) {
+  return {
+    async login(ctx: BrowserContext, user: string, next = '/incidents'): Promise<Page> {
+      const p = await ctx.newPage();
+      p.on('console', (m) => {
+        if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) o.cspErrors.push(m.text());
+      });
+      await p.goto(`${o.base()}/login?next=${encodeURIComponent(next)}`);
+      await p.fill('#user', user);
+      await p.fill('#password', o.password);
+      await Promise.all([p.waitForURL(`${o.base()}${next}`), p.click('button[type=submit]')]);
+      return p;
+    },
+    async visit(p: Page, url: string, ready: string, name: string): Promise<void> {
+      await p.goto(`${o.base()}${url}`);
+      await p.waitForSelector(ready, { timeout: 30_000 });
+      await screenshot(p, name);
+      expect(serious(await axe(p)), `${url}: serious accessibility violations`).toEqual([]);
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { inflateSync } from 'node:zlib';
-import { axe, drawnPixels, launch, noBrowserReason, screenshot, serious } from './browser';
+import { axe, consoleSession, drawnPixels, launch, noBrowserReason, screenshot, serious } from './browser';
 
 // The web console in Debian's Chromium against the real API, Temporal and Postgres, on `vigil seed`'s
 // demo history (3 services × 15 days) plus live incidents that page a loopback Slack.
@@ -43,17 +43,7 @@ let page: Page;
 let ingestKey = '';
 const cspErrors: string[] = [];
 
-async function login(ctx: BrowserContext, user: string, next = '/incidents'): Promise<Page> {
-  const p = await ctx.newPage();
-  p.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-  });
-  await p.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-  await p.fill('#user', user);
-  await p.fill('#password', PASSWORD);
-  await Promise.all([p.waitForURL(`${base}${next}`), p.click('button[type=submit]')]);
-  return p;
-}
+const { login, visit } = consoleSession({ base: () => base, password: PASSWORD, cspErrors });
 
 async function raise(dimension: string): Promise<string> {
   const r = await incidents.raise(violationBodySchema.parse({ service: 'checkout-rag', kind: 'response_time_sla', dimension, severity: 'high', title: `p95 over SLA (${dimension})` }));
@@ -104,13 +94,6 @@ function pdfOutlineTitles(pdf: Buffer): string[] {
 const state = async (id: string) => ((await incidents.show(id)) as { state: IncidentState }).state;
 
 /** Opens a page, waits for its content, saves a screenshot and holds it to axe-core. */
-async function visit(p: Page, url: string, ready: string, name: string): Promise<void> {
-  await p.goto(`${base}${url}`);
-  await p.waitForSelector(ready, { timeout: 30_000 });
-  await screenshot(p, name);
-  expect(serious(await axe(p)), `${url}: serious accessibility violations`).toEqual([]);
-}
-
 beforeAll(async () => {
   if (skip) return;
   services = await connectServices();

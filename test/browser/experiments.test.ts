@@ -13,7 +13,7 @@ import { setPasswordHash, upsertUser } from '../../db/auth/users';
 import type { VigilConfig } from '../../domain/config';
 import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
-import { axe, launch, noBrowserReason, screenshot, serious } from './browser';
+import { axe, consoleSession, launch, noBrowserReason, serious } from './browser';
 
 // The experiments pages in Debian's Chromium against the real API, Temporal and Postgres: an
 // experiment created through the API, its list and detail pages, and a pause from the page.
@@ -34,24 +34,7 @@ let page: Page;
 let ingestKey = '';
 const cspErrors: string[] = [];
 
-async function login(ctx: BrowserContext, user: string, next: string): Promise<Page> {
-  const p = await ctx.newPage();
-  p.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-  });
-  await p.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-  await p.fill('#user', user);
-  await p.fill('#password', PASSWORD);
-  await Promise.all([p.waitForURL(`${base}${next}`), p.click('button[type=submit]')]);
-  return p;
-}
-
-async function visit(p: Page, url: string, ready: string, name: string): Promise<void> {
-  await p.goto(`${base}${url}`);
-  await p.waitForSelector(ready, { timeout: 30_000 });
-  await screenshot(p, name);
-  expect(serious(await axe(p)), `${url}: serious accessibility violations`).toEqual([]);
-}
+const { login, visit } = consoleSession({ base: () => base, password: PASSWORD, cspErrors });
 
 beforeAll(async () => {
   if (skip) return;
