@@ -18,7 +18,7 @@ import { fingerprint } from '../domain/fingerprint';
 import { actorRefusal, parseUntil, reasonRefusal } from '../domain/incident-actions';
 import { advanceClock, mergeRefreshReasons, nextWakeAt } from '../domain/incident-clock';
 import { failureKind, retryAfterOf, retryDelayMs, type SendFailureKind } from '../domain/delivery/retry';
-import { recordStepPaged } from '../domain/delivery/step-paged';
+import { recordSent, recordStepPaged, stepAttempts } from '../domain/delivery/step-paged';
 import type { IncidentEffect, IncidentState, RefreshReason, Transition } from '../domain/incident-state';
 import * as t from '../domain/incident-transitions';
 import { summaryLine, toView } from '../domain/incident-view';
@@ -311,21 +311,16 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       return;
     }
     const r = out.value;
-    if (r.queued) {
-      const key = sendKey(step, target);
-      // The dispatcher may have reported already (signals are handled before activity results).
-      if (!reported.has(key)) awaiting.set(key, { step, target, channel: d.channel, ...(d.fallback ? { fallback: d.fallback } : {}) });
-      update(t.recordQueued(state, { step, target, detail: r.detail }, Date.now()));
-      return;
-    }
-    update(
-      t.recordDelivery(
-        state,
-        { step, target, channel: d.channel, ok: true, detail: r.duplicate ? `${r.detail} (already sent)` : r.detail, channelType: r.channelType, ...(r.ref ? { ref: r.ref } : {}) },
-        Date.now(),
-      ),
-    );
-    flushRefresh();
+    if (r.queued) awaitReport(step, d);
+    update(recordSent(state, step, { target, channel: d.channel, sent: r }, Date.now()));
+    if (!r.queued) flushRefresh();
+  }
+
+  /** A page that joined its channel's queue: its dispatcher reports how it went. */
+  function awaitReport(step: string, d: Delivery): void {
+    const key = sendKey(step, d.key);
+    // The dispatcher may have reported already (signals are handled before activity results).
+    if (!reported.has(key)) awaiting.set(key, { step, target: d.key, channel: d.channel, ...(d.fallback ? { fallback: d.fallback } : {}) });
   }
 
   /**
@@ -361,15 +356,11 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
    */
   function followStep(e: Extract<IncidentEffect, { type: 'notify' }>, r: { paged: string[]; outcomes: FirstAttempt[]; projectedThrough?: number }, before: IncidentState, at: number): void {
     const untouched = state === before;
-    const attempts = r.outcomes.map((o) => ({ target: o.delivery.key, channel: o.delivery.channel, ...(o.result ? { sent: o.result } : {}) }));
-    update(recordStepPaged(state, e.step, r.paged, attempts, at));
+    update(recordStepPaged(state, e.step, r.paged, stepAttempts(r.outcomes), at));
     if (untouched && r.projectedThrough === state.seq) projectedSeq = state.seq;
     for (const o of r.outcomes) {
-      const d = o.delivery;
-      if (o.failure) spawn(deliver(e.step, d, firstAttempt(o)));
-      else if (o.result.queued && !reported.has(sendKey(e.step, d.key)))
-        // The dispatcher may have reported already (signals are handled before activity results).
-        awaiting.set(sendKey(e.step, d.key), { step: e.step, target: d.key, channel: d.channel, ...(d.fallback ? { fallback: d.fallback } : {}) });
+      if (o.failure) spawn(deliver(e.step, o.delivery, firstAttempt(o)));
+      else if (o.result.queued) awaitReport(e.step, o.delivery);
     }
     flushRefresh();
   }

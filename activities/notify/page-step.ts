@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { retryAfterOf } from '../../domain/delivery/retry';
-import { recordStepPaged } from '../../domain/delivery/step-paged';
+import { recordStepPaged, stepAttempts } from '../../domain/delivery/step-paged';
 import type { IncidentState } from '../../domain/incident-state';
 import { toView } from '../../domain/incident-view';
 import type { ProjectIncidentInput } from '../store/types';
@@ -30,8 +30,7 @@ export function sentFailure(err: unknown): SentFailure {
  * (its pre-step events, in case that write failed) plus what the step added.
  */
 function afterStep(before: IncidentState, input: PageStepInput, plan: { paged: string[] }, outcomes: FirstAttempt[], at: number): ProjectIncidentInput {
-  const attempts = outcomes.map((o) => ({ target: o.delivery.key, channel: o.delivery.channel, ...(o.result ? { sent: o.result } : {}) }));
-  const after = recordStepPaged(before, input.step, plan.paged, attempts, at);
+  const after = recordStepPaged(before, input.step, plan.paged, stepAttempts(outcomes), at);
   const added = after.timeline.filter((e) => e.seq > before.seq);
   return { view: toView(after), lastSeq: after.seq, events: [...(input.projection?.events ?? []), ...added] };
 }

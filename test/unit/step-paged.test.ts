@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPageStep } from '../../activities/notify/page-step';
 import type { DeliverInput } from '../../activities/notify/types';
 import type { ProjectIncidentInput } from '../../activities/store/types';
-import { recordStepPaged } from '../../domain/delivery/step-paged';
+import { recordStepPaged, stepAttempts } from '../../domain/delivery/step-paged';
 import { escalationPolicySchema } from '../../domain/escalation-policy-schema';
 import type { IncidentState } from '../../domain/incident-state';
 import * as t from '../../domain/incident-transitions';
@@ -70,7 +70,7 @@ describe('pageStep given the whole state', () => {
     const r = await step({ state: s, step: 'L1', targets: ['slack', 'pd'], at: T0 + 1, projection: { lastSeq: s.seq, events: pre } });
     if (r.suppressed || r.at === undefined) throw new Error('expected a paged step with its time');
     expect(r.at).toBeGreaterThanOrEqual(Date.now() - 5000); // the worker's clock is ahead of T0 here
-    const derived = recordStepPaged(s, 'L1', r.paged, r.outcomes.map((o) => ({ target: o.delivery.key, channel: o.delivery.channel, ...(o.result ? { sent: o.result } : {}) })), r.at);
+    const derived = recordStepPaged(s, 'L1', r.paged, stepAttempts(r.outcomes), r.at);
     expect(r.projectedThrough).toBe(derived.seq);
     const after = projections.find((p) => p.lastSeq === derived.seq)!;
     expect(after.view).toEqual(toView(derived));
