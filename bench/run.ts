@@ -193,13 +193,14 @@ async function main(): Promise<number> {
       for (const side of order) {
         log(`bench: pair ${k + 1}, ${side}`);
         const connection = await connectWorker(target, {});
-        const pairPool = createPool(env.databaseUrl, 'vigil-bench');
-        got[side] = await (side === 'floor'
-          ? runFloor({ ...common, connection, bundleCode: floorBundle, prefix: `bench-floor-p${k + 1}` })
-          : runIncidents({ ...common, connection, pool: pairPool, temporalAddress: env.temporalAddress, bundleCode: vigilBundle, prefix: `bench-svc-p${k + 1}` })
+        // Only Vigil's phase talks to Postgres.
+        const pairPool = side === 'vigil' ? createPool(env.databaseUrl, 'vigil-bench') : undefined;
+        got[side] = await (pairPool
+          ? runIncidents({ ...common, connection, pool: pairPool, temporalAddress: env.temporalAddress, bundleCode: vigilBundle, prefix: `bench-svc-p${k + 1}` })
+          : runFloor({ ...common, connection, bundleCode: floorBundle, prefix: `bench-floor-p${k + 1}` })
         ).finally(async () => {
           await connection.close();
-          await pairPool.end();
+          await pairPool?.end();
         });
       }
       const [f, v] = [got.floor!, got.vigil!];
