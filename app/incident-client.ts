@@ -11,6 +11,7 @@ import {
   escalateNowUpdate,
   occurrenceFromViolation,
   occurrenceSignal,
+  PAGE_PATH,
   resolveUpdate,
   snoozeUpdate,
   stateQuery,
@@ -43,7 +44,7 @@ export async function raiseViolation(
     {
       workflowId,
       taskQueue,
-      args: [input],
+      args: [{ ...input, pagePath: PAGE_PATH }],
       signal: occurrenceSignal,
       signalArgs: [occurrenceFromViolation(v)],
       // A closed incident's ID may be reused: a violation after the reopen window opens a new incident.

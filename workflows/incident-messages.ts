@@ -6,6 +6,9 @@ import type { Severity } from '../domain/names';
 import type { Violation } from '../domain/violation';
 
 /** Start arguments: the first violation plus the policy and settings snapshot; `carried` on continue-as-new. */
+/** The paging path new runs take (IncidentWorkflowInput.pagePath); a continued run takes it too. */
+export const PAGE_PATH = 2 as const;
+
 export interface IncidentWorkflowInput {
   violation: Violation;
   policyName: string;
@@ -13,6 +16,13 @@ export interface IncidentWorkflowInput {
   settings: IncidentSettings;
   /** Occurrences per run before continuing as new (default 2000); lowered in tests. */
   occurrencesPerRun?: number;
+  /**
+   * The paging path this run was started for, chosen by the starter: 2 = one projecting pageStep per
+   * step. Carried in the input rather than as a patch marker, because a marker costs every incident
+   * a history event and a TemporalChangeVersion search-attribute upsert (a visibility write). Runs
+   * started without it decide by patch markers, as they always did.
+   */
+  pagePath?: 2;
   carried?: {
     state: IncidentState;
     projectedSeq: number;

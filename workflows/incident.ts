@@ -38,6 +38,7 @@ import {
   type IncidentOutcome,
   type IncidentWorkflowInput,
   type OccurrenceInput,
+  PAGE_PATH,
 } from './incident-messages';
 import { VigilKind, VigilService, VigilSeverity, VigilStatus } from './search-attributes';
 
@@ -197,8 +198,9 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
 
   // Projection runs behind the main loop so a slow or down Postgres never delays a page.
   let projection: Promise<void> = Promise.resolve();
-  // New runs record only the newest patch's marker; a run written by 'page-step-v1' code still finds its own.
-  const stepProjected = patched(STEP_PROJECTED);
+  // Runs started with pagePath 2 never call patched(), so record no marker. Runs started without it
+  // (before pagePath existed) decide as they did: only the newest patch's marker, or v1's own.
+  const stepProjected = input.pagePath === 2 || patched(STEP_PROJECTED);
   const onePerStep = stepProjected || patched(ONE_ACTIVITY_PER_STEP);
   /** What the projection still lacks, marked as on its way. */
   const takeProjection = (): ProjectIncidentInput | null => {
@@ -461,7 +463,7 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     if (state.closed) break;
     if (workflowInfo().continueAsNewSuggested || occurrencesThisRun >= (input.occurrencesPerRun ?? OCCURRENCES_PER_RUN)) {
       await drain(false);
-      await continueAsNew<typeof incidentWorkflow>({ ...input, carried: { state, projectedSeq, awaiting: [...awaiting], reported: [...reported].slice(-REPORTED_KEEP) } });
+      await continueAsNew<typeof incidentWorkflow>({ ...input, pagePath: PAGE_PATH, carried: { state, projectedSeq, awaiting: [...awaiting], reported: [...reported].slice(-REPORTED_KEEP) } });
     }
     const wake = nextWakeAt(state);
     changed = false;

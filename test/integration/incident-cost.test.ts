@@ -62,6 +62,8 @@ async function costOf(workflowId: string) {
     workflowTasks: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
     activities: events.filter((e) => e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name),
     localActivities: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+    patchMarkers: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch').length,
+    searchAttributeUpserts: events.filter((e) => e.eventType === T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length,
     events: events.length,
   };
 }
@@ -86,6 +88,9 @@ describe('per-incident cost guard', () => {
     expect(cost.workflowTasks).toBeLessThanOrEqual(BUDGET.workflowTasks);
     expect(cost.activities.length).toBeLessThanOrEqual(BUDGET.activities);
     expect(cost.activities.sort()).toEqual(['pageStep', 'pageStep', 'refreshMessages']);
+    // The paging path comes with the start input (pagePath), not a patch marker and its TemporalChangeVersion upsert.
+    expect(cost.patchMarkers).toBe(0);
+    expect(cost.searchAttributeUpserts).toBe(0);
     // The Temporal UI still reads it: the summary the starter wrote (the workflow's own first line) and the search attributes.
     const desc = await services.client.workflow.getHandle(r.workflowId).describe();
     expect(desc.memo?.summary).toBe('[CRITICAL] cost-guard-rag availability_sla: availability 97% < 99.5% — triggered');

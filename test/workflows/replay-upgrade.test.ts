@@ -14,6 +14,15 @@ import { quietRuntime, workflowBundle } from '../support/time-skipping';
 const V0 = path.join(__dirname, '..', 'fixtures', 'incident-history-v0.pb');
 /** The same incident under 'page-step-v1' (pageStep per level, then a projection activity): recorded the same way. */
 const V1 = path.join(__dirname, '..', 'fixtures', 'incident-history-v1.pb');
+/** The same incident under 'page-step-v2' decided by a patch marker (before starters set pagePath): recorded the same way. */
+const V2 = path.join(__dirname, '..', 'fixtures', 'incident-history-v2.pb');
+
+function patchMarkers(history: temporal.api.history.v1.IHistory): string[] {
+  const T = temporal.api.enums.v1.EventType;
+  return (history.events ?? [])
+    .filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString());
+}
 
 function scheduledActivities(history: temporal.api.history.v1.IHistory): Array<string | null | undefined> {
   const T = temporal.api.enums.v1.EventType;
@@ -38,5 +47,13 @@ describe('upgrade replay', () => {
     expect(scheduled).toContain('pageStep');
     expect(scheduled).toContain('projectIncident');
     await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, 'incident/v1')).resolves.toBeUndefined();
+  });
+
+  it('replays an incident history whose page-step-v2 path was chosen by a patch marker', async () => {
+    quietRuntime();
+    const history = temporal.api.history.v1.History.decode(readFileSync(V2));
+    expect(scheduledActivities(history)).not.toContain('projectIncident');
+    expect(patchMarkers(history).join()).toContain('page-step-v2');
+    await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, 'incident/v2')).resolves.toBeUndefined();
   });
 });
