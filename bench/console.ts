@@ -22,7 +22,7 @@ import { trafficFactor } from '../domain/analytics/synthetic';
 import { createRng } from '../domain/anomaly/rng';
 import { SketchAccumulator } from '../domain/latency-sketch';
 import type { WindowSummary } from '../domain/window-summary';
-import { launch, noBrowserReason } from '../test/browser/browser';
+import { launch, noBrowserReason } from '../test/browser/chromium';
 import { positiveInt } from './env';
 import { machineInfo, RESULTS_DIR } from './results-file';
 import { startEnvironment } from './environment';
