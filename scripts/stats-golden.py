@@ -1,6 +1,6 @@
 """Golden values for domain/stats (test/unit/stats-golden.test.ts reads test/fixtures/stats-golden.json).
 
-Run: python3 scripts/stats-golden.py  (needs numpy, scipy, statsmodels; seeded, so re-running writes the same file).
+Run: python3 scripts/stats-golden.py  (needs numpy, scipy, statsmodels (pip install statsmodels); seeded, so re-running writes the same file).
 The tests never run this: they compare against the stored values, so CI needs no Python.
 """
 import json
@@ -101,6 +101,53 @@ out["bootstrap"] = {"a": ba.tolist(), "b": bb.tolist(), "ci95": [float(bs.confid
 
 # p95 fixed-horizon reference: scipy's quantile of a log-normal, for the plan's density term.
 out["lognormal_p95"] = {"median": 400.0, "log_sd": 0.5, "p95": float(stats.lognorm.ppf(0.95, 0.5, scale=400.0)), "phi_z95": float(stats.norm.pdf(stats.norm.ppf(0.95)))}
+
+# Delta-method (cluster-robust) variance of per-request means when a user's requests are correlated:
+# statsmodels' cluster-robust variance of an intercept-only OLS (groups = users) is that variance,
+# computed independently of the code's sums formula. Its own generator, so the values above stay put.
+import statsmodels.api as sm
+crng = np.random.default_rng(17)
+def cluster_mean(values, groups):
+    r = sm.OLS(np.asarray(values, float), np.ones(len(values))).fit(cov_type="cluster", cov_kwds={"groups": np.asarray(groups)})
+    return {"mean": float(r.params[0]), "variance": float(r.bse[0] ** 2)}
+arms = []
+for lift in (0.0, 0.03):
+    units = 40
+    sizes = crng.integers(1, 31, units)
+    effect = crng.normal(0, 0.15, units)
+    unit = np.repeat(np.arange(units), sizes)
+    n = len(unit)
+    x = np.round(0.7 + effect[unit] + crng.normal(0, 0.05, n), 6)
+    q = np.round(0.7 + lift + effect[unit] + crng.normal(0, 0.1, n), 6)
+    s = np.round(0.6 + 0.5 * effect[unit] + crng.normal(0, 0.2, n), 6)
+    ok = (crng.random(n) < np.clip(0.9 + 0.3 * effect[unit], 0, 1)).astype(int)
+    cost = np.round(0.002 * (0.5 + crng.random(n)), 9)
+    arms.append({"unit": unit.tolist(), "x": x.tolist(), "quality": q.tolist(), "satisfaction": s.tolist(), "ok": ok.tolist(), "cost": cost.tolist()})
+cl = {"arms": arms, "cluster": [], "cuped_unit": {}, "cuped_request": {}}
+for a in arms:
+    u = np.asarray(a["unit"])
+    res = {m: cluster_mean(a[m], u) for m in ("quality", "satisfaction", "ok", "cost")}
+    # Cost per successful answer, Σcost / Σok: the delta method on the per-user sums, written out.
+    Y = np.bincount(u, weights=a["cost"]); N = np.bincount(u, weights=a["ok"]); K = len(Y)
+    r = Y.sum() / N.sum(); c = np.cov(np.vstack([Y, N]), ddof=1)
+    var = (c[0, 0] - 2 * r * c[0, 1] + r * r * c[1, 1]) / (K * N.mean() ** 2)
+    res["cost_per_success"] = {"mean": float(r), "variance": float(var)}
+    res["naive_quality_variance"] = float(np.var(a["quality"], ddof=1) / len(u))
+    cl["cluster"].append(res)
+# CUPED per metric: θ = cov(x, y) / var(x) over both arms' requests; y − θ(x − x̄). Per user: the
+# cluster-robust variance of the adjusted mean; per request: Welch's t on the adjusted values and the
+# share of the difference's variance removed (a proportion's raw variance is p(1 − p)/n).
+for m in ("quality", "satisfaction", "ok", "cost"):
+    xs = np.concatenate([arms[0]["x"], arms[1]["x"]]); ys = np.concatenate([arms[0][m], arms[1][m]]).astype(float)
+    theta = float(np.cov(xs, ys, ddof=1)[0, 1] / np.var(xs, ddof=1))
+    adj = [np.asarray(a[m], float) - theta * (np.asarray(a["x"]) - xs.mean()) for a in arms]
+    cl["cuped_unit"][m] = {"theta": theta, "arms": [cluster_mean(adj[i], arms[i]["unit"]) for i in (0, 1)]}
+    raw = [np.asarray(a[m], float) for a in arms]
+    rawvar = sum((y.mean() * (1 - y.mean()) / len(y)) if m == "ok" else (np.var(y, ddof=1) / len(y)) for y in raw)
+    adjvar = sum(np.var(z, ddof=1) / len(z) for z in adj)
+    t = stats.ttest_ind(adj[1], adj[0], equal_var=False)
+    cl["cuped_request"][m] = {"theta": theta, "t": float(t.statistic), "reduction": float(1 - adjvar / rawvar)}
+out["cluster"] = cl
 
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
 with open(path, "w") as fh:

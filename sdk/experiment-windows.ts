@@ -14,6 +14,11 @@ export interface ExperimentTransport {
 export interface ExperimentTag {
   name: string;
   variant: string;
+  /**
+   * The randomisation unit's id (user, session), as `assign()` returns it: the window keeps per-unit
+   * sums so a user's correlated requests are not tested as independent. Absent: the request is its own unit.
+   */
+  unit?: string;
 }
 
 // Bounds memory when a service is tagged with many (or unbounded, i.e. buggy) experiment names.
@@ -40,7 +45,7 @@ export class ExperimentWindows {
   /** Adds a tagged sample; false when refused. */
   add(tag: ExperimentTag, sample: ExperimentSample): boolean {
     const s = this.slot(tag);
-    if (!s || !s.acc.add(sample)) {
+    if (!s || !s.acc.add(sample, true, tag.unit)) {
       this.refused++;
       return false;
     }

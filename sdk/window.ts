@@ -16,9 +16,10 @@ export interface MetricSample {
   /**
    * The experiment variant that served this request (an `assign()` result): the sample also counts
    * in that variant's window. Ignored when `live` is false (kill switch, paused, unknown experiment).
+   * `unit` (the user or session id) lets the window keep per-unit sums for the delta-method variance.
    */
-  experiment?: { name: string; variant: string; live?: boolean };
-  /** Pre-period covariate for CUPED on the experiment's primary metric (e.g. the user's earlier quality, tokens/s). */
+  experiment?: { name: string; variant: string; live?: boolean; unit?: string };
+  /** Pre-period covariate for CUPED, paired with every metric the sample carries (e.g. the user's earlier quality, tokens/s). */
   covariate?: number;
 }
 

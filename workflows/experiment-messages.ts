@@ -5,6 +5,7 @@ import type { ExperimentDefinition } from '../domain/experiments/definition';
 import type { LookState, MetricResult } from '../domain/experiments/evaluate';
 import type { ExperimentPlan } from '../domain/experiments/plan';
 import type { WindowPoint } from '../domain/experiments/report';
+import type { StopSnapshot } from '../domain/experiments/srm-stops';
 import type { VariantTotals, VariantWindow } from '../domain/experiments/variant-window';
 import type { SrmResult } from '../domain/stats/srm';
 
@@ -24,6 +25,8 @@ export interface ExperimentCarried {
   /** When the next weekly report is due (workflow time, epoch ms), and the look the last one showed. */
   nextWeeklyAt: number;
   weeklyLook: number;
+  /** Counted units at each look that stopped a variant: the SRM gate's phases (absent in runs from before). */
+  stops?: StopSnapshot[];
 }
 
 export interface ExperimentWorkflowInput {

@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ExperimentActivities } from '../activities/experiments/types';
 import { evaluateLook, initialLookState } from '../domain/experiments/evaluate';
 import { windowPoint } from '../domain/experiments/report';
+import { noteStops, srmCounts } from '../domain/experiments/srm-stops';
 import { addTotals, emptyTotals, totalsOf, windowKey, type VariantWindow } from '../domain/experiments/variant-window';
 import {
   experimentStatusQuery,
@@ -112,7 +113,10 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
       kept.push(windowPoint(w));
       if (kept.length > WINDOWS_KEPT) kept.shift();
     }
-    const r = evaluateLook(d, input.plan, c.totals, c.state);
+    // Histories from before the gate was kept on after a stop replay with it off, as they ran.
+    const srmStops = patched('srm-after-stop') ? (c.stops ?? []) : undefined;
+    const r = evaluateLook(d, input.plan, c.totals, c.state, srmStops);
+    c.stops = noteStops(c.stops ?? [], c.state.stopped, r.state.stopped, r.state.look, srmCounts(c.totals));
     c.state = r.state;
     c.srm = r.srm;
     c.results = r.results;

@@ -6,12 +6,12 @@ import { holmAdjust } from '../stats/tests';
 import { alwaysValidHalfWidth, alwaysValidP } from '../stats/msprt';
 import { quantileRatioSequence, tunedRho } from '../stats/quantile-cs';
 import { srmTest, type SrmResult } from '../stats/srm';
-import { cupedFromSums } from '../stats/cuped';
 import { quantile } from '../latency-sketch';
 import type { ExperimentDefinition } from './definition';
-import { meanEstimate, type MeanEstimate } from './estimates';
+import { cupedEstimates, meanEstimate, varianceBasis, type MeanEstimate, type VarianceBasis } from './estimates';
 import { METRIC_DIRECTION, type ExperimentMetric } from './metrics';
 import type { ExperimentPlan } from './plan';
+import { srmAcrossStops, srmCounts, type SrmPhase, type StopSnapshot } from './srm-stops';
 import type { VariantTotals } from './variant-window';
 
 export type MetricRole = 'primary' | 'secondary' | 'guardrail';
@@ -37,6 +37,10 @@ export interface MetricResult {
   verdict?: GuardrailVerdict;
   margin?: number;
   cuped?: boolean;
+  /** With CUPED: the share of the difference's variance the covariate removed. */
+  cupedReduction?: number;
+  /** Which variance the test used (mean metrics): per unit by the delta method, or per request. */
+  variance?: VarianceBasis['kind'];
 }
 
 export interface VariantStop {
@@ -58,6 +62,10 @@ export interface LookState {
 export interface LookResult {
   state: LookState;
   srm: SrmResult | null;
+  /** After a stop: the SRM phases the gate combined (before it, after it), each with its own weights. */
+  srmPhases?: SrmPhase[];
+  /** The variance the mean metrics were tested with, and why. */
+  variance: VarianceBasis;
   /** variant → its metrics (treatments only). */
   results: Record<string, MetricResult[]>;
   /** Variants stopped at this look for a guardrail breach (each opens an incident). */
@@ -109,7 +117,7 @@ function p95Result(role: MetricRole, c: VariantTotals, t: VariantTotals, alpha: 
 
 const quantileOf = (t: VariantTotals) => quantile(t.latency, 0.95);
 
-/** The always-valid test of one metric, with CUPED on the primary when every sample had a covariate. */
+/** The always-valid test of one metric, with CUPED when every sample behind it had a covariate. */
 function metricResult(
   metric: ExperimentMetric,
   role: MetricRole,
@@ -119,45 +127,47 @@ function metricResult(
   alpha: number,
   previousP: number,
   plan: ExperimentPlan,
-  cuped: boolean,
+  basis: VarianceBasis,
+  isPrimary: boolean,
 ): MetricResult | null {
   if (metric === 'p95_latency') return p95Result(role, c, t, alpha, plan);
-  let ce = meanEstimate(metric, c);
-  let te = meanEstimate(metric, t);
-  let adjusted = false;
-  if (cuped && c.covariate.n === ce.n && t.covariate.n === te.n) {
-    const r = cupedFromSums([c.covariate, t.covariate]);
-    if (r) {
-      ce = { n: ce.n, mean: r.arms[0]!.mean, varianceOfMean: r.arms[0]!.varianceOfMean };
-      te = { n: te.n, mean: r.arms[1]!.mean, varianceOfMean: r.arms[1]!.varianceOfMean };
-      adjusted = true;
-    }
-  }
+  const cuped = cupedEstimates(metric, c, t, basis, isPrimary);
+  const ce = cuped?.control ?? meanEstimate(metric, c, basis);
+  const te = cuped?.treatment ?? meanEstimate(metric, t, basis);
   const out = meanResult(metric, role, ce, te, tau2, alpha, previousP);
-  return out && adjusted ? { ...out, cuped: true } : out;
+  if (!out) return null;
+  return cuped ? { ...out, cuped: true, cupedReduction: cuped.reduction, variance: basis.kind } : { ...out, variance: basis.kind };
 }
 
-/** One look: every active treatment against control (the first variant). */
-export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, totals: Record<string, VariantTotals>, prev: LookState): LookResult {
+/**
+ * One look: every active treatment against control (the first variant). `srmStops` (counts at each
+ * stop) keeps the SRM gate on after a variant was stopped; without them (histories from before they
+ * were kept) the gate is off once a variant is stopped, as it was then.
+ */
+export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, totals: Record<string, VariantTotals>, prev: LookState, srmStops?: readonly StopSnapshot[]): LookResult {
   const state: LookState = { ...prev, look: prev.look + 1, pValues: { ...prev.pValues }, stopped: { ...prev.stopped } };
   const names = d.variants.map((v) => v.name);
   const control = names[0]!;
   const ct = totals[control];
   const anyStopped = Object.keys(prev.stopped).length > 0;
-  // Units reassigned to control after a stop would fail the gate for a known reason: it is checked until then.
   let srm: SrmResult | null = null;
+  let srmPhases: SrmPhase[] | undefined;
   if (!anyStopped && names.every((n) => totals[n])) {
     const counts = names.map((n) => (totals[n]!.exposures > 0 ? totals[n]!.exposures : totals[n]!.requests));
     if (counts.every((c) => c > 0)) srm = srmTest(counts, d.variants.map((v) => v.weight));
+  } else if (anyStopped && srmStops && Object.keys(prev.stopped).every((v) => srmStops.at(-1)?.stopped.includes(v))) {
+    ({ srm, phases: srmPhases } = srmAcrossStops(d.variants, srmCounts(totals), srmStops));
   }
   const results: LookResult['results'] = {};
   const breaches: LookResult['breaches'] = [];
+  const variance = varianceBasis(d.unit, names.flatMap((n) => (totals[n] ? [totals[n]] : [])));
+  const extra = { ...(srmPhases ? { srmPhases } : {}), variance };
   if (srm?.mismatch) {
     state.decision = 'withheld';
-    state.why = `sample-ratio mismatch (χ² ${srm.chi2.toFixed(1)}, p ${srm.p.toExponential(2)} < 0.001): results withheld until the assignment or logging is fixed`;
-    return { state, srm, results, breaches, final: false };
+    state.why = `sample-ratio mismatch (χ² ${srm.chi2.toFixed(1)}, p ${srm.p.toExponential(2)} < 0.001${srmPhases ? ', phases split at each stopped variant' : ''}): results withheld until the assignment or logging is fixed`;
+    return { state, srm, ...extra, results, breaches, final: false };
   }
-  if (!ct) return { state: { ...state, decision: 'keep_running', why: 'no control data yet' }, srm, results, breaches, final: false };
+  if (!ct) return { state: { ...state, decision: 'keep_running', why: 'no control data yet' }, srm, ...extra, results, breaches, final: false };
 
   const treatments = names.slice(1);
   const primaryAlpha = d.alpha / treatments.length;
@@ -175,7 +185,7 @@ export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, tota
     };
     const test = (m: ExperimentMetric, role: MetricRole, relEffect: number, alpha: number) => {
       const tau2 = m === 'p95_latency' ? 0 : (relEffect * controlMean(m)) ** 2;
-      const r = metricResult(m, role, ct, tt, tau2, alpha, prevP[`${role}:${m}`] ?? 1, plan, role === 'primary');
+      const r = metricResult(m, role, ct, tt, tau2, alpha, prevP[`${role}:${m}`] ?? 1, plan, variance, role === 'primary');
       if (r?.p != null) nextP[`${role}:${m}`] = r.p;
       return r;
     };
@@ -221,14 +231,14 @@ export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, tota
   if (ships.length > 0) {
     const best = ships.reduce((a, b) => (b.relative > a.relative ? b : a));
     const guards = d.guardrails.length ? `, every guardrail non-inferior (${d.guardrails.map((g) => g.metric).join(', ')})` : '';
-    return { state: { ...state, decision: 'ship', why: `ship ${best.variant}: ${d.primary} better by ${pct(best.relative)}${guards}` }, srm, results, breaches, final: true };
+    return { state: { ...state, decision: 'ship', why: `ship ${best.variant}: ${d.primary} better by ${pct(best.relative)}${guards}` }, srm, ...extra, results, breaches, final: true };
   }
   const active = treatments.filter((v) => !state.stopped[v]);
   if (active.length === 0) {
     const stops = treatments.map((v) => state.stopped[v]!);
     const harmed = stops.some((s) => s.reason === 'harm' || s.reason === 'guardrail');
-    return { state: { ...state, decision: harmed ? 'stop_harm' : 'stop_futility', why: stops.map((s) => s.why).join('; ') }, srm, results, breaches, final: true };
+    return { state: { ...state, decision: harmed ? 'stop_harm' : 'stop_futility', why: stops.map((s) => s.why).join('; ') }, srm, ...extra, results, breaches, final: true };
   }
   const note = Object.values(state.stopped).map((s) => s.why);
-  return { state: { ...state, decision: 'keep_running', why: ['no decision yet: the always-valid tests have not crossed', ...note].join('; ') }, srm, results, breaches, final: false };
+  return { state: { ...state, decision: 'keep_running', why: ['no decision yet: the always-valid tests have not crossed', ...note].join('; ') }, srm, ...extra, results, breaches, final: false };
 }

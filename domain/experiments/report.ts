@@ -7,7 +7,7 @@ import { twoSampleZPower } from '../stats/sample-size';
 import { quantile } from '../latency-sketch';
 import type { SrmResult } from '../stats/srm';
 import type { ExperimentDefinition } from './definition';
-import { meanEstimate } from './estimates';
+import { meanEstimate, varianceBasis, type VarianceBasis } from './estimates';
 import type { DecisionKind, LookState, MetricResult } from './evaluate';
 import type { ExperimentMetric } from './metrics';
 import type { ExperimentPlan } from './plan';
@@ -67,6 +67,8 @@ export interface ExperimentReport {
   decision: DecisionKind | 'stopped';
   why: string;
   srm: SrmResult | null;
+  /** Which variance the mean metrics were tested with, and why (per unit by the delta method, or per request). */
+  variance: string;
   plan: { perArm: number; total: number; expectedDays: number | null };
   /** Fixed-horizon power the units so far give for the MDE on the primary (observed σ); null for p95. */
   achievedPower: number | null;
@@ -92,11 +94,15 @@ export function powerFromSe(mde: number, se: number, alpha: number): number | nu
   return normalCdf(mde / se - z) + normalCdf(-mde / se - z);
 }
 
-/** Mean metric's achieved power: σ from control, n the smaller arm's samples behind the metric. */
-function meanMetricPower(metric: Exclude<ExperimentMetric, 'p95_latency'>, c: VariantTotals, t: VariantTotals, mde: number, alpha: number): number | null {
-  const ec = meanEstimate(metric, c);
-  const et = meanEstimate(metric, t);
-  const sd = metric === 'success_rate' ? Math.sqrt(ec.mean * (1 - ec.mean)) : Math.sqrt(ec.varianceOfMean * ec.n);
+/** σ of a metric per sample behind it (per unit on a unit basis, so the clustering counts). */
+const perSampleSd = (metric: Exclude<ExperimentMetric, 'p95_latency'>, e: { n: number; mean: number; varianceOfMean: number }, basis: VarianceBasis) =>
+  metric === 'success_rate' && basis.kind === 'request' ? Math.sqrt(e.mean * (1 - e.mean)) : Math.sqrt(e.varianceOfMean * e.n);
+
+/** Mean metric's achieved power: σ from control, n the smaller arm's samples (units on a unit basis) behind the metric. */
+function meanMetricPower(metric: Exclude<ExperimentMetric, 'p95_latency'>, c: VariantTotals, t: VariantTotals, mde: number, alpha: number, basis: VarianceBasis): number | null {
+  const ec = meanEstimate(metric, c, basis);
+  const et = meanEstimate(metric, t, basis);
+  const sd = perSampleSd(metric, ec, basis);
   const n = Math.min(ec.n, et.n);
   if (!(sd > 0) || !(n > 1) || !Number.isFinite(ec.mean)) return null;
   return twoSampleZPower((mde * Math.abs(ec.mean)) / sd, n, alpha);
@@ -134,11 +140,13 @@ export function buildExperimentReport(i: ReportInput): ExperimentReport {
   const control = d.variants[0]!.name;
   const cw = i.windows[control] ?? [];
   const ct = i.totals[control];
+  const basis = varianceBasis(d.unit, d.variants.flatMap((v) => (i.totals[v.name] ? [i.totals[v.name]!] : [])));
   let achievedPower: number | null = null;
   if (ct && d.primary !== 'p95_latency') {
-    const e = meanEstimate(d.primary, ct);
-    const sd = d.primary === 'success_rate' ? Math.sqrt(e.mean * (1 - e.mean)) : Math.sqrt(e.varianceOfMean * e.n);
-    const n = Math.min(...d.variants.map((v) => i.totals[v.name]?.requests ?? 0));
+    const primary = d.primary;
+    const e = meanEstimate(primary, ct, basis);
+    const sd = perSampleSd(primary, e, basis);
+    const n = Math.min(...d.variants.map((v) => (i.totals[v.name] ? meanEstimate(primary, i.totals[v.name]!, basis).n : 0)));
     if (sd > 0 && n > 1) achievedPower = twoSampleZPower((d.mde * Math.abs(e.mean)) / sd, n, d.alpha);
   }
   const variants = d.variants.map((v) => {
@@ -153,7 +161,7 @@ export function buildExperimentReport(i: ReportInput): ExperimentReport {
         if (!Number.isFinite(ci[0]) || !Number.isFinite(ci[1])) ci = null;
       }
       let power: number | null = null;
-      if (metric !== 'p95_latency') power = ct && t ? meanMetricPower(metric, ct, t, d.mde, d.alpha) : null;
+      if (metric !== 'p95_latency') power = ct && t ? meanMetricPower(metric, ct, t, d.mde, d.alpha, basis) : null;
       else if (ci) power = powerFromSe(d.mde, (ci[1] - ci[0]) / (2 * normalQuantile(0.975)), d.alpha);
       return { ...m, bootstrapCi: ci, achievedPower: power };
     });
@@ -167,6 +175,7 @@ export function buildExperimentReport(i: ReportInput): ExperimentReport {
     decision: i.stoppedBy ? 'stopped' : i.state.decision,
     why: i.stoppedBy ? `stopped by ${i.stoppedBy}: ${i.state.why}` : i.state.why,
     srm: i.srm,
+    variance: basis.why,
     plan: { perArm: i.plan.perArm, total: i.plan.total, expectedDays: i.plan.expectedDays },
     achievedPower,
     variants,
@@ -179,7 +188,10 @@ const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1
 /** The report as Markdown (Slack, email, the CLI). */
 export function renderExperimentMarkdown(r: ExperimentReport): string {
   const lines = [`# Experiment ${r.experiment} (${r.service}): ${r.decision.replace('_', ' ')}`, '', r.why, ''];
-  lines.push(r.srm ? `Sample ratio: χ² ${r.srm.chi2.toFixed(2)}, p ${r.srm.p.toPrecision(3)}${r.srm.mismatch ? ' — MISMATCH, results withheld' : ' (ok)'}` : 'Sample ratio: not checked (a variant was stopped, or no data)');
+  const stopped = r.variants.some((v) => v.stopped);
+  const phases = stopped ? `, df ${r.srm?.df ?? 0}: before and after each stop, each against the weights then in force` : '';
+  lines.push(r.srm ? `Sample ratio: χ² ${r.srm.chi2.toFixed(2)}${phases}, p ${r.srm.p.toPrecision(3)}${r.srm.mismatch ? ' — MISMATCH, results withheld' : ' (ok)'}` : 'Sample ratio: not checked yet (too few units, or a variant stopped before the phases were kept)');
+  lines.push(`Variance: ${r.variance}`);
   lines.push(`Plan: ${r.plan.perArm} units per arm, ${r.plan.total} in all${r.plan.expectedDays === null ? '' : `, about ${r.plan.expectedDays.toFixed(1)} days`}; look ${r.look}; achieved power ${r.achievedPower === null ? 'n/a' : pct(r.achievedPower)}`, '');
   if (r.srm?.mismatch) return lines.join('\n');
   for (const v of r.variants.slice(1)) {
@@ -189,7 +201,8 @@ export function renderExperimentMarkdown(r: ExperimentReport): string {
       const b = m.bootstrapCi ? `${pct(m.bootstrapCi[0])} … ${pct(m.bootstrapCi[1])}` : '—';
       const p = m.p === null ? '—' : (m.pAdjusted ?? m.p).toPrecision(3);
       const verdict = m.verdict ? `${m.verdict.replace('_', '-')} (margin ${pct(m.margin ?? 0)})` : m.significant ? 'significant' : '';
-      lines.push(`| ${m.metric}${m.cuped ? ' (CUPED)' : ''} | ${m.role} | ${fmt(m.control)} | ${fmt(m.treatment)} | ${pct(m.relative)} | ${pct(m.ci[0])} … ${pct(m.ci[1])} | ${b} | ${p} | ${m.achievedPower === null ? '—' : pct(m.achievedPower)} | ${verdict} |`);
+      const cuped = m.cuped ? ` (CUPED${m.cupedReduction === undefined ? '' : `, −${(m.cupedReduction * 100).toFixed(0)} % variance`})` : '';
+      lines.push(`| ${m.metric}${cuped} | ${m.role} | ${fmt(m.control)} | ${fmt(m.treatment)} | ${pct(m.relative)} | ${pct(m.ci[0])} … ${pct(m.ci[1])} | ${b} | ${p} | ${m.achievedPower === null ? '—' : pct(m.achievedPower)} | ${verdict} |`);
     }
     lines.push('');
   }

@@ -1,9 +1,12 @@
 // The open window of one experiment variant: fixed-size running sums, reset after every close.
-// The SDK keeps one per (experiment, variant); the simulations use the same class.
+// The SDK keeps one per (experiment, variant); the simulations use the same class. Besides the
+// per-request sums it keeps per-unit sums (unit-sums.ts) and pairs the CUPED covariate with every
+// metric the request carries, so the workflow can adjust and test each metric on its own.
 import { SketchAccumulator } from '../latency-sketch';
 import { primaryValue } from './estimates';
 import type { ExperimentMetric } from './metrics';
-import { emptyCovariate, type VariantTotals } from './variant-window';
+import { UnitSumsAccumulator } from './unit-sums';
+import { emptyCovariate, emptyMetricCovariates, type CovariateMoments, type VariantTotals } from './variant-window';
 
 /** What a request contributes to its variant's window. */
 export interface ExperimentSample {
@@ -12,7 +15,7 @@ export interface ExperimentSample {
   qualityScore?: number;
   satisfaction?: number;
   costUsd?: number;
-  /** Pre-period covariate for CUPED (the unit's earlier value of the primary metric, tokens/s, context length). */
+  /** Pre-period covariate for CUPED (the unit's earlier value of a metric, tokens/s, context length). */
   covariate?: number;
 }
 
@@ -28,6 +31,8 @@ export class VariantAccumulator {
   private c = [0, 0, 0];
   private costOk = 0;
   private cov = emptyCovariate();
+  private covs = emptyMetricCovariates();
+  private readonly units = new UnitSumsAccumulator();
 
   constructor(
     private readonly primary?: ExperimentMetric,
@@ -36,8 +41,11 @@ export class VariantAccumulator {
     this.latency = new SketchAccumulator(sketchAlpha);
   }
 
-  /** Adds a request; false (nothing counted) when its latency is not a finite number ≥ 0. */
-  add(x: ExperimentSample, withLatency = true): boolean {
+  /**
+   * Adds a request; false (nothing counted) when its latency is not a finite number ≥ 0. `unit` is
+   * the randomisation unit's id (user, session); without it the request counts as its own unit.
+   */
+  add(x: ExperimentSample, withLatency = true, unit?: string): boolean {
     if (!(finite(x.latencyMs) && x.latencyMs >= 0)) return false;
     if (withLatency) this.latency.add(x.latencyMs);
     this.requests++;
@@ -48,15 +56,18 @@ export class VariantAccumulator {
       this.bump(this.c, x.costUsd);
       if (x.ok) this.costOk += x.costUsd;
     }
-    const y = this.primary ? primaryValue(this.primary, x) : undefined;
-    if (finite(x.covariate) && finite(y)) {
-      const k = this.cov;
-      k.n++;
-      k.sumX += x.covariate;
-      k.sumXX += x.covariate * x.covariate;
-      k.sumXY += x.covariate * y;
-      k.sumY += y;
-      k.sumYY += y * y;
+    const q = finite(x.qualityScore) ? x.qualityScore : Number.NaN;
+    const s = finite(x.satisfaction) ? x.satisfaction : Number.NaN;
+    const c = finite(x.costUsd) && x.costUsd >= 0 ? x.costUsd : Number.NaN;
+    const cv = finite(x.covariate) ? x.covariate : Number.NaN;
+    this.units.add(typeof unit === 'string' ? unit : undefined, q, s, x.ok, c, cv);
+    if (cv - cv === 0) {
+      const y = this.primary ? primaryValue(this.primary, x) : undefined;
+      if (finite(y)) pair(this.cov, cv, y);
+      if (q - q === 0) pair(this.covs.quality, cv, q);
+      if (s - s === 0) pair(this.covs.satisfaction, cv, s);
+      pair(this.covs.success_rate, cv, x.ok ? 1 : 0);
+      if (c - c === 0) pair(this.covs.cost_per_query, cv, c);
     }
     return true;
   }
@@ -84,6 +95,8 @@ export class VariantAccumulator {
       costOk: this.costOk,
       latency: this.latency.toSketch(),
       covariate: { ...this.cov },
+      covariates: { quality: { ...this.covs.quality }, satisfaction: { ...this.covs.satisfaction }, success_rate: { ...this.covs.success_rate }, cost_per_query: { ...this.covs.cost_per_query } },
+      units: this.units.toSums(),
     };
   }
 
@@ -97,5 +110,16 @@ export class VariantAccumulator {
     this.c = [0, 0, 0];
     this.costOk = 0;
     this.cov = emptyCovariate();
+    this.covs = emptyMetricCovariates();
+    this.units.reset();
   }
+}
+
+function pair(k: CovariateMoments, x: number, y: number): void {
+  k.n++;
+  k.sumX += x;
+  k.sumXX += x * x;
+  k.sumXY += x * y;
+  k.sumY += y;
+  k.sumYY += y * y;
 }

@@ -9,6 +9,14 @@ import type { VariantWindow } from './variant-window';
 const count = z.number().int().min(0);
 const sum = z.number().finite();
 const moments = z.strictObject({ n: count, sum, sumSq: z.number().finite().min(0) });
+const square = z.number().finite().min(0);
+const covariate = z.strictObject({ n: count, sumX: sum, sumXX: square, sumXY: sum, sumY: sum, sumYY: square });
+const clusters = z.strictObject({ k: count, y: sum, n: z.number().finite().min(0), yy: square, nn: square, yn: sum, x: sum, xx: square, xy: sum, xn: sum });
+// Optional: SDKs before per-metric CUPED and per-unit sums send neither, and the workflow falls back.
+const covariates = z.strictObject({ quality: covariate, satisfaction: covariate, success_rate: covariate, cost_per_query: covariate }).optional();
+const units = z
+  .strictObject({ tagged: count, quality: clusters, satisfaction: clusters, success_rate: clusters, cost_per_query: clusters, cost_per_success: clusters })
+  .optional();
 
 export const variantWindowSchema = z
   .strictObject({
@@ -25,12 +33,23 @@ export const variantWindowSchema = z
     cost: moments,
     costOk: z.number().finite().min(0),
     latency: latencySketchSchema.transform(atMonitorAccuracy),
-    covariate: z.strictObject({ n: count, sumX: sum, sumXX: z.number().finite().min(0), sumXY: sum, sumY: sum, sumYY: z.number().finite().min(0) }),
+    covariate,
+    covariates,
+    units,
   })
   .superRefine((w, ctx) => {
     if (w.ok > w.requests) ctx.addIssue({ code: 'custom', path: ['ok'], message: 'cannot exceed requests' });
     for (const k of ['quality', 'satisfaction', 'cost'] as const) {
       if (w[k].n > w.requests) ctx.addIssue({ code: 'custom', path: [k, 'n'], message: 'cannot exceed requests' });
+    }
+    if (w.units) {
+      // Each per-unit sum must cover the same requests as its per-request moments, or the variance describes other data.
+      const want = { quality: w.quality.n, satisfaction: w.satisfaction.n, success_rate: w.requests, cost_per_query: w.cost.n, cost_per_success: w.ok } as const;
+      for (const k of Object.keys(want) as Array<keyof typeof want>) {
+        if (w.units[k].n !== want[k]) ctx.addIssue({ code: 'custom', path: ['units', k, 'n'], message: `must equal ${want[k]} (the requests behind ${k})` });
+        if (w.units[k].k > w.requests) ctx.addIssue({ code: 'custom', path: ['units', k, 'k'], message: 'cannot exceed requests' });
+      }
+      if (w.units.tagged > w.requests) ctx.addIssue({ code: 'custom', path: ['units', 'tagged'], message: 'cannot exceed requests' });
     }
     if (w.latency.count !== 0 && w.latency.count !== w.requests) ctx.addIssue({ code: 'custom', path: ['latency', 'count'], message: 'must equal requests (or be 0)' });
   });

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { experimentDefinitionSchema } from '../../domain/experiments/definition';
+import { cupedEstimates, meanEstimate, varianceBasis, type VarianceBasis } from '../../domain/experiments/estimates';
+import { evaluateLook, initialLookState } from '../../domain/experiments/evaluate';
+import { planExperiment } from '../../domain/experiments/plan';
+import { VariantAccumulator } from '../../domain/experiments/variant-accumulator';
+import { addTotals, emptyTotals, type VariantTotals } from '../../domain/experiments/variant-window';
+import { holmAdjust } from '../../domain/stats/tests';
+
+type Arm = { unit: number[]; x: number[]; quality: number[]; satisfaction: number[]; ok: number[]; cost: number[] };
+type MeanVar = { mean: number; variance: number };
+
+/** Computed by scripts/stats-golden.py (statsmodels' cluster-robust OLS, numpy, scipy); the tests only read them. */
+const golden = (JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'stats-golden.json'), 'utf8')) as { cluster: {
+  arms: [Arm, Arm];
+  cluster: Array<Record<'quality' | 'satisfaction' | 'ok' | 'cost' | 'cost_per_success', MeanVar> & { naive_quality_variance: number }>;
+  cuped_unit: Record<'quality' | 'satisfaction' | 'ok' | 'cost', { theta: number; arms: [MeanVar, MeanVar] }>;
+  cuped_request: Record<'quality' | 'satisfaction' | 'ok' | 'cost', { theta: number; t: number; reduction: number }>;
+} }).cluster;
+
+// Golden keys → definition metric names.
+const METRICS = [
+  ['quality', 'quality'],
+  ['satisfaction', 'satisfaction'],
+  ['ok', 'success_rate'],
+  ['cost', 'cost_per_query'],
+] as const;
+
+function close(actual: number, expected: number, rel: number, abs = 1e-15): void {
+  expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(abs, rel * Math.abs(expected)));
+}
+
+/** An arm's requests through the SDK's accumulator, each tagged with its user. */
+function totalsOf(a: Arm): VariantTotals {
+  const acc = new VariantAccumulator();
+  a.unit.forEach((u, i) => acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `user-${u}`));
+  acc.exposures = new Set(a.unit).size;
+  return addTotals(emptyTotals(), acc.toTotals());
+}
+
+const [control, treatment] = golden.arms.map(totalsOf) as [VariantTotals, VariantTotals];
+const unitBasis = varianceBasis('user', [control, treatment]);
+const requestBasis: VarianceBasis = { kind: 'request', why: '' };
+
+describe('delta-method variance over users against statsmodels', () => {
+  // The 40 users of each arm land in 40 distinct buckets, so the sums are exactly per user.
+  it('every user of the fixture is its own cluster and every request carried a user id', () => {
+    expect(control.units!.quality.k).toBe(40);
+    expect(treatment.units!.quality.k).toBe(40);
+    expect(unitBasis.kind).toBe('unit');
+  });
+
+  it.each([0, 1])('arm %i: mean and variance of each metric match the cluster-robust values', (i) => {
+    const t = i === 0 ? control : treatment;
+    const g = golden.cluster[i]!;
+    for (const [key, metric] of [...METRICS, ['cost_per_success', 'cost_per_success'] as const]) {
+      const e = meanEstimate(metric, t, unitBasis);
+      close(e.mean, g[key].mean, 1e-10);
+      close(e.varianceOfMean, g[key].variance, 1e-8);
+    }
+    // A user's 1–30 requests share its effect: per request the variance is an order of magnitude too small.
+    expect(g.quality.variance / g.naive_quality_variance).toBeGreaterThan(5);
+    close(meanEstimate('quality', t, requestBasis).varianceOfMean, g.naive_quality_variance, 1e-8);
+  });
+
+  it.each(METRICS)('CUPED on %s per user: the adjusted means and their cluster-robust variances match', (key, metric) => {
+    const r = cupedEstimates(metric, control, treatment, unitBasis, false)!;
+    const g = golden.cuped_unit[key];
+    close(r.control.mean, g.arms[0].mean, 1e-9);
+    close(r.treatment.mean, g.arms[1].mean, 1e-9);
+    close(r.control.varianceOfMean, g.arms[0].variance, 1e-7);
+    close(r.treatment.varianceOfMean, g.arms[1].variance, 1e-7);
+  });
+
+  it.each(METRICS)('CUPED on %s per request: Welch t of the adjusted values and the variance removed match', (key, metric) => {
+    const r = cupedEstimates(metric, control, treatment, requestBasis, false)!;
+    const g = golden.cuped_request[key];
+    close((r.treatment.mean - r.control.mean) / Math.sqrt(r.control.varianceOfMean + r.treatment.varianceOfMean), g.t, 1e-8);
+    close(r.reduction, g.reduction, 1e-7, 1e-9);
+  });
+
+  it('a look adjusts every secondary metric on its own, reports each reduction and the variance used, and Holm runs over the adjusted p-values', () => {
+    const d = experimentDefinitionSchema.parse({
+      name: 'cuped',
+      service: 'rag',
+      unit: 'user',
+      variants: [{ name: 'control', weight: 0.5 }, { name: 'b', weight: 0.5 }],
+      primary: 'quality',
+      secondary: ['satisfaction', 'success_rate', 'cost_per_query'],
+      mde: 0.05,
+    });
+    const r = evaluateLook(d, planExperiment(d, null), { control, b: treatment }, initialLookState());
+    expect(r.variance.kind).toBe('unit');
+    const byMetric = Object.fromEntries(r.results.b!.map((m) => [m.metric, m]));
+    for (const [key, metric] of METRICS) {
+      expect(byMetric[metric]!.cuped).toBe(true);
+      expect(byMetric[metric]!.variance).toBe('unit');
+      const raw = meanEstimate(metric, control, unitBasis).varianceOfMean + meanEstimate(metric, treatment, unitBasis).varianceOfMean;
+      const adj = golden.cuped_unit[key].arms[0].variance + golden.cuped_unit[key].arms[1].variance;
+      close(byMetric[metric]!.cupedReduction!, 1 - adj / raw, 1e-6, 1e-9);
+    }
+    const secondary = r.results.b!.filter((m) => m.role === 'secondary');
+    expect(secondary.map((m) => m.pAdjusted)).toEqual(holmAdjust(secondary.map((m) => m.p!)));
+    console.log(`CUPED variance removed per user: ${METRICS.map(([, m]) => `${m} ${(100 * byMetric[m]!.cupedReduction!).toFixed(1)} %`).join(', ')}`);
+  });
+
+  it('windows from an older SDK (no per-unit sums) fall back to the per-request variance, and say so', () => {
+    const old: VariantTotals = { ...control };
+    delete old.units;
+    delete old.covariates;
+    const mixed = addTotals(control, old);
+    const basis = varianceBasis('user', [mixed, treatment]);
+    expect(basis.kind).toBe('request');
+    expect(basis.why).toMatch(/older SDK/);
+    expect(varianceBasis('request', [control, treatment]).kind).toBe('request');
+  });
+});
