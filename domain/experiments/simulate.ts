@@ -53,3 +53,39 @@ export function simulateWindow(rng: Rng, experiment: string, truths: Record<stri
   }
   return names.map((n) => ({ experiment, variant: n, start, durationMs: 10_000, ...acc.get(n)!.toTotals() }));
 }
+
+/** Users whose requests share a per-user random effect on quality (what makes them correlated). */
+export interface UserTraffic {
+  users: number;
+  /** Requests per user in the window, uniform in [min, max]. */
+  requests: [number, number];
+  /** σ of the per-user effect on quality; the per-request σ is the truth's qualitySd. */
+  userSd: number;
+  /** Ids of this window's users: the same prefix in every window means the same users return. */
+  prefix: string;
+}
+
+/**
+ * One window of users, each assigned by weight and sending its requests tagged with its id, so the
+ * windows carry per-unit sums. `userOf` gives each id its point in [0, 1) (its variant, as sticky
+ * assignment would) and its standard-normal effect; the caller memoises it when users return.
+ */
+export function simulateUserWindow(rng: Rng, experiment: string, truths: Record<string, VariantTruth>, traffic: UserTraffic, start: number, userOf: (id: string) => { point: number; effect: number }): VariantWindow[] {
+  const names = Object.keys(truths);
+  const total = names.reduce((s, n) => s + truths[n]!.weight, 0);
+  const acc = new Map(names.map((n) => [n, new VariantAccumulator()]));
+  for (let u = 0; u < traffic.users; u++) {
+    const id = `${traffic.prefix}-${u}`;
+    const user = userOf(id);
+    let point = user.point * total;
+    const name = names.find((n) => (point -= truths[n]!.weight) < 0) ?? names[names.length - 1]!;
+    const t = truths[name]!;
+    const a = acc.get(name)!;
+    a.exposures++;
+    const effect = traffic.userSd * user.effect;
+    const [lo, hi] = traffic.requests;
+    const k = lo + Math.floor(rng.next() * (hi - lo + 1));
+    for (let i = 0; i < k; i++) a.add({ latencyMs: 1, ok: rng.next() < t.successRate, qualityScore: t.qualityMean + effect + t.qualitySd * rng.normal(), costUsd: t.costMean * (0.5 + rng.next()) }, false, id);
+  }
+  return names.map((n) => ({ experiment, variant: n, start, durationMs: 10_000, ...acc.get(n)!.toTotals() }));
+}
