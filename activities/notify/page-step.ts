@@ -26,6 +26,34 @@ export function sentFailure(err: unknown): SentFailure {
 }
 
 /**
+ * How long a step may take before the incident's projection so far is written on its own. A step
+ * done sooner (the usual case) writes it with its own after-step projection: one statement, not two.
+ * Waiting longer would keep a new incident out of `vigil incidents list` and the console while a slow
+ * channel answers.
+ */
+export const PRE_STEP_PROJECTION_AFTER_MS = 250;
+
+/** A write started after a delay, or at once when asked; `skip` stops it if it has not started. */
+function deferredWrite(write: (() => Promise<void>) | undefined, afterMs: number) {
+  let started: Promise<boolean> | undefined;
+  const start = () => (started ??= write ? write().then(() => true, () => false) : Promise.resolve(false));
+  const timer = afterMs > 0 ? setTimeout(start, afterMs) : undefined;
+  if (afterMs <= 0) void start();
+  return {
+    /** Resolves whether it was written, starting it now if it has not started. */
+    now(): Promise<boolean> {
+      clearTimeout(timer);
+      return start();
+    },
+    /** Resolves whether it was written; false when it never started (and now never will). */
+    skip(): Promise<boolean> {
+      clearTimeout(timer);
+      return started ?? Promise.resolve(false);
+    },
+  };
+}
+
+/**
  * The projection of the state the step leaves behind: everything not projected before the step
  * (its pre-step events, in case that write failed) plus what the step added.
  */
@@ -49,9 +77,16 @@ export function createPageStep(parts: PageStepParts): (input: PageStepInput) => 
     const { step, targets, at, group, projection } = input;
     const began = performance.now();
     const view = input.state ? toView(input.state) : input.view;
-    const projected = projection && parts.project ? parts.project({ view, ...projection }).then(() => true, () => false) : Promise.resolve(false);
-    const plan = await parts.plan({ view, step, targets, ...(at !== undefined ? { at } : {}) });
-    if (plan.suppressed) return { suppressed: plan.suppressed, projected: await projected };
+    const project = parts.project;
+    // Given the whole state, the after-step projection carries these events too, so they need a write
+    // of their own only if the step is slow; given a view (older runs), they are written at once.
+    const early = deferredWrite(projection && project ? () => project({ view, ...projection }) : undefined, input.state ? PRE_STEP_PROJECTION_AFTER_MS : 0);
+    // A failed plan fails the activity; the workflow then writes the projection itself.
+    const plan = await parts.plan({ view, step, targets, ...(at !== undefined ? { at } : {}) }).catch((err: unknown) => {
+      void early.skip();
+      throw err;
+    });
+    if (plan.suppressed) return { suppressed: plan.suppressed, projected: await early.now() };
     const attempts = plan.deliveries.map(async (delivery): Promise<FirstAttempt> => {
       try {
         const result = await parts.deliver({
@@ -65,16 +100,19 @@ export function createPageStep(parts: PageStepParts): (input: PageStepInput) => 
     });
     const outcomes = await Promise.all(attempts);
     const base = { deliveries: plan.deliveries, paged: plan.paged, outcomes };
-    if (!input.state) return { ...base, projected: await projected };
+    if (!input.state) return { ...base, projected: await early.now() };
     // Never earlier than the step's workflow time plus what the attempts took: a worker clock behind
     // the server's, or the time-skipping test server, must not move the timeline (or a held ladder) back.
     const attemptedAt = Math.max(Date.now(), Math.round((at ?? 0) + performance.now() - began));
+    const wroteEarly = await early.skip();
     let projectedThrough: number | undefined;
-    if (parts.project) {
+    if (project) {
       const after = afterStep(input.state, input, plan, outcomes, attemptedAt);
       // A failed write is the workflow's to repeat (it projects as if this had not been tried).
-      projectedThrough = await parts.project(after).then(() => after.lastSeq, () => undefined);
+      projectedThrough = await project(after).then(() => after.lastSeq, () => undefined);
     }
-    return { ...base, projected: await projected, at: attemptedAt, ...(projectedThrough !== undefined ? { projectedThrough } : {}) };
+    // The after-step projection holds the pre-step events: written, they need no write of their own.
+    const projected = wroteEarly || (projection !== undefined && projectedThrough !== undefined);
+    return { ...base, projected, at: attemptedAt, ...(projectedThrough !== undefined ? { projectedThrough } : {}) };
   };
 }

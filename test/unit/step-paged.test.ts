@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPageStep } from '../../activities/notify/page-step';
+import { createPageStep, PRE_STEP_PROJECTION_AFTER_MS } from '../../activities/notify/page-step';
 import type { DeliverInput } from '../../activities/notify/types';
 import type { ProjectIncidentInput } from '../../activities/store/types';
 import { recordStepPaged, stepAttempts } from '../../domain/delivery/step-paged';
@@ -94,5 +94,41 @@ describe('pageStep given the whole state', () => {
     const future = Date.now() + 3_600_000;
     const r = await createPageStep({ plan: async () => ({ deliveries: [], paged: [] }), deliver: async () => sent('ok') })({ state: s, step: 'L1', targets: [], at: future });
     expect(r.suppressed ? null : r.at).toBeGreaterThanOrEqual(future);
+  });
+
+  it('a fast step writes its pre-step events with its own projection (one write); a slow one writes them first, on their own', async () => {
+    const s = opened();
+    const run = async (deliverMs: number) => {
+      const writes: ProjectIncidentInput[] = [];
+      const r = await createPageStep({
+        plan: async () => ({ deliveries: [{ key: 'slack', channel: 'slack' }], paged: [] }),
+        deliver: async () => {
+          await new Promise((ok) => setTimeout(ok, deliverMs));
+          return sent('ok');
+        },
+        project: async (p) => void writes.push(p),
+      })({ state: s, step: 'L1', targets: ['slack'], projection: { lastSeq: s.seq, events: s.timeline } });
+      return { r, writes };
+    };
+    const fast = await run(0);
+    expect(fast.writes).toHaveLength(1);
+    expect(fast.writes[0]!.events.slice(0, s.timeline.length)).toEqual(s.timeline);
+    // The workflow must not write the pre-step projection again: the one write held it.
+    expect(fast.r.projected).toBe(true);
+    const slow = await run(PRE_STEP_PROJECTION_AFTER_MS + 100);
+    expect(slow.writes.map((w) => w.lastSeq)).toEqual([s.seq, slow.r.suppressed ? -1 : slow.r.projectedThrough]);
+    expect(slow.r.projected).toBe(true);
+  });
+
+  it('a muted step writes the pre-step projection at once, and reports it written', async () => {
+    const s = opened();
+    const writes: ProjectIncidentInput[] = [];
+    const r = await createPageStep({
+      plan: async () => ({ suppressed: { reason: 'silenced by s1', recheckAt: T0 + M } }),
+      deliver: async () => sent('ok'),
+      project: async (p) => void writes.push(p),
+    })({ state: s, step: 'L1', targets: ['slack'], projection: { lastSeq: s.seq, events: s.timeline } });
+    expect(r.projected).toBe(true);
+    expect(writes.map((w) => w.lastSeq)).toEqual([s.seq]);
   });
 });
