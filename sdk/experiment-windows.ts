@@ -1,6 +1,8 @@
 // The reporter's per-variant windows: samples tagged with an experiment and variant also go into
 // that variant's accumulator, closed on the same boundaries as the service's window, so the
-// experiment workflow gets one window per variant per reporter per window.
+// experiment workflow gets one window per variant per reporter per window. A variant's accumulator
+// outlives its windows: its per-unit slots are cumulative, so a user returning in a later window is
+// still one cluster (domain/experiments/unit-sums.ts).
 import { VariantAccumulator, type ExperimentSample } from '../domain/experiments/variant-accumulator';
 import type { ExperimentMetric } from '../domain/experiments/metrics';
 import type { VariantWindow } from '../domain/experiments/variant-window';
@@ -23,9 +25,12 @@ export interface ExperimentTag {
 
 // Bounds memory when a service is tagged with many (or unbounded, i.e. buggy) experiment names.
 const MAX_VARIANTS = 200;
+// A variant with no samples for this many windows (10 minutes at 10 s) is dropped with its slots; if it
+// comes back, its units start as new clusters.
+const IDLE_WINDOWS = 60;
 
 export class ExperimentWindows {
-  private readonly open = new Map<string, { tag: ExperimentTag; acc: VariantAccumulator }>();
+  private readonly open = new Map<string, { tag: ExperimentTag; acc: VariantAccumulator; idle: number }>();
   /** Samples refused: an untagged variant beyond MAX_VARIANTS, or a bad latency. */
   refused = 0;
 
@@ -36,7 +41,7 @@ export class ExperimentWindows {
     let s = this.open.get(key);
     if (!s) {
       if (this.open.size >= MAX_VARIANTS) return undefined;
-      s = { tag: { name: tag.name, variant: tag.variant }, acc: new VariantAccumulator(this.primaryOf(tag.name)) };
+      s = { tag: { name: tag.name, variant: tag.variant }, acc: new VariantAccumulator(this.primaryOf(tag.name)), idle: 0 };
       this.open.set(key, s);
     }
     return s;
@@ -59,14 +64,26 @@ export class ExperimentWindows {
     else this.refused++;
   }
 
-  /** Closes every open variant window; empty ones are dropped. */
+  /** Closes every open variant window; empty ones send nothing. */
   close(start: number, durationMs: number, source: string): VariantWindow[] {
     const out: VariantWindow[] = [];
-    for (const { tag, acc } of this.open.values()) {
-      if (acc.isEmpty()) continue;
-      out.push({ experiment: tag.name, variant: tag.variant, source, start, durationMs, ...acc.toTotals() });
+    for (const [key, s] of this.open) {
+      if (s.acc.isEmpty()) {
+        if (++s.idle >= IDLE_WINDOWS) this.open.delete(key);
+        continue;
+      }
+      s.idle = 0;
+      out.push({ experiment: s.tag.name, variant: s.tag.variant, source, start, durationMs, ...s.acc.toTotals() });
+      s.acc.reset();
     }
-    this.open.clear();
     return out;
+  }
+
+  /**
+   * After windows were lost: their per-unit increments are missing while the slots still hold their
+   * values, so later increments would not add up. The slots start afresh instead.
+   */
+  forgetUnits(): void {
+    for (const s of this.open.values()) s.acc.forgetUnits();
   }
 }

@@ -156,7 +156,11 @@ export function createReporter(options: ReporterOptions): Reporter {
     if (variants && options.experimentTransport) {
       const closed = variants.close(windowStart, end - windowStart, source);
       // Best effort, once: an experiment's totals tolerate a lost window (SRM would show a lopsided loss).
-      if (closed.length) options.experimentTransport.send(closed).catch((e: unknown) => report(new ReporterError('send_failed', `${service}: ${closed.length} experiment window(s) not delivered: ${messageOf(e)}`, 0, { cause: e })));
+      if (closed.length)
+        options.experimentTransport.send(closed).catch((e: unknown) => {
+          variants.forgetUnits();
+          report(new ReporterError('send_failed', `${service}: ${closed.length} experiment window(s) not delivered: ${messageOf(e)}`, 0, { cause: e }));
+        });
     }
     if (acc.isEmpty() && !s.sendEmptyWindows) {
       windowStart = end;

@@ -63,19 +63,31 @@ export interface UserTraffic {
   userSd: number;
   /** Ids of this window's users: the same prefix in every window means the same users return. */
   prefix: string;
+  /** Draw each window's users at random from this many ids (so some return, some are new); default: ids 0 … users − 1. */
+  pool?: number;
 }
 
 /**
  * One window of users, each assigned by weight and sending its requests tagged with its id, so the
  * windows carry per-unit sums. `userOf` gives each id its point in [0, 1) (its variant, as sticky
- * assignment would) and its standard-normal effect; the caller memoises it when users return.
+ * assignment would) and its standard-normal effect; the caller memoises it when users return. Pass
+ * the same `accs` every window, as the SDK keeps its accumulators, so returning users stay one cluster.
  */
-export function simulateUserWindow(rng: Rng, experiment: string, truths: Record<string, VariantTruth>, traffic: UserTraffic, start: number, userOf: (id: string) => { point: number; effect: number }): VariantWindow[] {
+export function simulateUserWindow(
+  rng: Rng,
+  experiment: string,
+  truths: Record<string, VariantTruth>,
+  traffic: UserTraffic,
+  start: number,
+  userOf: (id: string) => { point: number; effect: number },
+  accs = new Map<string, VariantAccumulator>(),
+): VariantWindow[] {
   const names = Object.keys(truths);
   const total = names.reduce((s, n) => s + truths[n]!.weight, 0);
-  const acc = new Map(names.map((n) => [n, new VariantAccumulator()]));
+  for (const n of names) if (!accs.has(n)) accs.set(n, new VariantAccumulator());
+  const acc = accs;
   for (let u = 0; u < traffic.users; u++) {
-    const id = `${traffic.prefix}-${u}`;
+    const id = `${traffic.prefix}-${traffic.pool ? Math.floor(rng.next() * traffic.pool) : u}`;
     const user = userOf(id);
     let point = user.point * total;
     const name = names.find((n) => (point -= truths[n]!.weight) < 0) ?? names[names.length - 1]!;
@@ -87,5 +99,10 @@ export function simulateUserWindow(rng: Rng, experiment: string, truths: Record<
     const k = lo + Math.floor(rng.next() * (hi - lo + 1));
     for (let i = 0; i < k; i++) a.add({ latencyMs: 1, ok: rng.next() < t.successRate, qualityScore: t.qualityMean + effect + t.qualitySd * rng.normal(), costUsd: t.costMean * (0.5 + rng.next()) }, false, id);
   }
-  return names.map((n) => ({ experiment, variant: n, start, durationMs: 10_000, ...acc.get(n)!.toTotals() }));
+  return names.map((n) => {
+    const a = acc.get(n)!;
+    const w = { experiment, variant: n, start, durationMs: 10_000, ...a.toTotals() };
+    a.reset();
+    return w;
+  });
 }

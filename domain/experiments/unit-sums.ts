@@ -1,10 +1,18 @@
-// Per-unit sums of one variant's window, for the delta-method variance (domain/stats/cluster.ts):
-// a user's or session's requests are correlated, so the window reports sums over units, not only
-// over requests. Bounded: a unit's requests go to one of UNIT_BUCKETS slots picked by a hash of its
-// id, so memory is fixed however many units a window sees. Units sharing a slot form one cluster;
-// units are independent of each other, so that cluster is still independent of every other slot and
-// the variance stays valid — it only has fewer clusters to estimate from (at most UNIT_BUCKETS per
-// window and variant, plenty for a stable estimate). A request without a unit id is its own cluster.
+// Per-unit sums of one variant, for the delta-method variance (domain/stats/cluster.ts): a user's
+// or session's requests are correlated, so the windows report sums over units, not only over
+// requests. Bounded: a unit's requests go to one of UNIT_BUCKETS slots picked by a hash of its id,
+// so memory is fixed however many units there are. Units sharing a slot form one cluster; units are
+// independent of each other, so that cluster is still independent of every other slot and the
+// variance stays valid — it only has fewer clusters to estimate from (at most UNIT_BUCKETS per
+// variant and process). A request without a unit id is its own cluster.
+//
+// A unit returns in later windows, and its requests there are correlated with its earlier ones. So
+// the slots are cumulative (kept across windows, not reset), and a window sends the *increments* of
+// the slots' sums of squares and products: Σ over windows of the increments is the sums of squares
+// of the cumulative slots, i.e. each slot is one cluster over the whole run of this process. What
+// remains split: a unit served by several processes (replicas, restarts) is a separate cluster in
+// each, and forget() starts the slots afresh (after a window was lost: its increments would be
+// missing while later ones build on it).
 import { addCluster, addClusterSums, emptyClusterSums, type ClusterSums } from '../stats/cluster';
 
 /** The mean metrics with a per-request value, keyed as the definition names them. */
@@ -17,7 +25,7 @@ export type UnitSums = Record<UnitMetric, ClusterSums> & {
   tagged: number;
 };
 
-export const UNIT_BUCKETS = 1024;
+export const UNIT_BUCKETS = 512;
 // Per slot: quality y, n, x; satisfaction y, n, x; ok, requests, x; cost y, n, x.
 const W = 12;
 
@@ -56,9 +64,10 @@ function fold(s: UnitSums, v: ArrayLike<number>, o: number): void {
   put(s.cost_per_success, v[o + 9]!, v[o + 6]!, 0);
 }
 
-/** The open window's per-unit sums: a fixed table, allocated on the first unit-tagged request. */
+/** The per-unit sums of one variant in this process: cumulative slots, and the open window's increments. */
 export class UnitSumsAccumulator {
-  private slots?: Float64Array;
+  private cum?: Float64Array;
+  private win?: Float64Array;
   private readonly used: number[] = [];
   private single = emptyUnitSums();
   private readonly one = new Float64Array(W);
@@ -74,7 +83,7 @@ export class UnitSumsAccumulator {
       v = this.one.fill(0);
       o = 0;
     } else {
-      v = this.slots ??= new Float64Array(UNIT_BUCKETS * W);
+      v = this.win ??= new Float64Array(UNIT_BUCKETS * W);
       const b = bucketOf(unit);
       o = b * W;
       if (v[o + 7] === 0) this.used.push(b);
@@ -102,16 +111,55 @@ export class UnitSumsAccumulator {
     if (unit === undefined) fold(this.single, v, 0);
   }
 
-  /** The window's sums (a copy: the accumulator is reset and reused at once). */
+  /** The open window's sums: its singletons, and the increments of the cumulative slots it touched. */
   toSums(): UnitSums {
     const out = addUnitSums(emptyUnitSums(), this.single);
-    if (this.slots) for (const b of this.used) fold(out, this.slots, b * W);
+    const cum = (this.cum ??= new Float64Array(UNIT_BUCKETS * W));
+    if (this.win) for (const b of this.used) grow(out, cum, this.win, b * W);
     return out;
   }
 
+  /** Closes the window: its values join the cumulative slots. */
   reset(): void {
-    if (this.slots) for (const b of this.used) this.slots.fill(0, b * W, b * W + W);
+    if (this.win) {
+      const cum = (this.cum ??= new Float64Array(UNIT_BUCKETS * W));
+      for (const b of this.used) {
+        for (let i = b * W; i < b * W + W; i++) cum[i]! += this.win[i]!;
+        this.win.fill(0, b * W, b * W + W);
+      }
+    }
     this.used.length = 0;
     this.single = emptyUnitSums();
   }
+
+  /** Starts the cumulative slots afresh: later windows' units are new clusters. */
+  forget(): void {
+    this.cum?.fill(0);
+  }
+}
+
+/**
+ * Adds to `s` what a window's (dy, dn, dx) does to one cumulative cluster (Y, N, X): the new cluster
+ * (k) the first time it is non-empty, the linear sums, and (Y + dy)² − Y² = 2Y·dy + dy² and the like.
+ */
+function growOne(s: ClusterSums, y: number, n: number, x: number, dy: number, dn: number, dx: number): void {
+  if (dn === 0 && dy === 0) return;
+  if (n === 0 && y === 0) s.k++;
+  s.y += dy;
+  s.n += dn;
+  s.yy += (2 * y + dy) * dy;
+  s.nn += (2 * n + dn) * dn;
+  s.yn += y * dn + n * dy + dy * dn;
+  s.x += dx;
+  s.xx += (2 * x + dx) * dx;
+  s.xy += x * dy + y * dx + dx * dy;
+  s.xn += x * dn + n * dx + dx * dn;
+}
+
+function grow(s: UnitSums, c: Float64Array, d: Float64Array, o: number): void {
+  growOne(s.quality, c[o]!, c[o + 1]!, c[o + 2]!, d[o]!, d[o + 1]!, d[o + 2]!);
+  growOne(s.satisfaction, c[o + 3]!, c[o + 4]!, c[o + 5]!, d[o + 3]!, d[o + 4]!, d[o + 5]!);
+  growOne(s.success_rate, c[o + 6]!, c[o + 7]!, c[o + 8]!, d[o + 6]!, d[o + 7]!, d[o + 8]!);
+  growOne(s.cost_per_query, c[o + 9]!, c[o + 10]!, c[o + 11]!, d[o + 9]!, d[o + 10]!, d[o + 11]!);
+  growOne(s.cost_per_success, c[o + 9]!, c[o + 6]!, 0, d[o + 9]!, d[o + 6]!, 0);
 }

@@ -113,6 +113,11 @@ export class VariantAccumulator {
     this.covs = emptyMetricCovariates();
     this.units.reset();
   }
+
+  /** Starts the per-unit clusters afresh (after a lost window; see unit-sums.ts). */
+  forgetUnits(): void {
+    this.units.forget();
+  }
 }
 
 function pair(k: CovariateMoments, x: number, y: number): void {

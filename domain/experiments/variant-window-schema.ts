@@ -11,7 +11,8 @@ const sum = z.number().finite();
 const moments = z.strictObject({ n: count, sum, sumSq: z.number().finite().min(0) });
 const square = z.number().finite().min(0);
 const covariate = z.strictObject({ n: count, sumX: sum, sumXX: square, sumXY: sum, sumY: sum, sumYY: square });
-const clusters = z.strictObject({ k: count, y: sum, n: z.number().finite().min(0), yy: square, nn: square, yn: sum, x: sum, xx: square, xy: sum, xn: sum });
+// A window's per-unit sums are increments of cumulative ones (unit-sums.ts): a sum of squares may grow by a negative amount.
+const clusters = z.strictObject({ k: count, y: sum, n: z.number().finite().min(0), yy: sum, nn: sum, yn: sum, x: sum, xx: sum, xy: sum, xn: sum });
 // Optional: SDKs before per-metric CUPED and per-unit sums send neither, and the workflow falls back.
 const covariates = z.strictObject({ quality: covariate, satisfaction: covariate, success_rate: covariate, cost_per_query: covariate }).optional();
 const units = z

@@ -24,7 +24,7 @@ describe('sample-ratio mismatch after a variant is stopped', () => {
     // The phase before the stop is still checked: 1 % of units lost from c before the stop.
     { case: 'a mismatch before the stop still fails', after: { control: 20_000, b: 0, c: 15_000 }, before: { control: 40_000, b: 30_000, c: 29_000 }, mismatch: true },
   ])('$case', ({ after, before, mismatch }) => {
-    const stop = { ...stopB, counts: before ?? stopB.counts };
+    const stop: StopSnapshot = { ...stopB, counts: before ?? stopB.counts };
     const current = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.round(v) + stop.counts[k]!]));
     const r = srmAcrossStops(three, current, [stop]);
     expect(r.srm!.mismatch).toBe(mismatch);

@@ -7,7 +7,11 @@ import { evaluateLook, initialLookState } from '../../domain/experiments/evaluat
 import { planExperiment } from '../../domain/experiments/plan';
 import { VariantAccumulator } from '../../domain/experiments/variant-accumulator';
 import { addTotals, emptyTotals, type VariantTotals } from '../../domain/experiments/variant-window';
+import { variantWindowSchema } from '../../domain/experiments/variant-window-schema';
+import type { VariantWindow } from '../../domain/experiments/variant-window';
 import { holmAdjust } from '../../domain/stats/tests';
+import { createReporter } from '../../sdk';
+import { FakeClock } from '../support/fake-clock';
 
 type Arm = { unit: number[]; x: number[]; quality: number[]; satisfaction: number[]; ok: number[]; cost: number[] };
 type MeanVar = { mean: number; variance: number };
@@ -104,6 +108,60 @@ describe('delta-method variance over users against statsmodels', () => {
     const secondary = r.results.b!.filter((m) => m.role === 'secondary');
     expect(secondary.map((m) => m.pAdjusted)).toEqual(holmAdjust(secondary.map((m) => m.p!)));
     console.log(`CUPED variance removed per user: ${METRICS.map(([, m]) => `${m} ${(100 * byMetric[m]!.cupedReduction!).toFixed(1)} %`).join(', ')}`);
+  });
+
+  // A user's requests spread over three windows of the same accumulator: the windows' increments add
+  // up to the same sums as one window, so a returning user stays one cluster.
+  it('windows add up to one cluster per user across windows; forgetUnits starts new clusters', () => {
+    const a = golden.arms[0];
+    const acc = new VariantAccumulator();
+    let sum = emptyTotals();
+    const windows = [];
+    a.unit.forEach((u, i) => {
+      acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `user-${u}`);
+      if (i % 200 === 199 || i === a.unit.length - 1) {
+        const w = { experiment: 'e', variant: 'control', start: i, durationMs: 10_000, ...acc.toTotals() };
+        expect(variantWindowSchema.safeParse(w).success).toBe(true);
+        windows.push(w);
+        sum = addTotals(sum, w);
+        acc.reset();
+      }
+    });
+    expect(windows.length).toBeGreaterThan(2);
+    for (const m of ['quality', 'cost_per_success'] as const) {
+      for (const k of ['k', 'n', 'y'] as const) close(sum.units![m][k], control.units![m][k], 1e-12);
+      for (const k of ['yy', 'nn', 'yn', 'xx', 'xy', 'xn'] as const) close(sum.units![m][k], control.units![m][k], 1e-10);
+    }
+    close(meanEstimate('quality', sum, unitBasis).varianceOfMean, golden.cluster[0]!.quality.variance, 1e-8);
+    acc.forgetUnits();
+    acc.add({ latencyMs: 1, ok: true, qualityScore: 0.5 }, false, 'user-0');
+    expect(acc.toTotals().units!.quality.k).toBe(1);
+  });
+
+  it('a window whose per-unit counts disagree with its request counts is refused', () => {
+    const w = { experiment: 'e', variant: 'control', start: 0, durationMs: 10_000, ...control };
+    expect(variantWindowSchema.safeParse(w).success).toBe(true);
+    const bad = { ...w, units: { ...w.units!, quality: { ...w.units!.quality, n: w.units!.quality.n - 1 } } };
+    expect(variantWindowSchema.safeParse(bad).error?.issues[0]?.path).toEqual(['units', 'quality', 'n']);
+  });
+
+  // Through the reporter: an assignment carrying the unit makes per-user sums; one without falls back to one cluster per request.
+  it('the reporter keeps per-user sums for samples tagged with a unit, across its windows', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 11, 5, 12, 0, 0));
+    const sent: VariantWindow[] = [];
+    const reporter = createReporter({ service: 'rag', source: 'r1', transport: { maxBatch: 100, send: async () => undefined }, clock, windowMs: 10_000, experimentTransport: { send: async (w) => void sent.push(...w) } });
+    for (let round = 0; round < 2; round++) {
+      for (let u = 0; u < 10; u++) for (let i = 0; i < 3; i++) reporter.record({ latencyMs: 100, ok: true, qualityScore: 0.5 + u / 100, experiment: { name: 'e', variant: 'control', live: true, unit: `user-${u}` } });
+      reporter.record({ latencyMs: 100, ok: true, qualityScore: 0.9, experiment: { name: 'e', variant: 'control', live: true } });
+      await clock.advance(10_000);
+    }
+    await reporter.shutdown();
+    expect(sent).toHaveLength(2);
+    // The same ten users in both windows: ten clusters in the first, none new in the second; the untagged request is one each time.
+    expect(sent.map((w) => [w.units!.quality.k, w.units!.tagged, w.requests])).toEqual([
+      [11, 30, 31],
+      [1, 30, 31],
+    ]);
   });
 
   it('windows from an older SDK (no per-unit sums) fall back to the per-request variance, and say so', () => {
