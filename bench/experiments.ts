@@ -10,7 +10,8 @@ import { variantPicker } from '../domain/experiments/assignment';
 import { experimentDefinitionSchema } from '../domain/experiments/definition';
 import { evaluateLook, initialLookState, type LookState } from '../domain/experiments/evaluate';
 import { planExperiment } from '../domain/experiments/plan';
-import { DEFAULT_TRUTH, simulateWindow } from '../domain/experiments/simulate';
+import { DEFAULT_TRUTH, simulateUserWindow } from '../domain/experiments/simulate';
+import { VariantAccumulator } from '../domain/experiments/variant-accumulator';
 import { addTotals, emptyTotals, totalsOf, type VariantTotals, type VariantWindow } from '../domain/experiments/variant-window';
 import { createExperiments, type AssignmentView } from '../sdk';
 import { pickerV1, pointForV1 } from './experiments-point-v1';
@@ -40,8 +41,15 @@ function windowCost(): { perExperimentWindowUs: number; perWindowAllMs: number; 
   });
   const plan = planExperiment(def, null);
   const rng = createRng(3);
-  // Windows drawn up front: only the workflow's per-window work is timed.
-  const windows: VariantWindow[][][] = Array.from({ length: EXPERIMENTS }, () => Array.from({ length: WINDOWS }, (_, w) => simulateWindow(rng, 'bench', { control: DEFAULT_TRUTH, b: DEFAULT_TRUTH }, 2000, w * 10_000)));
+  // Windows drawn up front: only the workflow's per-window work is timed. Users (64 a window from
+  // 5,000, about 2,000 requests) tag their requests, so the look runs the delta-method variance.
+  const windows: VariantWindow[][][] = Array.from({ length: EXPERIMENTS }, () => {
+    const users = new Map<string, { point: number; effect: number }>();
+    const userOf = (id: string) => users.get(id) ?? users.set(id, { point: rng.next(), effect: rng.normal() }).get(id)!;
+    const accs = new Map<string, VariantAccumulator>();
+    const traffic = { users: 64, requests: [16, 47] as [number, number], userSd: 0.1, prefix: 'u', pool: 5000, latency: true };
+    return Array.from({ length: WINDOWS }, (_, w) => simulateUserWindow(rng, 'bench', { control: DEFAULT_TRUTH, b: DEFAULT_TRUTH }, traffic, w * 10_000, userOf, accs));
+  });
   const totals: Array<Record<string, VariantTotals>> = Array.from({ length: EXPERIMENTS }, () => ({ control: emptyTotals(), b: emptyTotals() }));
   const states: LookState[] = Array.from({ length: EXPERIMENTS }, initialLookState);
   const samples: number[] = [];
@@ -122,7 +130,7 @@ export async function runExperimentsBench(): Promise<boolean> {
     '',
     '## Per-window update (the experiment workflow\'s pure work per look)',
     '',
-    `${EXPERIMENTS} concurrent experiments × 5 metrics (quality primary; success rate and cost per query secondary; p95 latency and cost per success guardrails), 2,000 requests per window, ${WINDOWS} windows each:`,
+    `${EXPERIMENTS} concurrent experiments × 5 metrics (quality primary; success rate and cost per query secondary; p95 latency and cost per success guardrails), unit = user: 64 users a window (of 5,000) with 16–47 requests each, about 2,000 requests, tagged with the user so the look uses the delta-method variance over per-user sums; ${WINDOWS} windows each:`,
     '',
     '| what | value |',
     '|---|---|',

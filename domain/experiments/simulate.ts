@@ -65,6 +65,8 @@ export interface UserTraffic {
   prefix: string;
   /** Draw each window's users at random from this many ids (so some return, some are new); default: ids 0 … users − 1. */
   pool?: number;
+  /** Draw log-normal latencies into the sketch (the A/A runs need no p95). */
+  latency?: boolean;
 }
 
 /**
@@ -97,7 +99,10 @@ export function simulateUserWindow(
     const effect = traffic.userSd * user.effect;
     const [lo, hi] = traffic.requests;
     const k = lo + Math.floor(rng.next() * (hi - lo + 1));
-    for (let i = 0; i < k; i++) a.add({ latencyMs: 1, ok: rng.next() < t.successRate, qualityScore: t.qualityMean + effect + t.qualitySd * rng.normal(), costUsd: t.costMean * (0.5 + rng.next()) }, false, id);
+    for (let i = 0; i < k; i++) {
+      const latencyMs = traffic.latency ? t.latencyMedianMs * Math.exp(t.latencyLogSd * rng.normal()) : 1;
+      a.add({ latencyMs, ok: rng.next() < t.successRate, qualityScore: t.qualityMean + effect + t.qualitySd * rng.normal(), costUsd: t.costMean * (0.5 + rng.next()) }, traffic.latency === true, id);
+    }
   }
   return names.map((n) => {
     const a = acc.get(n)!;
