@@ -27,7 +27,7 @@ export function varianceBasis(unit: ExperimentDefinition['unit'], totals: readon
   if (tagged === 0) return { kind: 'request', why: `per request: no request carried a ${unit} id (pass the assignment as the sample's experiment tag)` };
   const untagged = requests - tagged;
   const note = untagged > 0 ? `; ${((100 * untagged) / requests).toFixed(1)} % of requests had no ${unit} id and count as their own unit` : '';
-  return { kind: 'unit', why: `per ${unit} (delta method over per-unit sums; a ${unit} active in several windows counts as a separate unit in each)${note}` };
+  return { kind: 'unit', why: `per ${unit} (delta method over per-unit sums; a ${unit} served by several SDK processes counts as a separate unit in each)${note}` };
 }
 
 /** A mean metric's estimate; n is the samples behind it. */
