@@ -1,26 +1,21 @@
 // BENCH_ONLY=experiments: the per-window cost of the experiment workflow's pure work (adding the
 // variants' windows and one look: SRM, mSPRT per mean metric, p95 confidence sequences, guardrails)
 // for 20 concurrent experiments × 5 metrics, and SDK assignment calls per second on one core.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../domain/anomaly/rng';
-import { variantPicker } from '../domain/experiments/assignment';
 import { experimentDefinitionSchema } from '../domain/experiments/definition';
 import { evaluateLook, initialLookState, type LookState } from '../domain/experiments/evaluate';
 import { planExperiment } from '../domain/experiments/plan';
 import { DEFAULT_TRUTH, simulateUserWindow } from '../domain/experiments/simulate';
 import { VariantAccumulator } from '../domain/experiments/variant-accumulator';
 import { addTotals, emptyTotals, totalsOf, type VariantTotals, type VariantWindow } from '../domain/experiments/variant-window';
-import { createExperiments, type AssignmentView } from '../sdk';
-import { pickerV1, pointForV1 } from './experiments-point-v1';
+import { ASSIGN_GOAL_PER_S, assignmentRates, assignmentSection } from './experiments-assignment';
 import { machineInfo, RESULTS_DIR } from './results-file';
 
 const EXPERIMENTS = 20;
 const WINDOWS = 60;
-const ASSIGN_CALLS = 5_000_000;
-const GOAL_PER_S = 10_000_000;
 
 function windowCost(): { perExperimentWindowUs: number; perWindowAllMs: number; p99Us: number } {
   const def = experimentDefinitionSchema.parse({
@@ -73,55 +68,10 @@ function windowCost(): { perExperimentWindowUs: number; perWindowAllMs: number; 
   };
 }
 
-function rate(calls: number, fn: (i: number) => unknown): number {
-  for (let i = 0; i < 100_000; i++) fn(i); // warm-up
-  const t0 = performance.now();
-  let sink = 0;
-  for (let i = 0; i < calls; i++) if (fn(i)) sink++;
-  const s = (performance.now() - t0) / 1000;
-  if (sink < 0) console.log(sink);
-  return calls / s;
-}
-
-async function assignmentRates(): Promise<{ picker: number; old: number; pairs: number[]; sdk: number; sha256: number }> {
-  const units = Array.from({ length: 1_000_000 }, (_, i) => `user-${i}`);
-  const variants = [
-    { name: 'control', weight: 0.5 },
-    { name: 'b', weight: 0.5 },
-  ];
-  const pick = variantPicker(variants, 'reranker-v2', 's1');
-  const oldPick = pickerV1(variants, pointForV1('reranker-v2', 's1'));
-  // Old and new alternated (ABBA, 4 pairs) in one process: the ratio is what the machine's load
-  // cannot move; each rate reported is the median of its 4 runs. Units are distinct
-  // (user-0 … user-999999), so nothing can be cached per unit.
-  const news: number[] = [];
-  const olds: number[] = [];
-  for (let r = 0; r < 4; r++) {
-    const order = r % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
-    for (const which of order) {
-      if (which === 'new') news.push(rate(ASSIGN_CALLS, (i) => pick(units[i % units.length]!)));
-      else olds.push(rate(ASSIGN_CALLS, (i) => oldPick(units[i % units.length]!)));
-    }
-  }
-  const pairs = news.map((n, k) => n / olds[k]!);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  const picker = median(news);
-  const old = median(olds);
-  const view: AssignmentView = { name: 'reranker-v2', salt: 's1', unit: 'user', primary: 'quality', variants, status: 'running', stoppedVariants: [] };
-  const xp = createExperiments({ source: async () => view, experiments: ['reranker-v2'], maxRememberedUnits: 2_000_000 });
-  await xp.refresh();
-  const sdk = rate(ASSIGN_CALLS, (i) => xp.assign('reranker-v2', units[i % units.length]!).live);
-  xp.stop();
-  // The hash this replaced, for the record: SHA-256 of the whole key per call.
-  const sha256 = rate(500_000, (i) => createHash('sha256').update(`reranker-v2:s1:${units[i % units.length]}`).digest().readUInt32BE(0) > 0);
-  return { picker, old, pairs, sdk, sha256 };
-}
-
 export async function runExperimentsBench(): Promise<boolean> {
   const cost = windowCost();
   const rates = await assignmentRates();
-  const met = rates.picker >= GOAL_PER_S;
-  const f = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
+  const met = rates.sdk >= ASSIGN_GOAL_PER_S;
   const m = machineInfo();
   const lines = [
     '# Experiments bench (BENCH_ONLY=experiments, bench/experiments.ts)',
@@ -140,19 +90,7 @@ export async function runExperimentsBench(): Promise<boolean> {
     '',
     'Activities (the status write per look) and Temporal signal handling are not in these numbers: they are what the workflow pays per window on top.',
     '',
-    '## Assignment calls per second, one core',
-    '',
-    '| how | calls/s |',
-    '|---|---|',
-    `| variantPicker (FNV-1a 64 + fmix64, prefix hashed once; int32 carries, two-variant fast path) | ${f(rates.picker)} |`,
-    `| the same before issue 17 (bench/experiments-point-v1.ts; same points), same run | ${f(rates.old)} |`,
-    `| SDK assign() (plus kill-switch checks and first-exposure set) | ${f(rates.sdk)} |`,
-    `| SHA-256 per call (the hash it replaced) | ${f(rates.sha256)} |`,
-    '',
-    `New / old, 4 ABBA pairs in this run: ${rates.pairs.map((x) => x.toFixed(2)).join(', ')}× (medians ${(rates.picker / rates.old).toFixed(2)}×).`,
-    '',
-    `Goal ≥ 10 M/s/core for the hash: ${met ? 'met' : 'NOT met'}. The SDK path is slower: the first-exposure set (a Map/Set lookup per call) dominates.`,
-    '',
+    ...assignmentSection(rates),
   ];
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   fs.writeFileSync(path.join(RESULTS_DIR, 'experiments.md'), lines.join('\n'));

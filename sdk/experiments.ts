@@ -2,10 +2,16 @@
 // domain/experiments/assignment.ts documents (the same in every replica and in Python), logs the
 // unit's first exposure, and honours the kill switch: the assignment view (weights, paused, stopped
 // variants) is refreshed every window, so a stopped variant gets no traffic after the next refresh.
-import { variantPicker } from '../domain/experiments/assignment';
+// assign() is on every request's path, so each refresh compiles a view into what a call needs: the
+// prefix-hashed point function, slice thresholds, and per slice the variant served and whether it is
+// live (the kill switch and pause folded in); first exposures are remembered by the unit's
+// assignment key in a SeenUnits table (sdk/seen-units.ts says why that cannot bias SRM).
+// bench/results/experiments.md measures it against the previous code.
+import { pointFor, sliceThresholds } from '../domain/experiments/assignment';
 import type { ExperimentMetric } from '../domain/experiments/metrics';
 import { systemClock, type ReporterClock, type TimerHandle } from './clock';
 import type { ExperimentTag } from './experiment-windows';
+import { assignmentKey, SeenUnits } from './seen-units';
 
 /** What the API's GET /v1/experiments/:name/assignment returns. */
 export interface AssignmentView {
@@ -35,12 +41,19 @@ export interface ExperimentsOptions {
   maxRememberedUnits?: number;
 }
 
-/** The variant a unit gets, and whether the experiment is live for it (false: control by kill switch or unknown). */
+/**
+ * The variant a unit gets, and whether the experiment is live for it (false: control by kill switch
+ * or unknown). A fresh object per call, never reused: a service holds it from assign() across the
+ * awaits of the request until record(), while other requests are assigned; the allocation costs
+ * little next to the hash (bench/results/experiments.md).
+ */
 export interface Assignment {
   /** The experiment's name: an Assignment is itself the tag `record({ experiment })` takes. */
   name: string;
   variant: string;
   live: boolean;
+  /** The unit id passed to assign(), so per-variant windows can keep per-unit sums. */
+  unit: string;
 }
 
 export interface Experiments {
@@ -61,12 +74,45 @@ export function httpAssignmentSource(baseUrl: string, apiKey: string, fetchImpl:
   };
 }
 
+/** A view compiled for assign(): everything per call is an array read. */
+interface Compiled {
+  view: AssignmentView;
+  point: (unit: string) => number;
+  thresholds: Float64Array;
+  /** Per slice, the variant served: control for a stopped variant, or for all while not running. */
+  served: string[];
+  live: boolean[];
+  anyLive: boolean;
+  /** Undefined for request units: each request is its own unit, so every call is a first exposure. */
+  seen: SeenUnits | undefined;
+}
+
+function compile(name: string, view: AssignmentView, seen: SeenUnits | undefined): Compiled {
+  const control = view.variants[0]?.name ?? 'control';
+  const running = view.status === 'running';
+  const live = view.variants.map((v) => running && !view.stoppedVariants.includes(v.name));
+  return {
+    view,
+    point: pointFor(name, view.salt),
+    thresholds: sliceThresholds(view.variants.map((v) => v.weight)),
+    served: view.variants.length ? view.variants.map((v, i) => (live[i] ? v.name : control)) : [control],
+    live,
+    anyLive: live.includes(true),
+    seen: view.unit === 'request' ? undefined : seen,
+  };
+}
+
 export function createExperiments(o: ExperimentsOptions): Experiments {
   const clock = o.clock ?? systemClock;
   const refreshMs = o.refreshMs ?? 10_000;
   const maxUnits = o.maxRememberedUnits ?? 100_000;
-  const views = new Map<string, { view: AssignmentView; pick: (unit: string) => { name: string } }>();
-  const seen = new Map<string, Set<string>>();
+  const compiled = new Map<string, Compiled>();
+  // The experiment last asked for: a service usually asks for the same one, and a string compare
+  // (a pointer compare for the same literal) is cheaper than a Map lookup.
+  let lastName: string | undefined;
+  let last: Compiled | undefined;
+  // Per experiment, kept across refreshes: a refresh must not make every unit a first exposure again.
+  const seen = new Map<string, SeenUnits>();
   let timer: TimerHandle | undefined;
   let stopped = false;
 
@@ -77,12 +123,18 @@ export function createExperiments(o: ExperimentsOptions): Experiments {
       // The service's handler failing must not stop refreshes.
     }
   };
+  const seenOf = (name: string) => {
+    let s = seen.get(name);
+    if (!s) seen.set(name, (s = new SeenUnits(maxUnits)));
+    return s;
+  };
   async function refresh(): Promise<void> {
     await Promise.all(
       o.experiments.map(async (name) => {
         try {
           const view = await o.source(name);
-          views.set(name, { view, pick: variantPicker(view.variants, name, view.salt) });
+          compiled.set(name, compile(name, view, view.unit === 'request' ? undefined : seenOf(name)));
+          if (name === lastName) lastName = undefined;
         } catch (e) {
           report(e);
         }
@@ -98,30 +150,28 @@ export function createExperiments(o: ExperimentsOptions): Experiments {
 
   return {
     assign(experiment, unit) {
-      const entry = views.get(experiment);
-      const v = entry?.view;
-      if (!entry || !v || v.variants.length === 0) return { name: experiment, variant: 'control', live: false };
-      const control = v.variants[0]!.name;
-      // Paused or over: everyone gets control, and nothing is logged as an exposure.
-      if (v.status !== 'running') return { name: experiment, variant: control, live: false };
-      const picked = entry.pick(unit).name;
-      if (v.stoppedVariants.includes(picked)) return { name: experiment, variant: control, live: false };
-      // Each request is its own unit: every call is a first exposure, and remembering them would only churn memory.
-      if (v.unit === 'request') {
-        o.onExposure?.({ name: experiment, variant: picked }, unit);
-        return { name: experiment, variant: picked, live: true };
+      let c = last;
+      if (experiment !== lastName) {
+        c = compiled.get(experiment);
+        if (c) {
+          lastName = experiment;
+          last = c;
+        }
       }
-      let units = seen.get(experiment);
-      if (!units) seen.set(experiment, (units = new Set()));
-      if (!units.has(unit)) {
-        units.add(unit);
-        if (units.size > maxUnits) units.delete(units.values().next().value!);
-        o.onExposure?.({ name: experiment, variant: picked }, unit);
-      }
-      return { name: experiment, variant: picked, live: true };
+      if (!c) return { name: experiment, variant: 'control', live: false, unit };
+      // Paused or over: everyone gets control, nothing is logged, and nothing needs hashing.
+      if (!c.anyLive) return { name: experiment, variant: c.served[0]!, live: false, unit };
+      const p = c.point(unit);
+      const t = c.thresholds;
+      let i = 0;
+      while (p >= t[i]!) i++;
+      const a = { name: experiment, variant: c.served[i]!, live: c.live[i]!, unit };
+      // A stopped variant's units get control and are not exposures (of control or of anything).
+      if (a.live && (c.seen === undefined || c.seen.firstTime(assignmentKey(p)))) o.onExposure?.(a, unit);
+      return a;
     },
     refresh,
-    primaryOf: (name) => views.get(name)?.view.primary,
+    primaryOf: (name) => compiled.get(name)?.view.primary,
     stop() {
       stopped = true;
       timer?.cancel();

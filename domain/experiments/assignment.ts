@@ -142,24 +142,47 @@ export function assignmentPoint(experiment: string, salt: string, unit: string):
   return pointFor(experiment, salt)(unit);
 }
 
+/**
+ * The slices as thresholds on the point: variant i takes points p with t[i-1] ≤ p < t[i] (the last
+ * threshold is +Infinity). Each t[i] is the smallest multiple of 2^-53 whose p × total is not below
+ * the cumulative weight, found by bisection, so `p < t[i]` is exactly `p × total < edge` (rounding
+ * included) for every point, with the weights folded in once instead of multiplied per call.
+ */
+export function sliceThresholds(weights: readonly number[]): Float64Array {
+  const total = weights.reduce((s, w) => s + w, 0);
+  const t = new Float64Array(weights.length);
+  let edge = 0;
+  for (let i = 0; i < weights.length - 1; i++) {
+    edge += weights[i]!;
+    // p × total is monotone in p (rounding is monotone), so the points below the edge are a prefix of [0, 2^53).
+    let lo = 0;
+    let hi = 2 ** 53;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (mid * 2 ** -53 * total < edge) lo = mid + 1;
+      else hi = mid;
+    }
+    t[i] = lo * 2 ** -53;
+  }
+  if (weights.length > 0) t[weights.length - 1] = Infinity;
+  return t;
+}
+
 /** Picks by slices of [0, 1): weights are relative (50/50 or 0.9/0.1 alike). */
 export function variantPicker<V extends { name: string; weight: number }>(variants: readonly V[], experiment: string, salt: string): (unit: string) => V {
   const point = pointFor(experiment, salt);
-  const total = variants.reduce((s, v) => s + v.weight, 0);
-  const edges = new Float64Array(variants.length);
-  let edge = 0;
-  variants.forEach((v, i) => (edges[i] = edge += v.weight));
-  const last = variants[variants.length - 1]!;
+  const t = sliceThresholds(variants.map((v) => v.weight));
   if (variants.length === 2) {
-    // The usual A/B: one comparison, no loop (same test as below, so the same slices).
-    const first = variants[0]!;
-    const e0 = edges[0]!;
-    return (unit) => (point(unit) * total < e0 ? first : last);
+    // The usual A/B: one comparison, no loop.
+    const [first, last] = variants as readonly [V, V];
+    const t0 = t[0]!;
+    return (unit) => (point(unit) < t0 ? first : last);
   }
   return (unit) => {
-    const p = point(unit) * total;
-    for (let i = 0; i < edges.length; i++) if (p < edges[i]!) return variants[i]!;
-    return last;
+    const p = point(unit);
+    let i = 0;
+    while (p >= t[i]!) i++;
+    return variants[i]!;
   };
 }
 
