@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { VigilError } from '../domain/errors';
 import { fingerprint, incidentWorkflowId } from '../domain/fingerprint';
 import type { IncidentState } from '../domain/incident-state';
@@ -27,9 +27,27 @@ export interface RaiseResult {
   fingerprint: string;
 }
 
+/** Fingerprints raised lately through each client, so a repeat goes straight to signal-with-start. */
+const RECENT_MAX = 10_000;
+const recentByClient = new WeakMap<Client, Set<string>>();
+
+/** Whether fp was raised lately through this client; remembers it either way. */
+function raisedLately(client: Client, fp: string): boolean {
+  let recent = recentByClient.get(client);
+  if (!recent) recentByClient.set(client, (recent = new Set()));
+  const seen = recent.delete(fp);
+  recent.add(fp);
+  if (recent.size > RECENT_MAX) recent.delete(recent.values().next().value!);
+  return seen;
+}
+
 /**
  * Reports a violation: starts `incident/<fingerprint>` if no run is open, otherwise signals the
- * open one, atomically (signal-with-start), so concurrent reports never open two incidents.
+ * open one. A new incident is a plain start (the violation counted as its first occurrence): the
+ * cheapest way to open a workflow, and a new incident in a storm is what must page fast. If a run is
+ * open (the start is refused, or this process raised the fingerprint lately), signal-with-start adds
+ * the occurrence atomically, starting a new run if that one closed meanwhile. Either way concurrent
+ * reports never open two incidents: the server admits one running workflow per ID.
  */
 export async function raiseViolation(
   client: Client,
@@ -39,26 +57,34 @@ export async function raiseViolation(
   const v = input.violation;
   const fp = fingerprint(v.service, v.kind, v.dimension);
   const workflowId = incidentWorkflowId(fp);
-  const handle = await client.workflow.signalWithStart<typeof incidentWorkflow, [ReturnType<typeof occurrenceFromViolation>]>(
-    'incidentWorkflow',
-    {
-      workflowId,
-      taskQueue,
-      args: [{ ...input, pagePath: PAGE_PATH }],
-      signal: occurrenceSignal,
-      signalArgs: [occurrenceFromViolation(v)],
-      // A closed incident's ID may be reused: a violation after the reopen window opens a new incident.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      typedSearchAttributes: [
-        { key: VigilService, value: v.service },
-        { key: VigilKind, value: v.kind },
-        { key: VigilSeverity, value: v.severity },
-        { key: VigilStatus, value: 'triggered' },
-      ],
-      // The line the workflow would publish first, so it need not (one history event and one visibility write fewer).
-      memo: { summary: summaryLine({ severity: v.severity, service: v.service, kind: v.kind, title: v.title, status: 'triggered', acknowledged: null, resolved: null }) },
-    },
-  );
+  const options = {
+    workflowId,
+    taskQueue,
+    // A closed incident's ID may be reused: a violation after the reopen window opens a new incident.
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: VigilService, value: v.service },
+      { key: VigilKind, value: v.kind },
+      { key: VigilSeverity, value: v.severity },
+      { key: VigilStatus, value: 'triggered' },
+    ],
+    // The line the workflow would publish first, so it need not (one history event and one visibility write fewer).
+    memo: { summary: summaryLine({ severity: v.severity, service: v.service, kind: v.kind, title: v.title, status: 'triggered', acknowledged: null, resolved: null }) },
+  };
+  if (!raisedLately(client, fp)) {
+    try {
+      const handle = await client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', { ...options, args: [{ ...input, pagePath: PAGE_PATH, firstOccurrence: true }] });
+      return { workflowId, runId: handle.firstExecutionRunId, fingerprint: fp };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+  const handle = await client.workflow.signalWithStart<typeof incidentWorkflow, [ReturnType<typeof occurrenceFromViolation>]>('incidentWorkflow', {
+    ...options,
+    args: [{ ...input, pagePath: PAGE_PATH }],
+    signal: occurrenceSignal,
+    signalArgs: [occurrenceFromViolation(v)],
+  });
   return { workflowId, runId: handle.signaledRunId, fingerprint: fp };
 }
 

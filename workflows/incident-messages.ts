@@ -23,6 +23,12 @@ export interface IncidentWorkflowInput {
    * started without it decide by patch markers, as they always did.
    */
   pagePath?: 2;
+  /**
+   * Started by a plain start rather than signal-with-start: the violation is also the first
+   * occurrence, counted as the start signal would have counted it. A plain start is what a new
+   * incident costs least; signal-with-start remains for reports to an incident already open.
+   */
+  firstOccurrence?: true;
   carried?: {
     state: IncidentState;
     projectedSeq: number;

@@ -28,6 +28,7 @@ import {
   addNoteUpdate,
   conditionClearedSignal,
   escalateNowUpdate,
+  occurrenceFromViolation,
   occurrenceSignal,
   resolveUpdate,
   snoozeUpdate,
@@ -153,10 +154,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     return { changed: didChange, status: state.status, message: tr.message };
   };
 
-  setHandler(occurrenceSignal, (o) => {
+  const occurred = (o: OccurrenceInput): void => {
     occurrencesThisRun++;
     apply(t.recordOccurrence(state, toOccurrence(o), Date.now()));
-  });
+  };
+  setHandler(occurrenceSignal, occurred);
+  // Where signal-with-start's signal would have been applied: as its handler is set.
+  if (input.firstOccurrence && !input.carried) occurred(occurrenceFromViolation(input.violation));
   setHandler(conditionClearedSignal, (c) => {
     apply(t.conditionCleared(state, c.reason ?? '', Date.now()));
   });

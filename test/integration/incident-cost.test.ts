@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
@@ -28,13 +29,14 @@ let services: Services;
 let hooks: WebhookReceiver;
 let pd: FakePagerDuty;
 let incidents: IncidentService;
+let config: ReturnType<typeof testConfig>;
 let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
   services = await connectServices();
   hooks = await startWebhookReceiver({ secret: SECRET });
   pd = await startFakePagerDuty();
-  const config = testConfig(
+  config = testConfig(
     {
       channels: { hooks: { type: 'webhook', url: hooks.url }, pd: { type: 'pagerduty', apiUrl: pd.url }, console: { type: 'console' } },
       escalationPolicies: { default: { levels: [{ delay: 0, targets: ['hooks'] }, { delay: '2s', targets: ['pd', 'console'] }] } },
@@ -64,6 +66,7 @@ async function costOf(workflowId: string) {
     localActivities: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
     patchMarkers: events.filter((e) => e.eventType === T.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_patch').length,
     searchAttributeUpserts: events.filter((e) => e.eventType === T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length,
+    signals: events.filter((e) => e.eventType === T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED).length,
     events: events.length,
   };
 }
@@ -91,10 +94,30 @@ describe('per-incident cost guard', () => {
     // The paging path comes with the start input (pagePath), not a patch marker and its TemporalChangeVersion upsert.
     expect(cost.patchMarkers).toBe(0);
     expect(cost.searchAttributeUpserts).toBe(0);
+    // A new incident is a plain start: its violation is the first occurrence, no signal.
+    expect(cost.signals).toBe(0);
+    expect(state.occurrences).toBe(1);
     // The Temporal UI still reads it: the summary the starter wrote (the workflow's own first line) and the search attributes.
     const desc = await services.client.workflow.getHandle(r.workflowId).describe();
     expect(desc.memo?.summary).toBe('[CRITICAL] cost-guard-rag availability_sla: availability 97% < 99.5% — triggered');
     expect(desc.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
     expect(desc.typedSearchAttributes.get(VigilService)).toBe('cost-guard-rag');
+  });
+
+  it('a repeat adds to the open incident (signal-with-start), from this client or a fresh one; concurrent first reports open one incident', async () => {
+    const v = violationSchema.parse({ service: 'cost-guard-repeat', kind: 'error_rate_sla', severity: 'high', title: 'errors 4% > 1%' });
+    const first = await incidents.raise(v);
+    const again = await incidents.raise(v);
+    // A client that never raised it tries a start, is refused, and signals instead.
+    const cold = createIncidentService({ client: new Client({ connection: services.client.connection }), pool: services.pool, config });
+    const fromCold = await cold.raise(v);
+    expect([again.runId, fromCold.runId]).toEqual([first.runId, first.runId]);
+    await eventually('three occurrences counted', async () => (await getIncidentState(services.client, first.workflowId)).occurrences === 3);
+
+    const w = violationSchema.parse({ service: 'cost-guard-race', kind: 'error_rate_sla', severity: 'high', title: 'errors 9% > 1%' });
+    const racers = Array.from({ length: 12 }, () => createIncidentService({ client: new Client({ connection: services.client.connection }), pool: services.pool, config }));
+    const raised = await Promise.all(racers.map((r) => r.raise(w)));
+    expect(new Set(raised.map((r) => r.runId)).size).toBe(1);
+    await eventually('twelve occurrences in one incident', async () => (await getIncidentState(services.client, raised[0]!.workflowId)).occurrences === 12);
   });
 });
