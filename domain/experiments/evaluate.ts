@@ -226,7 +226,9 @@ export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, tota
     if (primary.significant && gain < 0) stop('harm', `${v}: ${d.primary} is worse by ${pct(-gain)} (interval ${pct(gainCi[0])} to ${pct(gainCi[1])} of improvement)`);
     else if (primary.significant && gain > 0 && allNonInferior) ships.push({ variant: v, relative: gain });
     else if (d.stopForFutility && gainCi[1] < d.mde) stop('futility', `${v}: ${d.primary} cannot reach the ${pct(d.mde)} MDE (improvement at most ${pct(gainCi[1])})`);
-    else if (d.stopForFutility && Math.min(ct.requests, tt.requests) >= 2 * plan.perArm) stop('futility', `${v}: no decision after twice the planned ${plan.perArm} units per arm`);
+    // The plan counts units: per unit, the first exposures are the units (requests would stop a user experiment far too early).
+    // Per request (and for windows from before per-unit sums, so their replay is unchanged) requests.
+    else if (d.stopForFutility && (variance.kind === 'unit' ? Math.min(ct.exposures, tt.exposures) : Math.min(ct.requests, tt.requests)) >= 2 * plan.perArm) stop('futility', `${v}: no decision after twice the planned ${plan.perArm} units per arm`);
   }
   if (ships.length > 0) {
     const best = ships.reduce((a, b) => (b.relative > a.relative ? b : a));

@@ -164,6 +164,14 @@ describe('delta-method variance over users against statsmodels', () => {
     ]);
   });
 
+  // The plan counts units; per user, twice the plan is counted in first exposures (40 users here, 568 requests).
+  it('stop-for-futility after twice the planned units counts users, not requests, on a per-user basis', () => {
+    const d = experimentDefinitionSchema.parse({ name: 'f', service: 'rag', unit: 'user', variants: [{ name: 'control', weight: 0.5 }, { name: 'b', weight: 0.5 }], primary: 'cost_per_success', mde: 0.05 });
+    const look = (perArm: number) => evaluateLook(d, { ...planExperiment(d, null), perArm }, { control, b: control }, initialLookState()).state;
+    expect(look(100).stopped.b).toBeUndefined();
+    expect(look(15).stopped.b?.why).toMatch(/twice the planned 15 units/);
+  });
+
   it('windows from an older SDK (no per-unit sums) fall back to the per-request variance, and say so', () => {
     const old: VariantTotals = { ...control };
     delete old.units;
