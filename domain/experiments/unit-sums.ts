@@ -45,10 +45,16 @@ export function addUnitSums(a: UnitSums, b: UnitSums): UnitSums {
   return out;
 }
 
-// FNV-1a 32 over UTF-16 code units: bucketing is local to one process, so it need not match other languages.
+// FNV-1a 32 over UTF-16 code units, then murmur3's fmix32 so the low bits taken depend on every
+// character. Bucketing is local to one process, so it need not match other languages.
 function bucketOf(unit: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < unit.length; i++) h = Math.imul(h ^ unit.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) & (UNIT_BUCKETS - 1);
 }
 
@@ -114,8 +120,10 @@ export class UnitSumsAccumulator {
   /** The open window's sums: its singletons, and the increments of the cumulative slots it touched. */
   toSums(): UnitSums {
     const out = addUnitSums(emptyUnitSums(), this.single);
-    const cum = (this.cum ??= new Float64Array(UNIT_BUCKETS * W));
-    if (this.win) for (const b of this.used) grow(out, cum, this.win, b * W);
+    if (this.win) {
+      const cum = (this.cum ??= new Float64Array(UNIT_BUCKETS * W));
+      for (const b of this.used) grow(out, cum, this.win, b * W);
+    }
     return out;
   }
 

@@ -39,7 +39,7 @@ function close(actual: number, expected: number, rel: number, abs = 1e-15): void
 /** An arm's requests through the SDK's accumulator, each tagged with its user. */
 function totalsOf(a: Arm): VariantTotals {
   const acc = new VariantAccumulator();
-  a.unit.forEach((u, i) => acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `user-${u}`));
+  a.unit.forEach((u, i) => acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `member-${u}`));
   acc.exposures = new Set(a.unit).size;
   return addTotals(emptyTotals(), acc.toTotals());
 }
@@ -49,7 +49,7 @@ const unitBasis = varianceBasis('user', [control, treatment]);
 const requestBasis: VarianceBasis = { kind: 'request', why: '' };
 
 describe('delta-method variance over users against statsmodels', () => {
-  // The 40 users of each arm land in 40 distinct buckets, so the sums are exactly per user.
+  // The ids `member-0` … `member-39` land in 40 distinct slots (checked here), so the sums are exactly per user.
   it('every user of the fixture is its own cluster and every request carried a user id', () => {
     expect(control.units!.quality.k).toBe(40);
     expect(treatment.units!.quality.k).toBe(40);
@@ -118,7 +118,7 @@ describe('delta-method variance over users against statsmodels', () => {
     let sum = emptyTotals();
     const windows = [];
     a.unit.forEach((u, i) => {
-      acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `user-${u}`);
+      acc.add({ latencyMs: 1, ok: a.ok[i] === 1, qualityScore: a.quality[i], satisfaction: a.satisfaction[i], costUsd: a.cost[i], covariate: a.x[i] }, false, `member-${u}`);
       if (i % 200 === 199 || i === a.unit.length - 1) {
         const w = { experiment: 'e', variant: 'control', start: i, durationMs: 10_000, ...acc.toTotals() };
         expect(variantWindowSchema.safeParse(w).success).toBe(true);
