@@ -2,7 +2,7 @@
 // the code it replaced (bench/experiments-point-v1.ts): the points are a cross-language contract.
 import { describe, expect, it } from 'vitest';
 import { pointForV1 } from '../../bench/experiments-point-v1';
-import { pointFor, variantPicker } from '../../domain/experiments/assignment';
+import { pointFor, sliceThresholds, variantPicker } from '../../domain/experiments/assignment';
 import { createRng } from '../../domain/anomaly/rng';
 
 function bigintPoint(experiment: string, salt: string, unit: string): number {
@@ -43,5 +43,30 @@ describe('assignment point (issue 17 fast path)', () => {
     const fast = variantPicker(v2, 'e', 's');
     const loop = variantPicker([...v2, { name: 'c', weight: 0 }], 'e', 's');
     for (const u of ascii.slice(0, 5000)) expect(fast(u).name).toBe(loop(u).name);
+  });
+
+  // The thresholds fold the weights in at refresh; they must draw exactly the slices of
+  // `point × total < cumulative weight`, rounding included (0.1 + 0.2 is not 0.3 in doubles).
+  it('slice thresholds are exactly the float slices, at the threshold and on 20,000 ids', () => {
+    for (const weights of [[0.1, 0.2, 0.7], [50, 30, 20], [1, 1, 1], [0.9, 0.1], [3, 0, 4]]) {
+      const total = weights.reduce((a, b) => a + b, 0);
+      const t = sliceThresholds(weights);
+      let edge = 0;
+      for (let i = 0; i < weights.length - 1; i++) {
+        edge += weights[i]!;
+        expect(t[i]! * total < edge).toBe(false);
+        if (t[i]! > 0) expect((t[i]! - 2 ** -53) * total < edge).toBe(true);
+      }
+      expect(t[weights.length - 1]).toBe(Infinity);
+      const point = pointFor('e', 's');
+      const variants = weights.map((weight, i) => ({ name: `v${i}`, weight }));
+      const pick = variantPicker(variants, 'e', 's');
+      for (const u of ascii) {
+        const p = point(u) * total;
+        let e = 0;
+        const want = variants.find((v) => p < (e += v.weight)) ?? variants.at(-1)!;
+        expect(pick(u).name).toBe(want.name);
+      }
+    }
   });
 });

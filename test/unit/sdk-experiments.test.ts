@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { assignVariant, pointFor, variantPicker } from '../../domain/experiments/assignment';
 import type { VariantWindow } from '../../domain/experiments/variant-window';
 import { srmTest } from '../../domain/stats/srm';
-import { createExperiments, createReporter, type AssignmentView, type Transport } from '../../sdk';
+import { createExperiments, createReporter, type Assignment, type AssignmentView, type Transport } from '../../sdk';
+import { assignmentKey, SeenUnits } from '../../sdk/seen-units';
+import { assignV1 } from '../../bench/experiments-assign-v1';
+import { createRng } from '../../domain/anomaly/rng';
 import { FakeClock, settle } from '../support/fake-clock';
 
 const view = (over: Partial<AssignmentView> = {}): AssignmentView => ({
@@ -101,3 +104,147 @@ describe('SDK experiments with the reporter', () => {
     await reporter.shutdown();
   });
 });
+
+const threeWay = (over: Partial<AssignmentView> = {}) =>
+  view({
+    variants: [
+      { name: 'control', weight: 50 },
+      { name: 'b', weight: 30 },
+      { name: 'c', weight: 20 },
+    ],
+    ...over,
+  });
+
+/** createExperiments over a fixed view, refreshed once; exposures counted per variant. */
+async function started(v: AssignmentView, maxRememberedUnits?: number) {
+  const exposures: Record<string, number> = {};
+  const xp = createExperiments({ source: async () => v, experiments: [v.name], clock: new FakeClock(0), maxRememberedUnits, onExposure: (tag) => void (exposures[tag.variant] = (exposures[tag.variant] ?? 0) + 1) });
+  await xp.refresh();
+  xp.stop();
+  return { xp, exposures };
+}
+
+/** Units repeating as traffic does: rank r of `users` drawn with weight 1 / (r + 1). */
+function zipfUnits(n: number, users: number, seed: number): string[] {
+  const cdf: number[] = [];
+  let sum = 0;
+  for (let r = 0; r < users; r++) cdf.push((sum += 1 / (r + 1)));
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => {
+    const x = rng.next() * sum;
+    let lo = 0;
+    let hi = users - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return `user-${lo}`;
+  });
+}
+
+describe('SDK assign() exposures (issue 17 fast path)', () => {
+  // Every unit is new, so every call should log; the table's false "already seen" (keys equal in
+  // 32 bits: about 1M × 100,000 / 2^32 ≈ 23 expected) must not tilt the variants.
+  it('1M distinct units: exposures per variant fit 50/30/20 (chi-square, α = 0.001), almost none lost', { timeout: 60_000 }, async () => {
+    const { xp, exposures } = await started(threeWay());
+    for (let i = 0; i < 1_000_000; i++) xp.assign('rerank', `user-${i}`);
+    const counts = ['control', 'b', 'c'].map((v) => exposures[v] ?? 0);
+    expect(srmTest(counts, [50, 30, 20]).p).toBeGreaterThan(0.001);
+    const total = counts.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(1_000_000);
+    expect(1_000_000 - total).toBeLessThan(100);
+  });
+
+  // The same table with keys cut to 20 bits, so that about 9 % of new units collide with a
+  // remembered one: the losses fall on every variant alike, as the argument in sdk/seen-units.ts says.
+  it('with collisions forced (20-bit keys), the exposures lost do not tilt the variants', () => {
+    const seen = new SeenUnits(100_000);
+    const pick = variantPicker(threeWay().variants, 'rerank', 's1');
+    const point = pointFor('rerank', 's1');
+    const logged = [0, 0, 0];
+    const all = [0, 0, 0];
+    const names = ['control', 'b', 'c'];
+    for (let i = 0; i < 1_000_000; i++) {
+      const u = `user-${i}`;
+      const v = names.indexOf(pick(u).name);
+      all[v]!++;
+      if (seen.firstTime(assignmentKey(point(u)) & 0xfffff || 1)) logged[v]!++;
+    }
+    const lost = 1 - logged.reduce((a, b) => a + b, 0) / 1_000_000;
+    expect(lost).toBeGreaterThan(0.05);
+    expect(srmTest(logged, [50, 30, 20]).p).toBeGreaterThan(0.001);
+    // Lost per variant as a share of that variant's units: the same within noise.
+    const rates = logged.map((l, v) => 1 - l / all[v]!);
+    for (const r of rates) expect(Math.abs(r - lost)).toBeLessThan(0.005);
+  });
+
+  // The previous assign() (kept for the bench) remembered units in a Set<string> with FIFO eviction;
+  // on repeating traffic with a table small enough to churn, both log the very same exposures.
+  it('logs exactly what the previous Set-based code logged, evictions included (50k Zipf calls, 1,000 remembered)', async () => {
+    const units = zipfUnits(50_000, 20_000, 9);
+    for (const v of [threeWay(), threeWay({ stoppedVariants: ['b'] }), threeWay({ unit: 'request' }), threeWay({ status: 'paused' })]) {
+      const { xp, exposures } = await started(v, 1000);
+      const before: Record<string, number> = {};
+      const old = assignV1([v], 1000, (tag) => void (before[tag.variant] = (before[tag.variant] ?? 0) + 1));
+      let differ = 0;
+      for (const u of units) {
+        const a = xp.assign('rerank', u);
+        const b = old('rerank', u);
+        if (a.variant !== b.variant || a.live !== b.live || a.unit !== u) differ++;
+      }
+      expect(differ).toBe(0);
+      expect(exposures).toEqual(before);
+      if (v.status === 'running') expect(Object.keys(before).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('the result carries the unit; request units log every call; paused and stopped log nothing', async () => {
+    const { xp, exposures } = await started(view({ unit: 'request' }));
+    const a: Assignment = xp.assign('rerank', 'req-1');
+    expect(a.unit).toBe('req-1');
+    for (let i = 0; i < 10; i++) xp.assign('rerank', 'req-1');
+    expect(Object.values(exposures).reduce((x, y) => x + y, 0)).toBe(11);
+    expect(xp.assign('unknown', 'u1')).toEqual({ name: 'unknown', variant: 'control', live: false, unit: 'u1' });
+
+    const paused = await started(view({ status: 'paused' }));
+    expect(paused.xp.assign('rerank', 'u1')).toEqual({ name: 'rerank', variant: 'control', live: false, unit: 'u1' });
+    const bStopped = await started(view({ stoppedVariants: ['b'] }));
+    for (let i = 0; i < 1000; i++) expect(bStopped.xp.assign('rerank', `u${i}`).variant).toBe('control');
+    expect(paused.exposures).toEqual({});
+    expect(Object.keys(bStopped.exposures)).toEqual(['control']);
+  });
+});
+
+describe('SeenUnits', () => {
+  it('forgets the oldest first', () => {
+    const s = new SeenUnits(3);
+    expect([1, 2, 3].map((k) => s.firstTime(k))).toEqual([true, true, true]);
+    expect(s.firstTime(1)).toBe(false); // a hit does not refresh it: first in, first out
+    expect(s.firstTime(4)).toBe(true); // forgets 1
+    expect(s.firstTime(1)).toBe(true); // forgets 2
+    expect([3, 4, 1].map((k) => s.firstTime(k))).toEqual([false, false, false]);
+    expect(s.firstTime(2)).toBe(true);
+  });
+
+  // Keys crowded onto a few home slots make long clusters, so deletion by backward shift is
+  // exercised on every eviction; a Set with FIFO order is the reference.
+  it('agrees with a FIFO Set on 50,000 offers of clustered keys', () => {
+    const cap = 500;
+    const s = new SeenUnits(cap);
+    const ref = new Set<number>();
+    const rng = createRng(4);
+    let differ = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const k = (rng.int(8) + 1) * 1024 + rng.int(1500) * 2048 + 1 + rng.int(3);
+      const want = !ref.has(k);
+      if (want) {
+        ref.add(k);
+        if (ref.size > cap) ref.delete(ref.values().next().value!);
+      }
+      if (s.firstTime(k) !== want) differ++;
+    }
+    expect(differ).toBe(0);
+  });
+});
+
