@@ -39,6 +39,7 @@ import { buildResults, pairedRatio, RESULTS_DIR, writeResults } from './results-
 import { comparisonRows, ratios, textTable } from './table';
 import type { PhaseResult } from './phase';
 import { positiveInt } from './env';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../workers/workflow-bundle';
 
 const NAMESPACE = 'default';
 const ONLY = ['', 'sdk', 'iforest', 'detect', 'false-pages', 'audit', 'auth', 'incidents', 'speed', 'latency', 'ingest', 'tuning', 'fanout', 'storm', 'analytics', 'console', 'forecast-libs', 'experiments'];
@@ -48,8 +49,8 @@ const ROOT = path.resolve(__dirname, '..');
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 
-async function bundle(workflowsPath: string): Promise<string> {
-  return (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code;
+async function bundle(workflowsPath: string, options: { preloadModules?: string[] } = {}): Promise<string> {
+  return (await bundleWorkflowCode({ workflowsPath, logger: quiet, ...options })).code;
 }
 
 async function main(): Promise<number> {
@@ -106,7 +107,8 @@ async function main(): Promise<number> {
   log(`bench: ${n} incidents, ${concurrency} client calls in flight; bundling workflows`);
   // Bundled up front so neither phase's window or memory includes webpack.
   const floorBundle = ['', 'incidents', 'speed'].includes(only) ? await bundle(FLOOR_WORKFLOWS_PATH) : '';
-  const vigilBundle = await bundle(path.join(ROOT, 'workflows', 'index.ts'));
+  // Bundled as the workers bundle it (shared domain modules preloaded).
+  const vigilBundle = await bundle(WORKFLOWS_PATH, workflowBundlerOptions());
 
   log('bench: starting Postgres and the Temporal dev server');
   const env = await startEnvironment(NAMESPACE);

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
@@ -16,6 +15,7 @@ import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
 import { WorkerGroup } from './worker-group';
 import { createActivityFailureTracker } from './interceptors/activity-failures';
 import { buildNotifiers } from './channels';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from './workflow-bundle';
 
 export interface CoreWorkerDeps {
   connection: NativeConnection;
@@ -54,7 +54,7 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
   // One tracker for both workers: a send retried on the dispatch queue clears what the core queue recorded.
   const failures = createActivityFailureTracker({ pool: deps.pool, logger: deps.logger });
   const interceptors = { activity: [failures.interceptor] };
-  const workflows = deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: path.join(__dirname, '..', 'workflows', 'index.ts') };
+  const workflows = deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: workflowBundlerOptions() };
   const core = await Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH, workflowBundlerOptions } from '../../workers/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +15,8 @@ export default async function setup(project: TestProject): Promise<void> {
   const out = path.resolve(__dirname, '..', '..', '.vigil', 'test', `workflow-bundle-${process.pid}.js`);
   await fs.mkdir(path.dirname(out), { recursive: true });
   const { code } = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '..', '..', 'workflows', 'index.ts'),
+    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundlerOptions(),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   await fs.writeFile(out, code);
