@@ -13,9 +13,9 @@ import type { SpeedDeps } from './speed-deps';
 export type TuningDeps = SpeedDeps;
 
 export const TUNINGS: Record<string, CoreWorkerTuning> = {
-  'current (20 workflow task slots)': {},
+  'current (20 workflow task slots, 1 workflow thread)': {},
+  '2 workflow threads': { workflowThreadPoolSize: 2 },
   'SDK default (40 slots, 10 pollers)': { maxConcurrentWorkflowTaskExecutions: 40 },
-  '80 slots, 20 pollers': { maxConcurrentWorkflowTaskExecutions: 80, maxConcurrentWorkflowTaskPolls: 20 },
 };
 
 const median = (xs: number[]) => {

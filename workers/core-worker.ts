@@ -30,7 +30,7 @@ export interface CoreWorkerDeps {
 }
 
 /** The core worker's slots, as measured in bench/results/tuning.md. */
-export type CoreWorkerTuning = Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxCachedWorkflows'>>;
+export type CoreWorkerTuning = Partial<Pick<WorkerOptions, 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentWorkflowTaskPolls' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'maxCachedWorkflows' | 'workflowThreadPoolSize'>>;
 
 /**
  * Sends heartbeat every second and their heartbeat timeout is 5 s. The SDK would otherwise forward
