@@ -10,8 +10,8 @@ declare module 'vitest' {
   }
 }
 
-/** Bundles workflow code once per test run; every worker in every test file reuses it. */
-export default async function setup(project: TestProject): Promise<void> {
+/** Bundles workflow code once per test run; every worker in every test file reuses it. Removed after the run. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const out = path.resolve(__dirname, '..', '..', '.vigil', 'test', `workflow-bundle-${process.pid}.js`);
   await fs.mkdir(path.dirname(out), { recursive: true });
   const { code } = await bundleWorkflowCode({
@@ -21,4 +21,5 @@ export default async function setup(project: TestProject): Promise<void> {
   });
   await fs.writeFile(out, code);
   project.provide('workflowBundlePath', out);
+  return () => fs.rm(out, { force: true });
 }
