@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createRng } from '../domain/anomaly/rng';
 import { variantPicker } from '../domain/experiments/assignment';
 import { createExperiments, type Assignment, type AssignmentView } from '../sdk';
 import { assignV1 } from './experiments-assign-v1';
 import { pickerV1, pointForV1 } from './experiments-point-v1';
+import { zipfIds } from '../test/support/zipf';
 
 const CALLS = 4_000_000;
 const STREAM = 1 << 22;
@@ -37,24 +37,7 @@ const VIEW: AssignmentView = {
   stoppedVariants: [],
 };
 
-/** A stream of STREAM unit ids over `users` distinct ones, rank r drawn with weight 1 / (r + 1)^s. */
-function zipfStream(users: number, s: number): string[] {
-  const cdf = new Float64Array(users);
-  let sum = 0;
-  for (let r = 0; r < users; r++) cdf[r] = sum += 1 / (r + 1) ** s;
-  const rng = createRng(17);
-  return Array.from({ length: STREAM }, () => {
-    const x = rng.next() * sum;
-    let lo = 0;
-    let hi = users - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return `user-${lo}`;
-  });
-}
+const zipfStream = (users: number, s: number): string[] => zipfIds(STREAM, users, s, 17);
 
 // Results are kept (in a ring) as a service keeps them until record(): the object must really be
 // built, not optimised away because nothing reads it.

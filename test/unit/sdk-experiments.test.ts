@@ -7,6 +7,7 @@ import { assignmentKey, SeenUnits } from '../../sdk/seen-units';
 import { assignV1 } from '../../bench/experiments-assign-v1';
 import { createRng } from '../../domain/anomaly/rng';
 import { FakeClock, settle } from '../support/fake-clock';
+import { zipfIds } from '../support/zipf';
 
 const view = (over: Partial<AssignmentView> = {}): AssignmentView => ({
   name: 'rerank',
@@ -125,23 +126,7 @@ async function started(v: AssignmentView, maxRememberedUnits?: number) {
 }
 
 /** Units repeating as traffic does: rank r of `users` drawn with weight 1 / (r + 1). */
-function zipfUnits(n: number, users: number, seed: number): string[] {
-  const cdf: number[] = [];
-  let sum = 0;
-  for (let r = 0; r < users; r++) cdf.push((sum += 1 / (r + 1)));
-  const rng = createRng(seed);
-  return Array.from({ length: n }, () => {
-    const x = rng.next() * sum;
-    let lo = 0;
-    let hi = users - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return `user-${lo}`;
-  });
-}
+const zipfUnits = (n: number, users: number, seed: number): string[] => zipfIds(n, users, 1, seed);
 
 describe('SDK assign() exposures (issue 17 fast path)', () => {
   // Every unit is new, so every call should log; the table's false "already seen" (keys equal in
