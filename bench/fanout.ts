@@ -433,7 +433,7 @@ export async function runFanout(env: BenchEnvironment, o: FanoutOptions): Promis
   }
 }
 
-/** The worker's own pool size (`vigil worker`, `vigil dev`): the ledger holds one connection per send in flight. */
+/** The worker's own pool size (`vigil worker`, `vigil dev`). */
 const DEFAULT_POOL_MAX = 30;
 
 /**
