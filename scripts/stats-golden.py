@@ -149,6 +149,30 @@ for m in ("quality", "satisfaction", "ok", "cost"):
     cl["cuped_request"][m] = {"theta": theta, "t": float(t.statistic), "reduction": float(1 - adjvar / rawvar)}
 out["cluster"] = cl
 
+# Design effect of the p95's slow indicator under a per-user random effect on log latency:
+# log L = σ_u·u + σ_e·e, slow = log L above the 95th percentile of its N(0, σ_u² + σ_e²). Two requests
+# of one user are bivariate normal with correlation r = σ_u²/(σ_u² + σ_e²), so the indicator's
+# intra-user correlation is (P(both slow) − p²)/(p(1 − p)) from scipy's bivariate normal CDF, and
+# with m requests per user deff = 1 + (m − 1)ρ. A numpy simulation (cluster-robust variance of the
+# proportion over its binomial variance) checks the formula; the tests compare their own estimate to it.
+drng = np.random.default_rng(29)
+deff_cases = []
+for su, se, m in [(0.5, 0.5, 30), (0.25, 0.43, 35), (0.0, 0.5, 25)]:
+    sd = math.hypot(su, se)
+    z = stats.norm.ppf(0.95)
+    r = su * su / (sd * sd)
+    p = 0.05
+    both = float(stats.multivariate_normal(mean=[0, 0], cov=[[1, r], [r, 1]]).cdf([-z, -z]))  # P(Z1 > z, Z2 > z) by symmetry
+    rho = (both - p * p) / (p * (1 - p))
+    users = 20000
+    lat = su * drng.normal(size=(users, 1)) + se * drng.normal(size=(users, m))
+    s_u = (lat > z * sd).sum(axis=1)
+    n = users * m
+    ph = s_u.sum() / n
+    var = ((s_u - ph * m) ** 2).sum() * users / (users - 1) / n**2
+    deff_cases.append({"user_sd": su, "request_sd": se, "m": m, "rho": float(rho), "deff": float(1 + (m - 1) * rho), "numpy_deff": float(var / (ph * (1 - ph) / n))})
+out["p95_design_effect"] = deff_cases
+
 path = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "stats-golden.json")
 with open(path, "w") as fh:
     json.dump(out, fh, indent=1)

@@ -115,7 +115,9 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     }
     // Histories from before the gate was kept on after a stop replay with it off, as they ran.
     const srmStops = patched('srm-after-stop') ? (c.stops ?? []) : undefined;
-    const r = evaluateLook(d, input.plan, c.totals, c.state, srmStops);
+    // Histories from before the p95 design effect replay with per-request p95 sequences, as they ran:
+    // their totals may hold slow counts (a newer SDK) that the old code dropped, the new one would use.
+    const r = evaluateLook(d, input.plan, c.totals, c.state, srmStops, { p95DesignEffect: patched('p95-design-effect') });
     c.stops = noteStops(c.stops ?? [], c.state.stopped, r.state.stopped, r.state.look, srmCounts(c.totals));
     c.state = r.state;
     c.srm = r.srm;

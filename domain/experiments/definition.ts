@@ -25,7 +25,7 @@ export const experimentDefinitionSchema = z
     name: nameSchema,
     service: nameSchema.describe('the RAG service whose traffic is split'),
     description: safeText({ max: 1000 }).default(''),
-    unit: z.enum(['user', 'session', 'request']).default('user').describe('what is randomised; with user or session the tests use the variance over units (delta method), which needs the unit id on the sample’s tag'),
+    unit: z.enum(['user', 'session', 'request']).default('user').describe('what is randomised; with user or session the tests use the variance over units (delta method; for p95 a design effect from per-unit slow-request counts), which needs the unit id on the sample’s tag'),
     salt: safeText({ max: 100, min: 1 }).optional().describe('defaults to the name; change it to re-randomise'),
     // Checked on the array itself, so a bad split is reported together with any other bad field.
     variants: z

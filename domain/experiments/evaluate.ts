@@ -10,6 +10,7 @@ import { quantile } from '../latency-sketch';
 import type { ExperimentDefinition } from './definition';
 import { cupedEstimates, meanEstimate, varianceBasis, type MeanEstimate, type VarianceBasis } from './estimates';
 import { METRIC_DIRECTION, type ExperimentMetric } from './metrics';
+import { p95DesignEffect } from './p95-design-effect';
 import type { ExperimentPlan } from './plan';
 import { srmAcrossStops, srmCounts, type SrmPhase, type StopSnapshot } from './srm-stops';
 import type { VariantTotals } from './variant-window';
@@ -39,8 +40,10 @@ export interface MetricResult {
   cuped?: boolean;
   /** With CUPED: the share of the difference's variance the covariate removed. */
   cupedReduction?: number;
-  /** Which variance the test used (mean metrics): per unit by the delta method, or per request. */
+  /** Which variance the test used: per unit (mean metrics by the delta method; p95 through a design effect), or per request. */
   variance?: VarianceBasis['kind'];
+  /** p95: each arm's design effect (1: requests taken as independent); absent in looks from before it. */
+  designEffect?: { control: number; treatment: number };
 }
 
 export interface VariantStop {
@@ -100,9 +103,13 @@ function meanResult(
   return { metric, role, control: c.mean, treatment: t.mean, relative: delta / scale, ci: [(delta - h) / scale, (delta + h) / scale], p, significant: p <= alpha };
 }
 
-function p95Result(role: MetricRole, c: VariantTotals, t: VariantTotals, alpha: number, plan: ExperimentPlan): MetricResult | null {
+function p95Result(role: MetricRole, c: VariantTotals, t: VariantTotals, alpha: number, plan: ExperimentPlan, basis: VarianceBasis | null): MetricResult | null {
   if (c.latency.count < MIN_SAMPLES || t.latency.count < MIN_SAMPLES) return null;
-  const r = quantileRatioSequence(c.latency, t.latency, 0.95, alpha, tunedRho(Math.max(plan.perArm, 100), 0.95, alpha / 2));
+  const dc = basis ? p95DesignEffect(c, basis) : null;
+  const dt = basis ? p95DesignEffect(t, basis) : null;
+  const deff = { control: dc?.deff ?? 1, treatment: dt?.deff ?? 1 };
+  const r = quantileRatioSequence(c.latency, t.latency, 0.95, alpha, tunedRho(Math.max(plan.perArm, 100), 0.95, alpha / 2), deff);
+  const corrected = dc && dt ? { designEffect: deff, variance: dc.kind === 'unit' && dt.kind === 'unit' ? ('unit' as const) : ('request' as const) } : {};
   return {
     metric: 'p95_latency',
     role,
@@ -112,6 +119,7 @@ function p95Result(role: MetricRole, c: VariantTotals, t: VariantTotals, alpha: 
     ci: [r.lower - 1, r.upper - 1],
     p: null,
     significant: r.lower > 1 || r.upper < 1,
+    ...corrected,
   };
 }
 
@@ -129,8 +137,9 @@ function metricResult(
   plan: ExperimentPlan,
   basis: VarianceBasis,
   isPrimary: boolean,
+  p95Deff: boolean,
 ): MetricResult | null {
-  if (metric === 'p95_latency') return p95Result(role, c, t, alpha, plan);
+  if (metric === 'p95_latency') return p95Result(role, c, t, alpha, plan, p95Deff ? basis : null);
   const cuped = cupedEstimates(metric, c, t, basis, isPrimary);
   const ce = cuped?.control ?? meanEstimate(metric, c, basis);
   const te = cuped?.treatment ?? meanEstimate(metric, t, basis);
@@ -139,12 +148,19 @@ function metricResult(
   return cuped ? { ...out, cuped: true, cupedReduction: cuped.reduction, variance: basis.kind } : { ...out, variance: basis.kind };
 }
 
+/** How a look runs where histories recorded before a change must replay as they ran. */
+export interface LookOptions {
+  /** Widen the p95 sequence by each arm's design effect (default true; false for looks from before it). */
+  p95DesignEffect?: boolean;
+}
+
 /**
  * One look: every active treatment against control (the first variant). `srmStops` (counts at each
  * stop) keeps the SRM gate on after a variant was stopped; without them (histories from before they
  * were kept) the gate is off once a variant is stopped, as it was then.
  */
-export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, totals: Record<string, VariantTotals>, prev: LookState, srmStops?: readonly StopSnapshot[]): LookResult {
+export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, totals: Record<string, VariantTotals>, prev: LookState, srmStops?: readonly StopSnapshot[], options: LookOptions = {}): LookResult {
+  const p95Deff = options.p95DesignEffect ?? true;
   const state: LookState = { ...prev, look: prev.look + 1, pValues: { ...prev.pValues }, stopped: { ...prev.stopped } };
   const names = d.variants.map((v) => v.name);
   const control = names[0]!;
@@ -185,7 +201,7 @@ export function evaluateLook(d: ExperimentDefinition, plan: ExperimentPlan, tota
     };
     const test = (m: ExperimentMetric, role: MetricRole, relEffect: number, alpha: number) => {
       const tau2 = m === 'p95_latency' ? 0 : (relEffect * controlMean(m)) ** 2;
-      const r = metricResult(m, role, ct, tt, tau2, alpha, prevP[`${role}:${m}`] ?? 1, plan, variance, role === 'primary');
+      const r = metricResult(m, role, ct, tt, tau2, alpha, prevP[`${role}:${m}`] ?? 1, plan, variance, role === 'primary', p95Deff);
       if (r?.p != null) nextP[`${role}:${m}`] = r.p;
       return r;
     };

@@ -8,6 +8,7 @@ import { quantile } from '../latency-sketch';
 import type { SrmResult } from '../stats/srm';
 import type { ExperimentDefinition } from './definition';
 import { meanEstimate, varianceBasis, type VarianceBasis } from './estimates';
+import { p95DesignEffect } from './p95-design-effect';
 import type { DecisionKind, LookState, MetricResult } from './evaluate';
 import type { ExperimentMetric } from './metrics';
 import type { ExperimentPlan } from './plan';
@@ -69,6 +70,11 @@ export interface ExperimentReport {
   srm: SrmResult | null;
   /** Which variance the mean metrics were tested with, and why (per unit by the delta method, or per request). */
   variance: string;
+  /**
+   * How the p95 sequence took a unit's correlated requests: per arm its design effect and why, or
+   * per request; null without a p95 result.
+   */
+  p95Variance: string | null;
   plan: { perArm: number; total: number; expectedDays: number | null };
   /** Fixed-horizon power the units so far give for the MDE on the primary (observed σ); null for p95. */
   achievedPower: number | null;
@@ -176,10 +182,30 @@ export function buildExperimentReport(i: ReportInput): ExperimentReport {
     why: i.stoppedBy ? `stopped by ${i.stoppedBy}: ${i.state.why}` : i.state.why,
     srm: i.srm,
     variance: basis.why,
+    p95Variance: p95VarianceLine(i, basis),
     plan: { perArm: i.plan.perArm, total: i.plan.total, expectedDays: i.plan.expectedDays },
     achievedPower,
     variants,
   };
+}
+
+/**
+ * The p95 line: what the last look used (results from before the design effect have none: per
+ * request), with each arm's reason read off the same totals.
+ */
+function p95VarianceLine(i: ReportInput, basis: VarianceBasis): string | null {
+  const control = i.definition.variants[0]!.name;
+  const rows = Object.entries(i.results).flatMap(([v, ms]) => ms.filter((m) => m.metric === 'p95_latency').map((m) => ({ v, m })));
+  if (rows.length === 0) return null;
+  const corrected = rows.filter((r) => r.m.designEffect);
+  if (corrected.length === 0) return 'per request (design effect 1: requests taken as independent)';
+  const perUnit = corrected.every((r) => r.m.variance === 'unit');
+  const arm = (name: string, deff: number) => {
+    const t = i.totals[name];
+    return `${name} ${deff.toFixed(2)}${t ? ` (${p95DesignEffect(t, basis).why})` : ''}`;
+  };
+  const arms = [arm(control, corrected[0]!.m.designEffect!.control), ...corrected.map((r) => arm(r.v, r.m.designEffect!.treatment))];
+  return `${perUnit ? `per ${i.definition.unit}` : 'per request'}, design effect ${arms.join('; ')}`;
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : '∞');
@@ -192,6 +218,7 @@ export function renderExperimentMarkdown(r: ExperimentReport): string {
   const phases = stopped ? `, df ${r.srm?.df ?? 0}: before and after each stop, each against the weights then in force` : '';
   lines.push(r.srm ? `Sample ratio: χ² ${r.srm.chi2.toFixed(2)}${phases}, p ${r.srm.p.toPrecision(3)}${r.srm.mismatch ? ' — MISMATCH, results withheld' : ' (ok)'}` : 'Sample ratio: not checked yet (too few units, or a variant stopped before the phases were kept)');
   lines.push(`Variance: ${r.variance}`);
+  if (r.p95Variance) lines.push(`p95 variance: ${r.p95Variance}`);
   lines.push(`Plan: ${r.plan.perArm} units per arm, ${r.plan.total} in all${r.plan.expectedDays === null ? '' : `, about ${r.plan.expectedDays.toFixed(1)} days`}; look ${r.look}; achieved power ${r.achievedPower === null ? 'n/a' : pct(r.achievedPower)}`, '');
   if (r.srm?.mismatch) return lines.join('\n');
   for (const v of r.variants.slice(1)) {

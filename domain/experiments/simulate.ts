@@ -67,6 +67,8 @@ export interface UserTraffic {
   pool?: number;
   /** Draw log-normal latencies into the sketch (the A/A runs need no p95). */
   latency?: boolean;
+  /** σ of the user's effect on log latency (a user on a slow network is slow on every request); default 0. */
+  latencyUserSd?: number;
 }
 
 /**
@@ -97,10 +99,11 @@ export function simulateUserWindow(
     const a = acc.get(name)!;
     a.exposures++;
     const effect = traffic.userSd * user.effect;
+    const slowness = (traffic.latencyUserSd ?? 0) * user.effect;
     const [lo, hi] = traffic.requests;
     const k = lo + Math.floor(rng.next() * (hi - lo + 1));
     for (let i = 0; i < k; i++) {
-      const latencyMs = traffic.latency ? t.latencyMedianMs * Math.exp(t.latencyLogSd * rng.normal()) : 1;
+      const latencyMs = traffic.latency ? t.latencyMedianMs * Math.exp(slowness + t.latencyLogSd * rng.normal()) : 1;
       a.add({ latencyMs, ok: rng.next() < t.successRate, qualityScore: t.qualityMean + effect + t.qualitySd * rng.normal(), costUsd: t.costMean * (0.5 + rng.next()) }, traffic.latency === true, id);
     }
   }

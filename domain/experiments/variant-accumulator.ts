@@ -2,7 +2,12 @@
 // The SDK keeps one per (experiment, variant); the simulations use the same class. Besides the
 // per-request sums it keeps per-unit sums (unit-sums.ts) and pairs the CUPED covariate with every
 // metric the request carries, so the workflow can adjust and test each metric on its own.
-import { SketchAccumulator } from '../latency-sketch';
+//
+// It also keeps this process's latency sketch of the variant over all closed windows: its p95 is
+// the next window's slow-request threshold (unit-sums.ts). Fixed for the whole window, so a unit's
+// slow count does not depend on when in the window its requests came; from closed windows only, so
+// the threshold does not depend on the requests it classifies.
+import { mergeSketches, quantile, SketchAccumulator, type LatencySketch } from '../latency-sketch';
 import { primaryValue } from './estimates';
 import type { ExperimentMetric } from './metrics';
 import { UnitSumsAccumulator } from './unit-sums';
@@ -33,6 +38,8 @@ export class VariantAccumulator {
   private cov = emptyCovariate();
   private covs = emptyMetricCovariates();
   private readonly units = new UnitSumsAccumulator();
+  private history?: LatencySketch;
+  private slowMs = 0;
 
   constructor(
     private readonly primary?: ExperimentMetric,
@@ -48,6 +55,7 @@ export class VariantAccumulator {
   add(x: ExperimentSample, withLatency = true, unit?: string): boolean {
     if (!(finite(x.latencyMs) && x.latencyMs >= 0)) return false;
     if (withLatency) this.latency.add(x.latencyMs);
+    const slow = withLatency && this.slowMs > 0 ? (x.latencyMs > this.slowMs ? 1 : 0) : Number.NaN;
     this.requests++;
     if (x.ok) this.ok++;
     if (finite(x.qualityScore)) this.bump(this.q, x.qualityScore);
@@ -60,7 +68,7 @@ export class VariantAccumulator {
     const s = finite(x.satisfaction) ? x.satisfaction : Number.NaN;
     const c = finite(x.costUsd) && x.costUsd >= 0 ? x.costUsd : Number.NaN;
     const cv = finite(x.covariate) ? x.covariate : Number.NaN;
-    this.units.add(typeof unit === 'string' ? unit : undefined, q, s, x.ok, c, cv);
+    this.units.add(typeof unit === 'string' ? unit : undefined, q, s, x.ok, c, cv, slow);
     if (cv - cv === 0) {
       const y = this.primary ? primaryValue(this.primary, x) : undefined;
       if (finite(y)) pair(this.cov, cv, y);
@@ -101,6 +109,12 @@ export class VariantAccumulator {
   }
 
   reset(): void {
+    const closed = this.latency.toSketch();
+    if (closed.count > 0) {
+      this.history = this.history ? mergeSketches(this.history, closed) : closed;
+      this.slowMs = quantile(this.history, 0.95);
+      this.units.setThreshold(this.slowMs);
+    }
     this.latency.reset();
     this.exposures = 0;
     this.requests = 0;

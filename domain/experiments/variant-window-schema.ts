@@ -15,8 +15,10 @@ const covariate = z.strictObject({ n: count, sumX: sum, sumXX: square, sumXY: su
 const clusters = z.strictObject({ k: count, y: sum, n: z.number().finite().min(0), yy: sum, nn: sum, yn: sum, x: sum, xx: sum, xy: sum, xn: sum });
 // Optional: SDKs before per-metric CUPED and per-unit sums send neither, and the workflow falls back.
 const covariates = z.strictObject({ quality: covariate, satisfaction: covariate, success_rate: covariate, cost_per_query: covariate }).optional();
+// Optional inside units too: SDKs from before the p95 design effect send per-unit sums without it.
+const slow = z.strictObject({ requests: count, thresholdMs: z.number().finite().min(0), counts: clusters }).optional();
 const units = z
-  .strictObject({ tagged: count, quality: clusters, satisfaction: clusters, success_rate: clusters, cost_per_query: clusters, cost_per_success: clusters })
+  .strictObject({ tagged: count, quality: clusters, satisfaction: clusters, success_rate: clusters, cost_per_query: clusters, cost_per_success: clusters, slow })
   .optional();
 
 export const variantWindowSchema = z
@@ -51,6 +53,15 @@ export const variantWindowSchema = z
         if (w.units[k].k > w.requests) ctx.addIssue({ code: 'custom', path: ['units', k, 'k'], message: 'cannot exceed requests' });
       }
       if (w.units.tagged > w.requests) ctx.addIssue({ code: 'custom', path: ['units', 'tagged'], message: 'cannot exceed requests' });
+      const s = w.units.slow;
+      if (s) {
+        // A window counts all its requests against its threshold, or none (before the SDK process had one).
+        if (s.requests !== w.requests) ctx.addIssue({ code: 'custom', path: ['units', 'slow', 'requests'], message: `must equal ${w.requests} (the window's requests)` });
+        if (s.counts.n !== 0 && s.counts.n !== w.requests) ctx.addIssue({ code: 'custom', path: ['units', 'slow', 'counts', 'n'], message: `must be 0 or ${w.requests}` });
+        if (s.counts.y < 0 || s.counts.y > s.counts.n) ctx.addIssue({ code: 'custom', path: ['units', 'slow', 'counts', 'y'], message: 'slow requests must be between 0 and the requests counted' });
+        if (s.counts.k > w.requests) ctx.addIssue({ code: 'custom', path: ['units', 'slow', 'counts', 'k'], message: 'cannot exceed requests' });
+        if (s.counts.n > 0 && !(s.thresholdMs > 0)) ctx.addIssue({ code: 'custom', path: ['units', 'slow', 'thresholdMs'], message: 'must be positive when requests were counted' });
+      }
     }
     if (w.latency.count !== 0 && w.latency.count !== w.requests) ctx.addIssue({ code: 'custom', path: ['latency', 'count'], message: 'must equal requests (or be 0)' });
   });
