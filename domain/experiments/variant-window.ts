@@ -2,6 +2,7 @@
 // workflow can add windows from many replicas and test at every look.
 import { emptySketch, mergeSketches, type LatencySketch } from '../latency-sketch';
 import { addMoments, emptyMoments, type Moments } from '../stats/moments';
+import { addSums } from '../stats/sums';
 import type { CovariateSums } from '../stats/cuped';
 import { addUnitSums, type UnitSums } from './unit-sums';
 
@@ -49,14 +50,7 @@ export interface VariantWindow extends VariantTotals {
 
 export const emptyCovariate = (): CovariateMoments => ({ n: 0, sumX: 0, sumXX: 0, sumXY: 0, sumY: 0, sumYY: 0 });
 
-const addCovariate = (a: CovariateMoments, b: CovariateMoments): CovariateMoments => ({
-  n: a.n + b.n,
-  sumX: a.sumX + b.sumX,
-  sumXX: a.sumXX + b.sumXX,
-  sumXY: a.sumXY + b.sumXY,
-  sumY: a.sumY + b.sumY,
-  sumYY: a.sumYY + b.sumYY,
-});
+const addCovariate = (a: CovariateMoments, b: CovariateMoments): CovariateMoments => addSums(a, b);
 
 export const emptyMetricCovariates = (): MetricCovariates => ({ quality: emptyCovariate(), satisfaction: emptyCovariate(), success_rate: emptyCovariate(), cost_per_query: emptyCovariate() });
 

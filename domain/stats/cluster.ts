@@ -4,6 +4,8 @@
 // in metric analytics"). Numerically the same as the cluster-robust variance of an intercept-only
 // regression (statsmodels `cov_type="cluster"`), which is how scripts/stats-golden.py checks it.
 
+import { addSums } from './sums';
+
 /**
  * Sums over units of one metric: for unit u, Y_u is the sum of the metric over its requests, N_u the
  * count behind it (for a ratio metric, the denominator's sum), X_u the sum of its requests' CUPED
@@ -26,18 +28,7 @@ export interface ClusterSums {
 export const emptyClusterSums = (): ClusterSums => ({ k: 0, y: 0, n: 0, yy: 0, nn: 0, yn: 0, x: 0, xx: 0, xy: 0, xn: 0 });
 
 /** a + b. */
-export const addClusterSums = (a: ClusterSums, b: ClusterSums): ClusterSums => ({
-  k: a.k + b.k,
-  y: a.y + b.y,
-  n: a.n + b.n,
-  yy: a.yy + b.yy,
-  nn: a.nn + b.nn,
-  yn: a.yn + b.yn,
-  x: a.x + b.x,
-  xx: a.xx + b.xx,
-  xy: a.xy + b.xy,
-  xn: a.xn + b.xn,
-});
+export const addClusterSums = (a: ClusterSums, b: ClusterSums): ClusterSums => addSums(a, b);
 
 /** Adds one unit's (Y, N, X) in place. */
 export function addCluster(s: ClusterSums, y: number, n: number, x: number): void {
