@@ -231,7 +231,7 @@ function build(): Json {
           tags: ['silences'],
           summary: 'Create a silence (maintenance window)',
           requestBody: { required: true, ...json(ref('SilenceInput')) },
-          responses: { 201: ok('The silence', ref('Silence')), 400: error('Invalid silence') },
+          responses: { 201: ok('The silence', ref('Silence')), 400: error('Invalid silence'), 403: error("A user limited to a team silencing a service not their team's") },
         },
         get: {
           tags: ['silences'],
@@ -245,7 +245,7 @@ function build(): Json {
           tags: ['silences'],
           summary: 'Expire a silence now',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { 204: { description: 'Expired' }, 400: error('Not a silence id'), 404: error('No running silence with this id') },
+          responses: { 204: { description: 'Expired' }, 400: error('Not a silence id'), 403: error("A user limited to a team expiring a silence that mutes services not their team's"), 404: error('No running silence with this id') },
         },
       },
       '/v1/processing-events': {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { activeSilences, allSilences, createSilence, expireSilence, type StoredSilence } from '../db/silences';
+import { activeSilences, allSilences, createSilence, expireSilence, silenceById, type StoredSilence } from '../db/silences';
 import { VigilError } from '../domain/errors';
 import { parseMatcher } from '../domain/matchers';
 import { silenceWindow, type SilenceInput } from '../domain/silence-input';
@@ -10,6 +10,8 @@ import { audited } from './auth/admin';
 export interface SilenceService {
   create(input: SilenceInput): Promise<StoredSilence>;
   list(all?: boolean): Promise<StoredSilence[]>;
+  /** One silence, running or not; undefined when there is none. */
+  get(id: string): Promise<StoredSilence | undefined>;
   /** Ends a running silence now; `by` is recorded in the audit trail. */
   expire(id: string, by: string): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function createSilenceService(pool: Pool, now: () => number = Date.now): 
       );
     },
     list: (all = false) => (all ? allSilences(pool) : activeSilences(pool, now(), true)),
+    get: (id) => silenceById(pool, id),
     async expire(id, by) {
       if (!(await audited(pool, by, 'admin.silence_expired', { silenceId: id }, by, (c) => expireSilence(c, id, now())))) {
         throw new VigilError('not_found', `No running silence ${id}. List them with \`vigil silences list\`.`);

@@ -72,6 +72,12 @@ export async function allSilences(pool: Pool, limit = 200): Promise<StoredSilenc
   return r.rows.map(toSilence);
 }
 
+/** One silence by id, running or not; undefined when there is none. */
+export async function silenceById(pool: Pick<Pool, 'query'>, id: string): Promise<StoredSilence | undefined> {
+  const r = await pool.query<SilenceRow>('SELECT * FROM silences WHERE id = $1', [id]);
+  return r.rows[0] ? toSilence(r.rows[0]) : undefined;
+}
+
 /** Ends a silence now; false when no such silence is still running. */
 export async function expireSilence(pool: Pick<Pool, 'query'>, id: string, now: number): Promise<boolean> {
   const r = await pool.query(

@@ -36,6 +36,13 @@ export function silenceRoutes(app: FastifyInstance, silences: SilenceService, te
   });
   app.delete('/v1/silences/:id', async (req, reply) => {
     const { id } = parseOr400(z.object({ id: z.string().uuid() }), req.params, 'params');
+    // Ending a silence un-mutes pages: a user limited to a team may end only what they could have made.
+    const p = req.principal;
+    if (p && p.teams.length > 0) {
+      const silence = await silences.get(id);
+      const refused = silence ? silenceRefusal(p.name, p.teams, silence.matchers, teams) : null;
+      if (refused) return reply.status(403).send({ error: 'forbidden', message: `may not expire silence ${id}: ${refused}` });
+    }
     await silences.expire(id, req.principal?.name ?? 'anonymous');
     return reply.status(204).send();
   });

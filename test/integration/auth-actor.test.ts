@@ -95,6 +95,16 @@ describe('the actor is the identity', () => {
     expect((await silence(`actor-rag-${tag}`)).statusCode).toBe(403);
     const own = await silence(`payments-rag-${tag}`);
     expect(own.statusCode, own.body).toBe(201);
-    await api.inject({ method: 'DELETE', url: `/v1/silences/${(own.json() as { id: string }).id}`, headers: as(payerKey) });
+    // Ending another team's silence would un-mute their pages: refused, and the silence keeps running.
+    const theirs = await api.inject({ method: 'POST', url: '/v1/silences', headers: as(responderKey), payload: { matchers: [`service="actor-rag-${tag}"`], duration: '1h', comment: 'their maintenance' } });
+    const theirsId = (theirs.json() as { id: string }).id;
+    const expireTheirs = await api.inject({ method: 'DELETE', url: `/v1/silences/${theirsId}`, headers: as(payerKey) });
+    expect(expireTheirs.statusCode).toBe(403);
+    expect(expireTheirs.json()).toMatchObject({ error: 'forbidden' });
+    expect(expireTheirs.json().message).toContain(`may not silence "actor-rag-${tag}"`);
+    const running = await services.pool.query<{ running: boolean }>('SELECT ends_at > now() AS running FROM silences WHERE id = $1', [theirsId]);
+    expect(running.rows[0]?.running).toBe(true);
+    expect((await api.inject({ method: 'DELETE', url: `/v1/silences/${(own.json() as { id: string }).id}`, headers: as(payerKey) })).statusCode).toBe(204);
+    expect((await api.inject({ method: 'DELETE', url: `/v1/silences/${theirsId}`, headers: as(responderKey) })).statusCode).toBe(204);
   });
 });
