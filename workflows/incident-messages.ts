@@ -5,10 +5,10 @@ import type { IncidentView } from '../domain/incident-view';
 import type { Severity } from '../domain/names';
 import type { Violation } from '../domain/violation';
 
-/** Start arguments: the first violation plus the policy and settings snapshot; `carried` on continue-as-new. */
 /** The paging path new runs take (IncidentWorkflowInput.pagePath); a continued run takes it too. */
 export const PAGE_PATH = 2 as const;
 
+/** Start arguments: the first violation plus the policy and settings snapshot; `carried` on continue-as-new. */
 export interface IncidentWorkflowInput {
   violation: Violation;
   policyName: string;
