@@ -1,25 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer } from '../../api/server';
-import { hashPassword } from '../../app/auth/password';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
 import { seedHistory } from '../../cli/commands/seed';
 import { storeForecast } from '../../db/analytics/forecasts';
 import { readRollups } from '../../db/analytics/rollups';
-import { createApiKey } from '../../db/auth/api-keys';
 import { lockDetectorHead, recordWindow } from '../../db/anomaly-detector-state';
-import { setPasswordHash, upsertUser } from '../../db/auth/users';
 import { forecastSeries } from '../../domain/analytics/forecast/forecast';
 import { HOUR_MS, slotOf } from '../../domain/analytics/slots';
 import type { VigilConfig } from '../../domain/config';
 import type { IncidentState } from '../../domain/incident-state';
 import { violationBodySchema } from '../../domain/violation';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack';
-import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
+import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { inflateSync } from 'node:zlib';
 import { axe, consoleSession, drawnPixels, launch, noBrowserReason, screenshot, serious } from './browser';
+import { startConsoleApi } from './console-api';
 
 // The web console in Debian's Chromium against the real API, Temporal and Postgres, on `vigil seed`'s
 // demo history (3 services × 15 days) plus live incidents that page a loopback Slack.
@@ -118,18 +115,7 @@ beforeAll(async () => {
   await storeForecast(db.pool, { service: 'checkout-rag', metric: 'requests', madeFor: slotOf(now, 'hour'), stepMs: HOUR_MS, forecast });
   stopWorker = (await startWorker({ ...services, pool: db.pool }, config, { SLACK_BOT_TOKEN: TOKEN, SLACK_API_URL: slack.url })).stop;
   incidents = createIncidentService({ client: services.client, pool: db.pool, config });
-  api = createApiServer({
-    incidents, client: services.client, pool: db.pool, logger: silentLogger, config,
-    auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 3_600_000 },
-  });
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  const hash = await hashPassword(PASSWORD);
-  for (const [name, roles] of [['ada', ['admin']], ['vic', ['viewer']]] as const) {
-    await upsertUser(db.pool, { name, roles: [...roles] });
-    await setPasswordHash(db.pool, name, hash);
-  }
-  ingestKey = (await createApiKey(db.pool, { name: 'ingest', owner: null, scopes: ['metrics:write'], createdBy: 'test' })).key;
+  ({ api, base, ingestKey } = await startConsoleApi({ services, pool: db.pool, config, incidents, password: PASSWORD }));
   // A CI pipeline's deploy, through the real route with the ingest-style key it would hold.
   const deployed = await fetch(`${base}/v1/deploys`, {
     method: 'POST',

@@ -2,18 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiServer } from '../../api/server';
-import { hashPassword } from '../../app/auth/password';
 import { createIncidentService } from '../../app/incident-service';
 import { createApiKey } from '../../db/auth/api-keys';
 import { getExperiment } from '../../db/experiments';
 import { createRng } from '../../domain/anomaly/rng';
 import { DEFAULT_TRUTH, simulateWindow } from '../../domain/experiments/simulate';
-import { setPasswordHash, upsertUser } from '../../db/auth/users';
 import type { VigilConfig } from '../../domain/config';
-import { connectServices, eventually, silentLogger, startWorker, testConfig, type Services } from '../support/integration';
+import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { axe, consoleSession, launch, noBrowserReason, serious } from './browser';
+import { startConsoleApi } from './console-api';
 
 // The experiments pages in Debian's Chromium against the real API, Temporal and Postgres: an
 // experiment created through the API, its list and detail pages, and a pause from the page.
@@ -42,18 +40,7 @@ beforeAll(async () => {
   db = await createScratchDatabase(services.pool, services.databaseUrl, 'vigil_console_exp');
   config = testConfig({ channels: { console: { type: 'console' } }, escalationPolicies: { default: { levels: [{ delay: 0, targets: ['console'] }] } } } as Parameters<typeof testConfig>[0], services);
   stopWorker = (await startWorker({ ...services, pool: db.pool }, config)).stop;
-  api = createApiServer({
-    incidents: createIncidentService({ client: services.client, pool: db.pool, config }), client: services.client, pool: db.pool, logger: silentLogger, config,
-    auth: { mode: 'keys', metricsPublic: true, keyCacheTtl: 1000, sessionTtl: 3_600_000 },
-  });
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
-  const hash = await hashPassword(PASSWORD);
-  for (const [name, roles] of [['ada', ['admin']], ['vic', ['viewer']]] as const) {
-    await upsertUser(db.pool, { name, roles: [...roles] });
-    await setPasswordHash(db.pool, name, hash);
-  }
-  ingestKey = (await createApiKey(db.pool, { name: 'ingest', owner: null, scopes: ['metrics:write'], createdBy: 'test' })).key;
+  ({ api, base, ingestKey } = await startConsoleApi({ services, pool: db.pool, config, incidents: createIncidentService({ client: services.client, pool: db.pool, config }), password: PASSWORD }));
   const key = (await createApiKey(db.pool, { name: 'exp', owner: null, scopes: ['experiments:write'], createdBy: 'test' })).key;
   const res = await fetch(`${base}/v1/experiments`, {
     method: 'POST',
