@@ -65,8 +65,9 @@ function afterStep(before: IncidentState, input: PageStepInput, plan: { paged: s
 
 /**
  * One escalation step in one activity: plan it (muted? who is on call?), then the first attempt of
- * every delivery side by side, each through the ledger as deliverNotification does it, while the
- * incident's projection is written beside them. A failed delivery is returned, not thrown, so the
+ * every delivery side by side, each through the ledger as deliverNotification does it (the
+ * incident's projection so far is written beside them only if they take longer than
+ * PRE_STEP_PROJECTION_AFTER_MS). A failed delivery is returned, not thrown, so the
  * others' results are kept; the workflow retries it on its own with deliverNotification (the ledger
  * makes a repeat of a send that did go out a no-op). Planning or the activity failing as a whole is
  * thrown: the workflow then plans and delivers in separate activities, as before this existed.
