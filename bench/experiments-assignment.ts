@@ -10,11 +10,13 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { variantPicker } from '../domain/experiments/assignment';
+import { pointFor, variantPicker } from '../domain/experiments/assignment';
 import { createExperiments, type Assignment, type AssignmentView } from '../sdk';
 import { assignV1 } from './experiments-assign-v1';
 import { pickerV1, pointForV1 } from './experiments-point-v1';
+import { fastPointFor } from '../sdk/wasm/assignment-point';
 import { zipfIds } from '../test/support/zipf';
+import { median } from '../domain/stats/median';
 
 const CALLS = 4_000_000;
 const STREAM = 1 << 22;
@@ -58,8 +60,6 @@ function rate(units: readonly string[], fn: (unit: string) => unknown, calls = C
   return calls / ((cpu.user + cpu.system) / 1e6);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 export interface AssignmentRates {
   /** Zipf traffic, ABBA pairs: current and previous assign(), medians and each pair's ratio. */
   sdk: number;
@@ -86,6 +86,9 @@ export interface AssignmentRates {
   /** The hash and slice alone, and the point function before issue 17, on distinct ids. */
   picker: number;
   pointV1: number;
+  /** The point alone on the distinct ids: in JavaScript (pointFor) and as the SDK hashes (WebAssembly). */
+  pointJs: number;
+  pointWasm: number;
   /** The result object: built per call (what assign() does) or one object overwritten. */
   allocate: number;
   reuse: number;
@@ -142,6 +145,10 @@ export async function assignmentRates(): Promise<AssignmentRates> {
   const picker = rate(distinct, pick);
   const pickOld = pickerV1(VIEW.variants, pointForV1(NAME, 's1'));
   const pointV1 = rate(distinct, pickOld);
+  const js = pointFor(NAME, 's1');
+  const wasm = fastPointFor(NAME, 's1');
+  const pointJs = rate(distinct, js);
+  const pointWasm = rate(distinct, wasm);
   const reused: Assignment = { name: NAME, variant: '', live: true, unit: '' };
   const allocate = rate(zipf, (u) => ({ name: NAME, variant: pick(u).name, live: true, unit: u }));
   const reuse = rate(zipf, (u) => {
@@ -168,6 +175,8 @@ export async function assignmentRates(): Promise<AssignmentRates> {
     distinctUsers: zipfDistinct,
     picker,
     pointV1,
+    pointJs,
+    pointWasm,
     allocate,
     reuse,
     sha256,
@@ -202,7 +211,9 @@ export function assignmentSection(r: AssignmentRates): string[] {
     '',
     '| what | calls/s |',
     '|---|---|',
-    `| variantPicker alone (FNV-1a 64 + fmix64, prefix hashed once, slice thresholds), 1M distinct ids | ${f(r.picker)} |`,
+    `| the point in JavaScript (pointFor: 64-bit FNV emulated in 32-bit halves), 1M distinct ids | ${f(r.pointJs)} |`,
+    `| the point as assign() hashes it (sdk/wasm/assignment-point.ts: WebAssembly i64), same ids | ${f(r.pointWasm)} |`,
+    `| variantPicker alone (pointFor in JavaScript, slice thresholds), same ids | ${f(r.picker)} |`,
     `| the picker before issue 17 (bench/experiments-point-v1.ts, same points), same ids | ${f(r.pointV1)} |`,
     `| picker + a new {name, variant, live, unit} per call, Zipf | ${f(r.allocate)} |`,
     `| picker + one result object overwritten per call, Zipf | ${f(r.reuse)} |`,

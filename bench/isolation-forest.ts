@@ -15,6 +15,7 @@ import { fitIsolationForest, scoreIsolationForest } from '../domain/anomaly/isol
 import { createRng } from '../domain/anomaly/rng';
 import { RESULTS_DIR, machineInfo, type MachineInfo } from './results-file';
 import { positiveInt } from './env';
+import { median } from '../domain/stats/median';
 
 const D = 8;
 const TREES = 100;
@@ -82,12 +83,6 @@ export function benchData(rows: number, seed: number): { x: Float64Array; labels
   }
   return { x, labels, outliers };
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function runOurs(x: Float64Array, labels: Uint8Array, reps: number): ImplementationResult {
   const rows = labels.length;

@@ -9,6 +9,7 @@ import type { CoreWorkerTuning } from '../workers/core-worker';
 import { runIncidents } from './incidents-throughput';
 import { machineInfo, RESULTS_DIR } from './results-file';
 import type { SpeedDeps } from './speed-deps';
+import { median as middle } from '../domain/stats/median';
 
 export type TuningDeps = SpeedDeps;
 
@@ -18,11 +19,7 @@ export const TUNINGS: Record<string, CoreWorkerTuning> = {
   'SDK default (40 slots, 10 pollers)': { maxConcurrentWorkflowTaskExecutions: 40 },
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return Math.round((s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2) * 10) / 10;
-};
+const median = (xs: number[]) => Math.round(middle(xs) * 10) / 10;
 
 export async function runTuningBench(d: TuningDeps, n: number, rounds: number): Promise<string> {
   const names = Object.keys(TUNINGS);

@@ -7,11 +7,12 @@
 // live (the kill switch and pause folded in); first exposures are remembered by the unit's
 // assignment key in a SeenUnits table (sdk/seen-units.ts says why that cannot bias SRM).
 // bench/results/experiments.md measures it against the previous code.
-import { pointFor, sliceThresholds } from '../domain/experiments/assignment';
+import { sliceThresholds } from '../domain/experiments/assignment';
 import type { ExperimentMetric } from '../domain/experiments/metrics';
 import { systemClock, type ReporterClock, type TimerHandle } from './clock';
 import type { ExperimentTag } from './experiment-windows';
 import { assignmentKey, SeenUnits } from './seen-units';
+import { fastPointFor } from './wasm/assignment-point';
 
 /** What the API's GET /v1/experiments/:name/assignment returns. */
 export interface AssignmentView {
@@ -93,7 +94,7 @@ function compile(name: string, view: AssignmentView, seen: SeenUnits | undefined
   const live = view.variants.map((v) => running && !view.stoppedVariants.includes(v.name));
   return {
     view,
-    point: pointFor(name, view.salt),
+    point: fastPointFor(name, view.salt),
     thresholds: sliceThresholds(view.variants.map((v) => v.weight)),
     served: view.variants.length ? view.variants.map((v, i) => (live[i] ? v.name : control)) : [control],
     live,

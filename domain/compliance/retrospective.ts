@@ -1,4 +1,5 @@
 import type { ComplianceContext, ProcessingEvent } from './event';
+import { median } from '../stats/median';
 
 const DAY = 86_400_000;
 
@@ -78,12 +79,6 @@ export interface UnusualAccess {
 }
 
 const ACCESS_ACTIONS: readonly ProcessingEvent['action'][] = ['access', 'retrieval', 'query', 'export', 'disclosure'];
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 
 /** Accesses by one actor in one window; windows are counted from the Unix epoch in units of windowMs. */
 export interface AccessCount {

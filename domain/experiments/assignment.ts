@@ -89,6 +89,13 @@ function finish(h: U64): number {
   return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
 }
 
+/** FNV-1a 64's state after "<experiment>:<salt>:", as int32 halves: where every unit's hash starts. */
+export function assignmentPrefix(experiment: string, salt: string): { hi: number; lo: number } {
+  const prefix: U64 = { ...FNV_OFFSET };
+  fnvString(prefix, `${experiment}:${salt}:`);
+  return { hi: prefix.hi | 0, lo: prefix.lo | 0 };
+}
+
 /**
  * A point function for one experiment and salt: the prefix is hashed once, each call only the unit.
  * The ASCII path is the same arithmetic as fnvByte and finish, inlined with locals (no allocation):
@@ -98,10 +105,7 @@ function finish(h: U64): number {
  * round trip per byte was most of the old cost (bench/results/experiments.md, old vs new).
  */
 export function pointFor(experiment: string, salt: string): (unit: string) => number {
-  const prefix: U64 = { ...FNV_OFFSET };
-  fnvString(prefix, `${experiment}:${salt}:`);
-  const H = prefix.hi | 0;
-  const L = prefix.lo | 0;
+  const { hi: H, lo: L } = assignmentPrefix(experiment, salt);
   return (unit) => {
     let hi = H;
     let lo = L;
