@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from '@temporalio/worker';
 import type { WorkerGroup } from '../workers/worker-group';
 import { runLimited } from './limiter';
+import { cpuMsPerItem, treeCpu } from './proc-cpu';
 import { collectGarbage, sampleRss, toMb } from './memory';
 import { summarize, type LatencySummary } from './stats';
 
@@ -36,12 +37,21 @@ export interface PhaseResult {
   /** Notified items per second of wallMs. */
   throughputPerSec: number;
   latencyMs: LatencySummary;
+  /**
+   * CPU ms per notified item by process (the bench process holds client, worker and harness; the
+   * Temporal server; Postgres), first trigger to last notification, with their sum under `all`: the
+   * cost behind the throughput, steadier than a rate on a shared machine.
+   */
+  cpuMsPerItem: Record<string, number>;
   rssMb: { before: number; peak: number; after: number };
   firstError?: string;
 }
 
 /** Time after the last notification before the "after" RSS reading (worker still running). */
 const SETTLE_MS = 2000;
+
+/** Processes counted wherever they run: the embedded Postgres's server and backends. */
+const CPU_ALSO = ['postgres'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +74,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   try {
     await waitRunning(worker);
     const triggers = new Map<string, number>();
+    const cpu0 = treeCpu(CPU_ALSO);
     const t0 = performance.now();
     let startsMs = -1;
     const startsDone = runLimited(spec.n, spec.concurrency, async (i) => {
@@ -89,6 +100,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
         process.stderr.write(`[${spec.name}] started ${triggers.size}/${spec.n}, notified ${spec.arrivals.size}/${spec.n}\n`);
       }
     }
+    const cpu1 = treeCpu(CPU_ALSO);
     const failures = errors ?? [];
     const latencies: number[] = [];
     let lastArrival = t0;
@@ -113,6 +125,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       startsMs: Math.round(startsMs >= 0 ? startsMs : performance.now() - t0),
       throughputPerSec: wallMs > 0 ? Math.round((latencies.length / wallMs) * 1000 * 10) / 10 : 0,
       latencyMs: summarize(latencies),
+      cpuMsPerItem: cpuMsPerItem(cpu0, cpu1, latencies.length),
       rssMb: { before: toMb(before), peak: toMb(rss.peak()), after: toMb(after) },
     };
     if (failures[0] !== undefined) result.firstError = String(failures[0]);

@@ -20,8 +20,12 @@ function readStat(pid: string): { comm: string; ppid: number; ms: number } | nul
   }
 }
 
-/** A snapshot of CPU time used so far by this process tree, by name; null where /proc is not available. */
-export function treeCpu(): TreeCpu | null {
+/**
+ * A snapshot of CPU time used so far by this process tree, by name; null where /proc is not available.
+ * With `alsoNamed`, processes of those names outside the tree count too (a Postgres whose server
+ * detached from its launcher, the machine's own Postgres: either may be the bench's).
+ */
+export function treeCpu(alsoNamed: readonly string[] = []): TreeCpu | null {
   let pids: string[];
   try {
     pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -42,7 +46,7 @@ export function treeCpu(): TreeCpu | null {
   };
   const out: TreeCpu = new Map();
   for (const [pid, s] of stats) {
-    if (!inTree(pid)) continue;
+    if (!inTree(pid) && !alsoNamed.includes(s.comm)) continue;
     const name = pid === process.pid ? 'bench (node)' : s.comm;
     out.set(name, (out.get(name) ?? 0) + s.ms);
   }
@@ -57,4 +61,13 @@ export function treeCpuPct(before: TreeCpu | null, after: TreeCpu | null, wallMs
   if (!before || !after || wallMs <= 0) return {};
   const rows = [...after].map(([name, ms]) => [name, Math.round(((ms - (before.get(name) ?? 0)) / wallMs) * 100)] as const);
   return Object.fromEntries(rows.filter(([, pct]) => pct > 0).sort((a, b) => b[1] - a[1]));
+}
+
+/** CPU ms per item each process name used between two snapshots, largest first; the sum under `all`. */
+export function cpuMsPerItem(before: TreeCpu | null, after: TreeCpu | null, items: number): Record<string, number> {
+  if (!before || !after || items <= 0) return {};
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const rows = [...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / items] as const).filter(([, v]) => v > 0);
+  rows.sort((a, b) => b[1] - a[1]);
+  return { ...Object.fromEntries(rows.map(([k, v]) => [k, round(v)])), all: round(rows.reduce((a, [, v]) => a + v, 0)) };
 }

@@ -31,8 +31,18 @@ export interface BenchResults {
    * Throughput ratio of each floor/Vigil pair, run in ABBA order (floor first, then Vigil first), so
    * load that drifts during the run (other processes, a warming server) biases them in opposite directions.
    */
-  pairs?: Array<{ order: 'floor first' | 'vigil first'; floorPerSec: number; vigilPerSec: number; ratio: number }>;
+  pairs?: Array<{ order: 'floor first' | 'vigil first'; floorPerSec: number; vigilPerSec: number; ratio: number; floorCpuMs?: Record<string, number>; vigilCpuMs?: Record<string, number> }>;
 }
+
+/** CPU ms per incident by process, averaged over the pairs that measured it. */
+export function meanCpuMs(pairs: NonNullable<BenchResults['pairs']>, side: 'floorCpuMs' | 'vigilCpuMs'): Record<string, number> {
+  const got = pairs.map((p) => p[side]).filter((c): c is Record<string, number> => c !== undefined && Object.keys(c).length > 0);
+  const out: Record<string, number> = {};
+  for (const c of got) for (const [k, v] of Object.entries(c)) out[k] = (out[k] ?? 0) + v / got.length;
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+}
+
+const cpuText = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
 
 /** The mean of the pairs' throughput ratios: the figure compared with the goal. */
 export function pairedRatio(r: Pick<BenchResults, 'pairs' | 'ratio'>): number {
@@ -71,6 +81,7 @@ export function renderMarkdown(r: BenchResults): string {
       ? [
           `Throughput ratio per pair: ${r.pairs.map((p) => `${p.ratio.toFixed(2)} (${p.order}: ${p.floorPerSec.toFixed(1)} vs ${p.vigilPerSec.toFixed(1)}/s)`).join(', ')}; **mean ${pairedRatio(r).toFixed(2)}** (goal ≥ 0.9). The table above is the first pair.`,
           '',
+          ...cpuLines(r.pairs),
         ]
       : []),
     ...r.notes.map((n) => `- ${n}`),
@@ -86,4 +97,16 @@ export function writeResults(r: BenchResults): string[] {
   fs.writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
   fs.writeFileSync(md, renderMarkdown(r));
   return [json, md];
+}
+
+/** CPU per incident, floor and Vigil, mean over the pairs, and each pair's total ratio. */
+function cpuLines(pairs: NonNullable<BenchResults['pairs']>): string[] {
+  const floor = meanCpuMs(pairs, 'floorCpuMs');
+  const vigil = meanCpuMs(pairs, 'vigilCpuMs');
+  if (floor.all === undefined || vigil.all === undefined) return [];
+  const perPair = pairs.filter((p) => p.floorCpuMs?.all && p.vigilCpuMs?.all).map((p) => (p.floorCpuMs!.all! / p.vigilCpuMs!.all!).toFixed(2));
+  return [
+    `CPU ms per incident, first trigger to last page, mean of the pairs: floor ${cpuText(floor)}; Vigil ${cpuText(vigil)}. Floor/Vigil CPU per pair: ${perPair.join(', ')} (mean ${(floor.all / vigil.all).toFixed(2)}).`,
+    '',
+  ];
 }

@@ -189,7 +189,7 @@ async function main(): Promise<number> {
     for (const f of profile.files) log(`bench: wrote ${path.relative(ROOT, f)}`);
 
     process.stdout.write(`\n${textTable(comparisonRows(floor, vigil))}\n\n`);
-    const pairs: NonNullable<Parameters<typeof buildResults>[0]['pairs']> = [{ order: 'floor first', floorPerSec: floor.throughputPerSec, vigilPerSec: vigil.throughputPerSec, ratio: ratios(floor, vigil).throughput }];
+    const pairs: NonNullable<Parameters<typeof buildResults>[0]['pairs']> = [{ order: 'floor first', floorPerSec: floor.throughputPerSec, vigilPerSec: vigil.throughputPerSec, ratio: ratios(floor, vigil).throughput, floorCpuMs: floor.cpuMsPerItem, vigilCpuMs: vigil.cpuMsPerItem }];
     for (let k = 1; k < positiveInt('BENCH_PAIRS', 2) && floor.complete && vigil.complete; k++) {
       // ABBA: the next pair runs Vigil first, each phase with fresh workflow IDs.
       const order = k % 2 === 1 ? (['vigil', 'floor'] as const) : (['floor', 'vigil'] as const);
@@ -209,7 +209,7 @@ async function main(): Promise<number> {
       }
       const [f, v] = [got.floor!, got.vigil!];
       if (!f.complete || !v.complete) break;
-      pairs.push({ order: order[0] === 'vigil' ? 'vigil first' : 'floor first', floorPerSec: f.throughputPerSec, vigilPerSec: v.throughputPerSec, ratio: ratios(f, v).throughput });
+      pairs.push({ order: order[0] === 'vigil' ? 'vigil first' : 'floor first', floorPerSec: f.throughputPerSec, vigilPerSec: v.throughputPerSec, ratio: ratios(f, v).throughput, floorCpuMs: f.cpuMsPerItem, vigilCpuMs: v.cpuMsPerItem });
     }
     const results = buildResults({
       pairs,

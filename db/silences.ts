@@ -66,6 +66,12 @@ export async function activeSilences(pool: Pool, now: number, includePending = f
   return r.rows.map(toSilence);
 }
 
+/** Silences not ended at `now`, started or not, tied to an incident or not (db/silence-watch.ts). */
+export async function unendedSilences(pool: Pick<Pool, 'query'>, now: number): Promise<StoredSilence[]> {
+  const r = await pool.query<SilenceRow>('SELECT * FROM silences WHERE ends_at > $1 ORDER BY starts_at', [new Date(now)]);
+  return r.rows.map(toSilence);
+}
+
 /** Every silence, newest first (for `list --all`). */
 export async function allSilences(pool: Pool, limit = 200): Promise<StoredSilence[]> {
   const r = await pool.query<SilenceRow>('SELECT * FROM silences ORDER BY created_at DESC LIMIT $1', [limit]);

@@ -12,6 +12,7 @@ import { createAnalyticsActivities } from '../activities/analytics';
 import { createExperimentActivities } from '../activities/experiments';
 import type { VigilConfig } from '../domain/config';
 import { dispatchTaskQueue } from '../workflows/channel-dispatcher-messages';
+import { createSilenceWatch } from '../db/silence-watch';
 import { WorkerGroup } from './worker-group';
 import { createActivityFailureTracker } from './interceptors/activity-failures';
 import { buildNotifiers } from './channels';
@@ -50,7 +51,9 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
   const links = env.VIGIL_ACTION_SECRET
     ? createActionLinkBuilder({ publicUrl: publicUrl(deps.config), secret: env.VIGIL_ACTION_SECRET, ttlMs: deps.config.incidents.actionLinkTtl })
     : undefined;
-  const notify = createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, ...(links ? { links } : {}) });
+  // Both workers plan steps against one in-memory copy of the silences, kept current by Postgres.
+  const silences = createSilenceWatch({ pool: deps.pool, logger: deps.logger });
+  const notify = createNotifyActivities({ pool: deps.pool, config: deps.config, channels, logger: deps.logger, silences, ...(links ? { links } : {}) });
   // One tracker for both workers: a send retried on the dispatch queue clears what the core queue recorded.
   const failures = createActivityFailureTracker({ pool: deps.pool, logger: deps.logger });
   const interceptors = { activity: [failures.interceptor] };
@@ -88,5 +91,5 @@ export async function createCoreWorker(deps: CoreWorkerDeps): Promise<WorkerGrou
     interceptors,
     ...SEND_HEARTBEATS,
   });
-  return new WorkerGroup([core, dispatch]);
+  return new WorkerGroup([core, dispatch], () => silences.close());
 }

@@ -6,7 +6,11 @@ import type { State, Worker } from '@temporalio/worker';
  * own SIGINT handling), the others are shut down too, and run() settles once all have drained.
  */
 export class WorkerGroup {
-  constructor(readonly workers: [Worker, ...Worker[]]) {}
+  /** `cleanup` runs once every worker has stopped (what the workers' activities held open). */
+  constructor(
+    readonly workers: [Worker, ...Worker[]],
+    private readonly cleanup?: () => Promise<void>,
+  ) {}
 
   /** The task queues polled, the main one first. */
   get taskQueues(): string[] {
@@ -29,6 +33,7 @@ export class WorkerGroup {
         }),
       ),
     );
+    await this.cleanup?.().catch(() => undefined);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   }

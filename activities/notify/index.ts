@@ -11,6 +11,7 @@ import type { ActionLinks, Notifier } from './notifier';
 import { withHeartbeat } from './heartbeat';
 import { sendOnceOrBusy, updateOnce } from './ledgered';
 import { createPlanActivity } from './plan';
+import type { SilenceSource } from '../../db/silence-watch';
 import { readDigestMembers, refreshDigest } from './send-digest';
 import { createSendQueued } from './send-queued';
 import type { NotifyActivities, QueueActivities } from './types';
@@ -29,6 +30,8 @@ export interface NotifyDeps {
   /** The Temporal client queued sends go through; defaults to the worker's own (activity context). */
   client?: () => Client;
   now?: () => number;
+  /** The silences steps are planned against: a worker's in-memory watch, else read per step. */
+  silences?: SilenceSource;
 }
 
 /**
@@ -63,7 +66,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
   const enqueue = (channel: string, sends: QueuedSend[]) =>
     withHeartbeat(() => enqueueSends(client(), deps.config.temporal.taskQueue, channel, rateOf(channel)!, sends));
   const now = deps.now ?? Date.now;
-  const planDelivery = createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}) });
+  const planDelivery = createPlanActivity({ pool: deps.pool, config: deps.config, ...(deps.now ? { now: deps.now } : {}), ...(deps.silences ? { silences: deps.silences } : {}) });
   const { projectIncident } = createStoreActivities({ pool: deps.pool });
 
   const pageStep = createPageStep({ plan: planDelivery, deliver: (input) => activities.deliverNotification(input), project: projectIncident });

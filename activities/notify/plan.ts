@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { activeSilences, openIncidentLabels } from '../../db/silences';
+import { directSilences, type SilenceSource } from '../../db/silence-watch';
+import { openIncidentLabels } from '../../db/silences';
 import type { VigilConfig } from '../../domain/config';
 import { planTargets } from '../../domain/delivery-plan';
 import { whoIsOnCall } from '../../domain/oncall';
@@ -10,6 +11,8 @@ export interface PlanDeps {
   pool: Pool;
   config: VigilConfig;
   now?: () => number;
+  /** Where stored silences come from (default: read from Postgres for every step). */
+  silences?: SilenceSource;
 }
 
 /**
@@ -18,9 +21,10 @@ export interface PlanDeps {
  */
 export function createPlanActivity(deps: PlanDeps): (input: PlanInput) => Promise<DeliveryPlan> {
   const configSilences: Silence[] = deps.config.silences.map((s, i) => ({ id: `config#${i}`, ...s }));
+  const silences = deps.silences ?? directSilences(deps.pool);
   return async ({ view, targets, at }) => {
     const now = Math.max(at ?? 0, deps.now?.() ?? Date.now());
-    const stored = await activeSilences(deps.pool, now);
+    const stored = await silences.active(now);
     const open = deps.config.inhibitRules.length > 0 ? await openIncidentLabels(deps.pool) : [];
     const mute = findMute(view, [...configSilences, ...stored], deps.config.inhibitRules, open, now, deps.config.incidents.muteRecheck);
     if (mute) return { suppressed: mute };
