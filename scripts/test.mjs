@@ -20,9 +20,34 @@ const LANES = [
   [['slow'], ['unit', 'workflows']],
 ];
 
+// ANSI colour codes, stripped from what is repeated in the summary.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+/** Lines kept per failed job for the summary: each FAIL or × line and the error lines after it. */
+const FAILURE_LINES = 80;
+const AFTER_FAIL = 12;
+
+/** Collects a job's failing tests and their first error lines, so the summary at the end names them. */
+function failureCollector() {
+  const kept = [];
+  let follow = 0;
+  return {
+    line(raw) {
+      const line = raw.replace(ANSI, '');
+      if (/^\s*(FAIL\b|×)/.test(line)) follow = AFTER_FAIL + 1;
+      if (follow > 0 && kept.length < FAILURE_LINES) {
+        follow--;
+        if (line.trim() !== '') kept.push(line);
+      }
+    },
+    kept,
+  };
+}
+
 function run(args, label) {
   return new Promise((resolve) => {
     const started = Date.now();
+    const failures = failureCollector();
     const child = spawn(process.execPath, [vitest, 'run', ...args], { cwd: root, stdio: label ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     if (label) {
       // Line by line, each prefixed, so two lanes' output stays readable when interleaved.
@@ -32,12 +57,19 @@ function run(args, label) {
         stream.on('data', (chunk) => {
           const lines = (rest + chunk).split('\n');
           rest = lines.pop();
-          for (const line of lines) process.stdout.write(`[${label}] ${line}\n`);
+          for (const line of lines) {
+            failures.line(line);
+            process.stdout.write(`[${label}] ${line}\n`);
+          }
         });
-        stream.on('end', () => rest && process.stdout.write(`[${label}] ${rest}\n`));
+        stream.on('end', () => {
+          if (!rest) return;
+          failures.line(rest);
+          process.stdout.write(`[${label}] ${rest}\n`);
+        });
       }
     }
-    child.on('close', (code, signal) => resolve({ label, code: code ?? 1, signal, seconds: Math.round((Date.now() - started) / 1000) }));
+    child.on('close', (code, signal) => resolve({ label, code: code ?? 1, signal, seconds: Math.round((Date.now() - started) / 1000), failures: failures.kept }));
   });
 }
 
@@ -64,6 +96,11 @@ const results = sequential ? await lane(LANES.flat()) : (await Promise.all(LANES
 const failed = results.filter((r) => r.code !== 0);
 process.stdout.write(`\n== npm test: ${results.length - failed.length}/${results.length} jobs passed in ${Math.round((Date.now() - started) / 1000)} s (${results.map((r) => `${r.label} ${r.seconds} s`).join(', ')})\n`);
 if (failed.length > 0) {
+  // Repeated here, at the end: a CI log is often read from its tail.
+  for (const r of failed) {
+    process.stdout.write(`\n== what failed in ${r.label}${r.failures.length ? '' : ': no FAIL line was printed (a crash or timeout? see its output above)'}\n`);
+    for (const line of r.failures) process.stdout.write(`[${r.label}] ${line}\n`);
+  }
   process.stderr.write(`npm test FAILED: ${failed.map((r) => r.label).join(', ')} — search the output above for "[${failed[0].label}]" and "FAIL"\n`);
   process.exit(1);
 }
