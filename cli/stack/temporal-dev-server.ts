@@ -70,6 +70,9 @@ async function waitReady(address: string, child: ChildProcess, timeoutMs: number
   }
 }
 
+/** Starts tried when the server exits before it answers (see startTemporalDevServer). */
+const START_ATTEMPTS = 3;
+
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -98,16 +101,25 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const logPath = o.logFile;
   if (logPath) fs.mkdirSync(path.dirname(logPath), { recursive: true });
-  const log = logPath ? fs.openSync(logPath, 'a') : 'ignore';
-  const child = spawn(bin.path, args(o), { stdio: ['ignore', log, log] });
   const tail = () => (logPath && fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '(no log)');
-  try {
-    await waitReady(address, child, o.readyTimeoutMs ?? 60_000, tail);
-  } catch (err) {
-    await stopChild(child);
-    throw err;
-  } finally {
-    if (typeof log === 'number') fs.closeSync(log);
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    const log = logPath ? fs.openSync(logPath, 'a') : 'ignore';
+    child = spawn(bin.path, args(o), { stdio: ['ignore', log, log] });
+    try {
+      await waitReady(address, child, o.readyTimeoutMs ?? 60_000, tail);
+      break;
+    } catch (err) {
+      await stopChild(child);
+      // The server picks its internal ports (HTTP, history, matching, worker) itself and panics when
+      // one is taken between its check and its bind, which happens when several stacks start at
+      // once (npm test's lanes): an exit while starting is worth another try; a timeout is not.
+      const exitedEarly = child.exitCode !== null && /exited with/.test(String(err));
+      if (!exitedEarly || attempt >= START_ATTEMPTS) throw err;
+      process.stderr.write(`Temporal dev server exited while starting (attempt ${attempt} of ${START_ATTEMPTS}); starting it again\n`);
+    } finally {
+      if (typeof log === 'number') fs.closeSync(log);
+    }
   }
   return {
     address,
