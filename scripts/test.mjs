@@ -23,7 +23,7 @@ const LANES = [
 // ANSI colour codes, stripped from what is repeated in the summary.
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
-/** Lines kept per failed job for the summary: each FAIL or × line and the error lines after it. */
+/** Lines kept per failed job for the summary: each FAIL, × or Unhandled Error line and the lines after it. */
 const FAILURE_LINES = 80;
 const AFTER_FAIL = 12;
 
@@ -34,7 +34,8 @@ function failureCollector() {
   return {
     line(raw) {
       const line = raw.replace(ANSI, '');
-      if (/^\s*(FAIL\b|×)/.test(line)) follow = AFTER_FAIL + 1;
+      // A failed test, or vitest's banner for an error outside any test (a global setup that failed).
+      if (/^\s*(FAIL\b|×)|Unhandled (Error|Rejection)/.test(line)) follow = AFTER_FAIL + 1;
       if (follow > 0 && kept.length < FAILURE_LINES) {
         follow--;
         if (line.trim() !== '') kept.push(line);
