@@ -70,6 +70,16 @@ async function waitReady(address: string, child: ChildProcess, timeoutMs: number
   }
 }
 
+/** The log's last 20 lines, after the last panic's first lines when it panicked (its goroutine dump buries the reason). */
+export function logTail(text: string): string {
+  const lines = text.split('\n');
+  const last = lines.slice(-20);
+  let panic = lines.length - 1;
+  while (panic >= 0 && !lines[panic]!.startsWith('panic:')) panic--;
+  if (panic < 0 || panic >= lines.length - 20) return last.join('\n');
+  return [...lines.slice(panic, panic + 6), '…', ...last].join('\n');
+}
+
 /** Starts tried when the server exits before it answers (see startTemporalDevServer). */
 const START_ATTEMPTS = 3;
 
@@ -101,7 +111,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
   const logPath = o.logFile;
   if (logPath) fs.mkdirSync(path.dirname(logPath), { recursive: true });
-  const tail = () => (logPath && fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n') : '(no log)');
+  const tail = () => (logPath && fs.existsSync(logPath) ? logTail(fs.readFileSync(logPath, 'utf8')) : '(no log)');
   let child: ChildProcess;
   for (let attempt = 1; ; attempt++) {
     const log = logPath ? fs.openSync(logPath, 'a') : 'ignore';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../cli/stack/ports';
 import { findTemporalBinary } from '../../cli/stack/temporal-binary';
-import { startTemporalDevServer } from '../../cli/stack/temporal-dev-server';
+import { logTail, startTemporalDevServer } from '../../cli/stack/temporal-dev-server';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-devstart-'));
 const saved = process.env.TEMPORAL_CLI_PATH;
@@ -46,6 +46,8 @@ describe('Temporal dev server start', () => {
     process.env.TEMPORAL_CLI_PATH = bin.path;
     const start = freePort().then((port) => startTemporalDevServer({ port, uiPort: null, namespace: 'default', logFile: path.join(dir, 'never.log') }));
     await expect(start).rejects.toThrow(/exited with 2[\s\S]*address already in use/);
+    // A real panic is followed by a long goroutine dump: its first line is kept above the tail.
+    expect(logTail(['x', 'panic: the reason', ...Array.from({ length: 40 }, (_, i) => `frame ${i}`)].join('\n'))).toMatch(/^panic: the reason\n[\s\S]*…\nframe 20\n[\s\S]*frame 39$/);
     expect(bin.starts()).toBe(3);
   });
 });
