@@ -8,7 +8,8 @@ export interface Matcher {
   value: string;
 }
 
-const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s]*))\s*$/;
+// Inside quotes a backslash may precede any character, line breaks included (`.` would not match \r).
+const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\[\s\S])*)"|([^"\s]*))\s*$/;
 
 // Like Alertmanager, only \", \\ and \n are escapes inside quotes; any other backslash is kept
 // as written, so a quoted regex such as "/v\d+/search" means what it says.
@@ -16,8 +17,10 @@ function unquote(text: string): string {
   return text.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
+// A backslash is doubled wherever unquote would otherwise read it as an escape: before ", \ or n,
+// at the end, and before a newline (which becomes \n).
 function quote(value: string): string {
-  return `"${value.replace(/\\(?=["\\n]|$)/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  return `"${value.replace(/\\(?=["\\n\n]|$)/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
 /** Parses matcher text; throws an Error saying what is wrong (used by the config and the API). */
