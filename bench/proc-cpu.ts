@@ -59,15 +59,20 @@ export function treeCpu(alsoNamed: readonly string[] = []): TreeCpu | null {
  */
 export function treeCpuPct(before: TreeCpu | null, after: TreeCpu | null, wallMs: number): Record<string, number> {
   if (!before || !after || wallMs <= 0) return {};
-  const rows = [...after].map(([name, ms]) => [name, Math.round(((ms - (before.get(name) ?? 0)) / wallMs) * 100)] as const);
-  return Object.fromEntries(rows.filter(([, pct]) => pct > 0).sort((a, b) => b[1] - a[1]));
+  const rows = cpuDeltas(before, after).map(([name, ms]) => [name, Math.round((ms / wallMs) * 100)] as const);
+  return Object.fromEntries(rows.filter(([, pct]) => pct > 0));
+}
+
+/** CPU ms each process name used between two snapshots, where it used any, largest first. */
+function cpuDeltas(before: TreeCpu, after: TreeCpu): Array<readonly [string, number]> {
+  const rows = [...after].map(([name, ms]) => [name, ms - (before.get(name) ?? 0)] as const).filter(([, ms]) => ms > 0);
+  return rows.sort((a, b) => b[1] - a[1]);
 }
 
 /** CPU ms per item each process name used between two snapshots, largest first; the sum under `all`. */
 export function cpuMsPerItem(before: TreeCpu | null, after: TreeCpu | null, items: number): Record<string, number> {
   if (!before || !after || items <= 0) return {};
   const round = (x: number) => Math.round(x * 100) / 100;
-  const rows = [...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / items] as const).filter(([, v]) => v > 0);
-  rows.sort((a, b) => b[1] - a[1]);
+  const rows = cpuDeltas(before, after).map(([name, ms]) => [name, ms / items] as const);
   return { ...Object.fromEntries(rows.map(([k, v]) => [k, round(v)])), all: round(rows.reduce((a, [, v]) => a + v, 0)) };
 }
