@@ -12,8 +12,9 @@ const ts = (ms: number | null | undefined) => (ms === null || ms === undefined ?
  * round trip, not BEGIN, an upsert, one INSERT per entry and COMMIT.
  */
 export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: number, events: TimelineEntry[]): Promise<void> {
-  await pool.query(
-    `WITH incident AS (
+  await pool.query({
+    name: 'vigil-project-incident',
+    text: `WITH incident AS (
        INSERT INTO incidents (incident_id, workflow_id, fingerprint, service, kind, dimension, severity, status, title,
          details, labels, episode, occurrences, level, opened_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by, last_seq)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
@@ -30,7 +31,7 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
      SELECT $1, e.seq, e.at, e.type, e.actor, e.text, e.data::jsonb
      FROM unnest($21::int[], $22::timestamptz[], $23::text[], $24::text[], $25::text[], $26::text[]) AS e(seq, at, type, actor, text, data)
      ON CONFLICT DO NOTHING`,
-    [
+    values: [
       view.incidentId, view.workflowId, view.fingerprint, view.service, view.kind, view.dimension, view.severity,
       view.status, view.title, view.details, view.labels, view.episode, view.occurrences, view.level,
       ts(view.openedAt), ts(view.acknowledged?.at), view.acknowledged?.by ?? null, ts(view.resolved?.at),
@@ -38,7 +39,7 @@ export async function projectIncident(pool: Pool, view: IncidentView, lastSeq: n
       events.map((e) => e.seq), events.map((e) => ts(e.at)), events.map((e) => e.type), events.map((e) => e.actor),
       events.map((e) => e.text), events.map((e) => (e.data === undefined || e.data === null ? null : JSON.stringify(e.data))),
     ],
-  );
+  });
 }
 
 /**

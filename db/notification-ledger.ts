@@ -65,8 +65,9 @@ export async function claimSend(pool: Pool, key: LedgerKey, channelType: string,
   // Twice at most: the row can change between the two statements (its holder failing or its
   // lease running out); then claiming again is right, and after a second miss the caller retries.
   for (let round = 0; round < 2; round++) {
-    const claimed = await pool.query<{ token: string; attempts: number }>(
-      `INSERT INTO notifications AS n (workflow_id, run_id, step, target, channel_type, status, attempts, lease_token, lease_until)
+    const claimed = await pool.query<{ token: string; attempts: number }>({
+      name: 'vigil-ledger-claim',
+      text: `INSERT INTO notifications AS n (workflow_id, run_id, step, target, channel_type, status, attempts, lease_token, lease_until)
        VALUES ($1, $2, $3, $4, $5, 'sending', 1, 1, clock_timestamp() + $6::float8 * interval '1 millisecond')
        ON CONFLICT (workflow_id, run_id, step, target) DO UPDATE SET
          status = 'sending', attempts = n.attempts + 1, lease_token = n.lease_token + 1,
@@ -77,8 +78,8 @@ export async function claimSend(pool: Pool, key: LedgerKey, channelType: string,
            ELSE n.attempt_log END
        WHERE n.status = 'failed' OR (n.status = 'sending' AND (n.lease_until IS NULL OR n.lease_until <= clock_timestamp()))
        RETURNING lease_token::text AS token, attempts`,
-      [...keyParams(key), channelType, leaseMs],
-    );
+      values: [...keyParams(key), channelType, leaseMs],
+    });
     const won = claimed.rows[0];
     if (won) return { kind: 'claimed', token: Number(won.token), attempt: won.attempts };
 
@@ -101,12 +102,13 @@ export async function claimSend(pool: Pool, key: LedgerKey, channelType: string,
 
 /** Records the holder's successful send; false when `token` is no longer the row's (fenced out). */
 export async function markSent(pool: Pool, key: LedgerKey, token: number, result: StoredSend): Promise<boolean> {
-  const r = await pool.query(
-    `UPDATE notifications SET status = 'sent', detail = $6, provider_ref = $7, error = NULL, sent_at = clock_timestamp(), lease_until = NULL
+  const r = await pool.query({
+    name: 'vigil-ledger-sent',
+    text: `UPDATE notifications SET status = 'sent', detail = $6, provider_ref = $7, error = NULL, sent_at = clock_timestamp(), lease_until = NULL
      WHERE ${KEY_MATCH} AND lease_token = $5 AND status = 'sending'`,
     // What the provider answered is stored as Postgres can hold it: a refused mark would resend the step.
-    [...keyParams(key), token, storable(result.detail), storable(result.ref ?? null)],
-  );
+    values: [...keyParams(key), token, storable(result.detail), storable(result.ref ?? null)],
+  });
   return r.rowCount === 1;
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyActivities } from '../../activities/notify';
 import type { Notifier } from '../../activities/notify/notifier';
 import { LedgerBusyError, ledgerRows } from '../../db/notification-ledger';
+import { projectIncident } from '../../db/incidents';
 import { createPool } from '../../db/pool';
 import type { IncidentView } from '../../domain/incident-view';
 import { parseConfig } from '../../app/config-file';
@@ -109,6 +110,27 @@ describe('a small pool', () => {
       expect(sends()).toBe(5);
     } finally {
       await small.end();
+    }
+  });
+});
+
+// A page costs three statements (claim, mark, projection); each is planned once per connection, not per page.
+describe('the page path statements', () => {
+  it('are named prepared statements, parsed once per connection and reused by the next page', async () => {
+    const one = createPool(services.databaseUrl, 'vigil-test-prepared', 1);
+    try {
+      const { notifier, sends } = countingNotifier();
+      const acts = createNotifyActivities({ pool: one, config: CONFIG, channels: { team: notifier }, logger: silentLogger });
+      for (const id of ['pp1', 'pp2']) {
+        await acts.deliverNotification({ view: view(id), step: '1', target: 'team' });
+        await projectIncident(one, view(id), 1, []);
+      }
+      expect(sends()).toBe(2);
+      const r = await one.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name');
+      expect(r.rows.map((row) => row.name)).toEqual(['vigil-ledger-claim', 'vigil-ledger-sent', 'vigil-project-incident']);
+      expect((await ledgerRows(one, 'incident/pp2')).map((row) => row.status)).toEqual(['sent']);
+    } finally {
+      await one.end();
     }
   });
 });
