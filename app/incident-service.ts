@@ -70,6 +70,7 @@ export function createIncidentService(deps: { client: Client; pool: Pool; config
           resolveAfterQuietMs: config.incidents.resolveAfterQuiet ?? null,
           uiUrl: `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}`,
           grouping: groupingFor(config, matches),
+          pageStep: config.incidents.pageStep,
         },
       });
     },

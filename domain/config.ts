@@ -115,9 +115,13 @@ const baseSchema = z
         muteRecheck: durationSchema
           .default(30_000)
           .describe('how often a muted step looks again (an expired silence or a resolved inhibitor is noticed within this)'),
+        pageStep: z
+          .enum(['local', 'activity'])
+          .default('local')
+          .describe('"local": an escalation step is paged inside the workflow task that fires it (sends slower than a second go on as activities); "activity": as an activity of its own, one more server round trip per step'),
       })
       .strict()
-      .default({ reopenWindow: 600_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000, muteRecheck: 30_000 }),
+      .default({ reopenWindow: 600_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000, muteRecheck: 30_000, pageStep: 'local' }),
     channels: z.record(nameSchema, channelSchema).default({ console: channelSchema.parse({ type: 'console' }) }),
     escalationPolicies: z.record(nameSchema, escalationPolicySchema).optional(),
     users: z.record(nameSchema, userSchema).default({}),

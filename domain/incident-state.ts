@@ -68,6 +68,8 @@ export interface IncidentSettings {
   uiUrl: string | null;
   /** How its first pages may join a storm digest (its route's grouping); absent on older incidents: never grouped. */
   grouping?: IncidentGrouping | null;
+  /** How its steps are paged (config incidents.pageStep); absent on older incidents: by an activity. */
+  pageStep?: 'local' | 'activity';
 }
 
 /** The whole durable state of one incident; plain JSON so it survives continue-as-new and queries. */

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertMemo,
@@ -49,6 +50,23 @@ const notify = proxyActivities<NotifyActivities>({
   heartbeatTimeout: '5s',
   // One attempt per activity: the workflow is the retry stage (domain/delivery/retry.ts), so every
   // failed attempt is on the timeline while it is retried, and a dead channel ends in its fallback.
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * Steps of incidents set to page locally (config incidents.pageStep) run pageStep inside the workflow
+ * task that fires them: no activity task and no second workflow task per step. A local activity holds
+ * that task, so its sends get this long; one still going on is awaited by an activity of its own
+ * (AWAIT_HOLDER_MS), and a level due meanwhile fires at most this late.
+ */
+export const LOCAL_STEP_BUDGET_MS = 1000;
+/** How long the activity awaiting a send that outlived its step's budget waits for the ledger to record it. */
+const AWAIT_HOLDER_MS = 20_000;
+
+const local = proxyLocalActivities<NotifyActivities>({
+  // Past the budget, the after-step projection's wait and planning; beyond it the step is planned and
+  // sent the two-activity way (the ledger skips what went out).
+  startToCloseTimeout: '5s',
   retry: { maximumAttempts: 1 },
 });
 
@@ -113,6 +131,7 @@ function classifyFailure(err: unknown): ClassifiedFailure {
 }
 
 function firstAttempt(o: FirstAttempt) {
+  if (o.pending) return undefined;
   return o.failure ? { ok: false as const, failure: classifySent(o.failure) } : { ok: true as const, value: o.result };
 }
 
@@ -206,6 +225,8 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   // (before pagePath existed) decide as they did: only the newest patch's marker, or v1's own.
   const stepProjected = input.pagePath === 2 || patched(STEP_PROJECTED);
   const onePerStep = stepProjected || patched(ONE_ACTIVITY_PER_STEP);
+  // Decided by the start input (settings), so a run replays the way it started.
+  const pageLocally = stepProjected && state.settings.pageStep === 'local';
   /** What the projection still lacks, marked as on its way. */
   const takeProjection = (): ProjectIncidentInput | null => {
     if (state.seq <= projectedSeq) return null;
@@ -301,11 +322,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     }
   }
 
-  async function deliver(step: string, d: Delivery, first?: Attempt<DeliverResult>): Promise<void> {
+  /** One delivery with its retries; `awaitHolderMs` when a send of it may still be going on (a local step's, past its budget). */
+  async function deliver(step: string, d: Delivery, first?: Attempt<DeliverResult>, awaitHolderMs?: number): Promise<void> {
     const target = d.key;
     const out = await withRetries({ step, target }, () =>
       notify.deliverNotification({
         view: toView(state), step, target, channel: d.channel, ...(d.address ? { address: d.address } : {}),
+        ...(awaitHolderMs ? { awaitHolderMs } : {}),
         // The channel's queue decides whether this page may join a digest (first page, not critical, a storm).
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
       }),
@@ -339,15 +362,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const before = state;
     let r;
     try {
-      r = await notify.pageStep({
+      const input = {
         ...(stepProjected ? { state } : { view: toView(state) }), step: e.step, targets: e.targets, at: Date.now(),
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
         // The projection is of the same view: it is sent once.
         ...(projection ? { projection: { lastSeq: projection.lastSeq, events: projection.events } } : {}),
-      });
+      };
+      r = await (pageLocally ? local.pageStep({ ...input, budgetMs: LOCAL_STEP_BUDGET_MS }) : notify.pageStep(input));
     } catch {
       if (projection) writeProjection(projection);
-      return planThenSend(e);
+      // A local step that ran out of time may still be sending: its deliveries await the ledger's record of it.
+      return planThenSend(e, pageLocally ? AWAIT_HOLDER_MS : undefined);
     }
     if (projection && !r.projected) writeProjection(projection);
     if (r.suppressed) followPlan(e, r);
@@ -365,14 +390,15 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     update(recordStepPaged(state, e.step, r.paged, stepAttempts(r.outcomes), at));
     if (untouched && r.projectedThrough === state.seq) projectedSeq = state.seq;
     for (const o of r.outcomes) {
-      if (o.failure) spawn(deliver(e.step, o.delivery, firstAttempt(o)));
+      if (o.pending) spawn(deliver(e.step, o.delivery, undefined, AWAIT_HOLDER_MS));
+      else if (o.failure) spawn(deliver(e.step, o.delivery, firstAttempt(o)));
       else if (o.result.queued) awaitReport(e.step, o.delivery);
     }
     flushRefresh();
   }
 
   /** One escalation step: ask whether it is muted and who it reaches, then send to each independently. */
-  async function planThenSend(e: Extract<IncidentEffect, { type: 'notify' }>): Promise<void> {
+  async function planThenSend(e: Extract<IncidentEffect, { type: 'notify' }>, awaitHolderMs?: number): Promise<void> {
     let plan;
     try {
       plan = await notify.planDelivery({ view: toView(state), step: e.step, targets: e.targets, at: Date.now() });
@@ -381,17 +407,17 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
       update(t.recordDelivery(state, { step: e.step, target: 'plan', ok: false, detail: failureText(err) }, Date.now()));
       plan = { deliveries: e.targets.map((target) => ({ key: target, channel: target })), paged: [] };
     }
-    followPlan(e, plan);
+    followPlan(e, plan, [], awaitHolderMs);
   }
 
   /** Holds a muted step until its re-check, or records who it pages and sends each delivery (with the attempt already made, if any). */
-  function followPlan(e: Extract<IncidentEffect, { type: 'notify' }>, plan: DeliveryPlan, firstAttempts: Array<Attempt<DeliverResult>> = []): void {
+  function followPlan(e: Extract<IncidentEffect, { type: 'notify' }>, plan: DeliveryPlan, firstAttempts: Array<Attempt<DeliverResult> | undefined> = [], awaitHolderMs?: number): void {
     if (plan.suppressed) {
       update(t.holdStep(state, e, plan.suppressed.reason, plan.suppressed.recheckAt, Date.now()));
       return;
     }
     update(t.recordPaged(t.releaseStep(state, e.step, Date.now()), e.step, plan.paged, Date.now()));
-    plan.deliveries.forEach((d, i) => spawn(deliver(e.step, d, firstAttempts[i])));
+    plan.deliveries.forEach((d, i) => spawn(deliver(e.step, d, firstAttempts[i], awaitHolderMs)));
   }
 
   // Refreshes run one at a time (a resolve must not overtake its ack) and merge while one is running.

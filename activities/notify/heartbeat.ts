@@ -6,7 +6,7 @@ export const HEARTBEAT_EVERY_MS = 1000;
 /**
  * Runs a send while heartbeating, so a worker killed mid-send is noticed within the activity's
  * heartbeat timeout (seconds) rather than its start-to-close timeout. Outside an activity (direct
- * calls in tests and benchmarks) it just runs the send.
+ * calls in tests and benchmarks) and in a local activity it just runs the send.
  */
 export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   let ctx: Context | undefined;
@@ -15,6 +15,8 @@ export async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   } catch {
     return work();
   }
+  // A local activity cannot heartbeat: the workflow task it runs in is what Temporal watches.
+  if (ctx.info.isLocal) return work();
   const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await work();

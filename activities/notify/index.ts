@@ -9,7 +9,7 @@ import type { MessageRef, RefreshReason } from '../../domain/incident-state';
 import type { IncidentView } from '../../domain/incident-view';
 import type { ActionLinks, Notifier } from './notifier';
 import { withHeartbeat } from './heartbeat';
-import { sendOnceOrBusy, updateOnce } from './ledgered';
+import { awaitingHolder, sendOnceOrBusy, updateOnce } from './ledgered';
 import { createPlanActivity } from './plan';
 import type { SilenceSource } from '../../db/silence-watch';
 import { readDigestMembers, refreshDigest } from './send-digest';
@@ -75,7 +75,7 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
     pageStep: (input) => withHeartbeat(() => pageStep(input)),
     planDelivery,
 
-    async deliverNotification({ view, step, target, channel, address, group }) {
+    async deliverNotification({ view, step, target, channel, address, group, awaitHolderMs }) {
       const name = channel ?? target;
       const notifier = channelFor(name);
       const existing = view.messages.find((m) => m.target === target);
@@ -95,9 +95,9 @@ export function createNotifyActivities(deps: NotifyDeps): NotifyActivities & Que
       const links = deps.links?.(view, address ?? target);
       const key = { workflowId: view.workflowId, runId: view.incidentId, step, target };
       const digest = existing && isDigestRef(existing.ref) ? await readDigestMembers(client(), digestMembersOf(existing.ref)) : undefined;
-      const out = await sendOnceOrBusy(deps.pool, key, notifier.type, () => withHeartbeat(() =>
+      const out = await awaitingHolder(awaitHolderMs, () => sendOnceOrBusy(deps.pool, key, notifier.type, () => withHeartbeat(() =>
         notifier.send({ view, step, target, ...(existing ? { existing } : {}), ...(address ? { address } : {}), ...(links ? { links } : {}), ...(digest ? { digest } : {}) }),
-      ), leaseFor(deps.config, name));
+      ), leaseFor(deps.config, name)));
       deps.logger.info({ incident: view.workflowId, step, target, channel: name, duplicate: out.duplicate }, 'notification delivered');
       return { detail: out.result.detail, channelType: notifier.type, duplicate: out.duplicate, ...(out.result.ref ? { ref: out.result.ref } : {}) };
     },

@@ -5,6 +5,7 @@ import { LedgerBusyError, sendOnce, type LedgerKey, type LedgerOutcome, type Sto
 import type { SendOutcome } from '../../domain/delivery/channel-queue';
 import type { QueuedSend } from '../../domain/delivery/channel-queue';
 import { deliveryReportSignal } from '../../workflows/channel-dispatcher-messages';
+import { withHeartbeat } from './heartbeat';
 import type { UpdateResult } from './notifier';
 
 /** A ledger row another sender holds: not a failure, a "not yet" the caller retries after the lease. */
@@ -20,6 +21,30 @@ export async function sendOnceOrBusy<T extends StoredSend>(pool: Pool, key: Ledg
   } catch (err) {
     throw err instanceof LedgerBusyError ? busyFailure(err) : err;
   }
+}
+
+/** How often a delivery awaiting another sender's outcome looks at the ledger row again. */
+export const HOLDER_POLL_MS = 100;
+
+/**
+ * `attempt` again while another sender holds the ledger row, for up to `ms` (heartbeating
+ * meanwhile): the holder's outcome (sent, or failed and claimable) usually lands well within it.
+ * Past `ms`, or without it, the busy refusal is thrown for the workflow to wait out.
+ */
+export async function awaitingHolder<T>(ms: number | undefined, attempt: () => Promise<T>): Promise<T> {
+  if (!ms) return attempt();
+  const deadline = Date.now() + ms;
+  return withHeartbeat(async () => {
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const left = deadline - Date.now();
+        if (!(err instanceof ApplicationFailure && err.type === 'ledger_busy') || left <= 0) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(HOLDER_POLL_MS, left)));
+      }
+    }
+  });
 }
 
 /**

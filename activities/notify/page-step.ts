@@ -4,7 +4,7 @@ import { recordStepPaged, stepAttempts } from '../../domain/delivery/step-paged'
 import type { IncidentState } from '../../domain/incident-state';
 import { toView } from '../../domain/incident-view';
 import type { ProjectIncidentInput } from '../store/types';
-import type { DeliverInput, DeliverResult, DeliveryPlan, FirstAttempt, PageStepInput, PageStepResult, PlanInput, SentFailure } from './types';
+import type { DeliverInput, DeliverResult, Delivery, DeliveryPlan, FirstAttempt, PageStepInput, PageStepResult, PlanInput, SentFailure } from './types';
 
 export interface PageStepParts {
   plan(input: PlanInput): Promise<DeliveryPlan>;
@@ -32,6 +32,34 @@ export function sentFailure(err: unknown): SentFailure {
  * channel answers.
  */
 export const PRE_STEP_PROJECTION_AFTER_MS = 250;
+
+/**
+ * How long a local pageStep waits for its after-step projection once its sends are done or pending:
+ * a slow Postgres must not hold the workflow task (the workflow writes what is missing itself).
+ */
+export const LOCAL_PROJECTION_WAIT_MS = 500;
+
+/** `work`'s value if it settles within `ms` (no bound when undefined), else `otherwise`; the work itself goes on. */
+async function within<T>(work: Promise<T>, ms: number | undefined, otherwise: T): Promise<T> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(otherwise), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The first attempts settled by `ms` from now; the others are `pending` and go on (through the ledger) in this process. */
+async function attemptsWithin(deliveries: Delivery[], attempts: Array<Promise<FirstAttempt>>, ms: number): Promise<FirstAttempt[]> {
+  const settled: Array<FirstAttempt | undefined> = attempts.map(() => undefined);
+  const all = Promise.all(attempts.map((a, i) => a.then((o) => void (settled[i] = o))));
+  await within(all.then(() => true), ms, false);
+  return settled.map((o, i) => o ?? { delivery: deliveries[i]!, pending: true as const });
+}
 
 /** A write started after a delay, or at once when asked; `skip` stops it if it has not started. */
 function deferredWrite(write: (() => Promise<void>) | undefined, afterMs: number) {
@@ -72,6 +100,8 @@ function afterStep(before: IncidentState, input: PageStepInput, plan: { paged: s
  * makes a repeat of a send that did go out a no-op). Planning or the activity failing as a whole is
  * thrown: the workflow then plans and delivers in separate activities, as before this existed.
  * Given the whole state, it also projects what the step recorded, so the workflow need not.
+ * Given `budgetMs` (run as a local activity, holding the workflow task), it returns by then: sends
+ * still going on come back `pending` and finish in this process, through the ledger as always.
  */
 export function createPageStep(parts: PageStepParts): (input: PageStepInput) => Promise<PageStepResult> {
   return async (input) => {
@@ -99,18 +129,21 @@ export function createPageStep(parts: PageStepParts): (input: PageStepInput) => 
         return { delivery, failure: sentFailure(err) };
       }
     });
-    const outcomes = await Promise.all(attempts);
+    const local = input.budgetMs !== undefined;
+    const outcomes = local ? await attemptsWithin(plan.deliveries, attempts, input.budgetMs! - (performance.now() - began)) : await Promise.all(attempts);
     const base = { deliveries: plan.deliveries, paged: plan.paged, outcomes };
     if (!input.state) return { ...base, projected: await early.now() };
     // Never earlier than the step's workflow time plus what the attempts took: a worker clock behind
     // the server's, or the time-skipping test server, must not move the timeline (or a held ladder) back.
     const attemptedAt = Math.max(Date.now(), Math.round((at ?? 0) + performance.now() - began));
-    const wroteEarly = await early.skip();
+    const wait = local ? LOCAL_PROJECTION_WAIT_MS : undefined;
+    const wroteEarly = await within(early.skip(), wait, false);
     let projectedThrough: number | undefined;
     if (project) {
       const after = afterStep(input.state, input, plan, outcomes, attemptedAt);
-      // A failed write is the workflow's to repeat (it projects as if this had not been tried).
-      projectedThrough = await project(after).then(() => after.lastSeq, () => undefined);
+      // A failed or unfinished write is the workflow's to repeat (it projects as if this had not been
+      // tried); the projection only moves forward, so a late one landing after the repeat is harmless.
+      projectedThrough = await within(project(after).then(() => after.lastSeq, () => undefined), wait, undefined);
     }
     // The after-step projection holds the pre-step events: written, they need no write of their own.
     const projected = wroteEarly || (projection !== undefined && projectedThrough !== undefined);

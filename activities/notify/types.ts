@@ -38,6 +38,11 @@ export interface DeliverInput {
   address?: string;
   /** The incident's storm grouping: a first page to a rate-limited channel may go out in a digest. */
   group?: IncidentGrouping;
+  /**
+   * How long to wait for another attempt that holds the ledger row (a step's send still going on
+   * after its local pageStep returned) before refusing as busy: its outcome is then this result.
+   */
+  awaitHolderMs?: number;
 }
 
 /**
@@ -90,10 +95,19 @@ export interface SentFailure {
 export type PageStepInput = Omit<PlanInput, 'view'> & {
   group?: IncidentGrouping;
   projection?: Omit<ProjectIncidentInput, 'view'>;
+  /**
+   * Run as a local activity (it holds the workflow task): how long the first attempts may take. A
+   * send still going on then is returned `pending` and goes on; the workflow awaits its outcome
+   * with deliverNotification, which the ledger answers once that send is recorded.
+   */
+  budgetMs?: number;
 } & ({ view: IncidentView; state?: undefined } | { state: IncidentState; view?: undefined });
 
-/** The first attempt at one delivery of a step: its result, or why it failed. */
-export type FirstAttempt = { delivery: Delivery; result: DeliverResult; failure?: undefined } | { delivery: Delivery; failure: SentFailure; result?: undefined };
+/** The first attempt at one delivery of a step: its result, why it failed, or still going on when the step's budget ran out. */
+export type FirstAttempt =
+  | { delivery: Delivery; result: DeliverResult; failure?: undefined; pending?: undefined }
+  | { delivery: Delivery; failure: SentFailure; result?: undefined; pending?: undefined }
+  | { delivery: Delivery; pending: true; result?: undefined; failure?: undefined };
 
 /** A step muted (nothing sent), or planned and tried once per delivery; `projected` says whether the projection was written. */
 export type PageStepResult =

@@ -13,11 +13,12 @@ export interface ReceivedWebhook {
   status: number;
 }
 
-/** A scripted answer: a status, with Retry-After for a 429, and an optional body text. */
+/** A scripted answer: a status, with Retry-After for a 429, an optional body text, and how long to hold it back. */
 export interface WebhookReceiverFailure {
   status: number;
   retryAfterSeconds?: number;
   body?: string;
+  delayMs?: number;
 }
 
 export interface WebhookReceiver {
@@ -52,6 +53,7 @@ export async function startWebhookReceiver(opts: { secret: string }): Promise<We
     const f = failures[0];
     if (f) {
       if (--f.left <= 0) failures.shift();
+      if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
       return answer(f.status, f.body ?? `scripted HTTP ${f.status}`, f.retryAfterSeconds !== undefined ? { 'retry-after': String(f.retryAfterSeconds) } : {});
     }
     answer(204);

@@ -23,7 +23,7 @@ describe('parseConfig defaults', () => {
   it('turns {} into a working setup: a console channel and a default policy targeting it', () => {
     const cfg = parseConfig({}, 'test', NO_ENV);
     expect(cfg.channels).toEqual({ console: { type: 'console', timeout: 10_000 } });
-    expect(cfg.incidents).toEqual({ reopenWindow: 10 * 60_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000, muteRecheck: 30_000 });
+    expect(cfg.incidents).toEqual({ reopenWindow: 10 * 60_000, defaultPolicy: 'default', actionLinkTtl: 86_400_000, muteRecheck: 30_000, pageStep: 'local' });
     // Level 1 at once, level 2 five minutes later, both to the console, no repeats.
     expect(cfg.escalationPolicies.default).toEqual({
       levels: [
