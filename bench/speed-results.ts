@@ -91,7 +91,7 @@ export function writeProfile(p: ProfileReport): { text: string; files: string[] 
     `| incident path profile (burst of ${p.incidents}, one console page each) | value |`,
     '|---|--:|',
     `| workflow tasks per incident | ${h?.workflowTasks ?? 'n/a'} |`,
-    `| activities per incident | ${h ? Object.entries(h.activities).map(([k, v]) => `${k} ×${v}`).join(', ') : 'n/a'} |`,
+    `| activities per incident | ${h ? Object.entries(h.activities).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none' : 'n/a'} |`,
     `| local activities per incident | ${h?.localActivities ?? 'n/a'} |`,
     `| history events per incident | ${h?.historyEvents ?? 'n/a'} |`,
     `| events by type | ${h?.eventTypes ? Object.entries(h.eventTypes).map(([k, n]) => `${k.toLowerCase()} ${n}`).join(', ') : 'n/a'} |`,
@@ -101,7 +101,7 @@ export function writeProfile(p: ProfileReport): { text: string; files: string[] 
   ];
   const text = `${rows.join('\n')}\n`;
   const md = `${header('Incident path profile')}${text}
-- From the incidents benchmark's Vigil phase: the history of its first incident (pageStep is one activity per escalation step; projections are local activities, recorded as markers) and every statement the worker's Postgres pool sent during the burst, divided by the incidents.
+- From the incidents benchmark's Vigil phase: the history of its first incident (pageStep pages each escalation step, by default as a local activity inside the workflow task that fires it, recorded as a marker) and every statement the worker's Postgres pool sent during the burst, divided by the incidents.
 - Compare with the previous commit's file (git log -p bench/results/profile.md) after a change to the incident path.
 `;
   return { text, files: write('profile', md, { ...p }) };
