@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIncidentService, type IncidentService } from '../../app/incident-service';
@@ -9,6 +10,7 @@ import { VigilService, VigilStatus } from '../../workflows/search-attributes';
 import { startFakePagerDuty, type FakePagerDuty } from '../support/fake-pagerduty';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { connectServices, eventually, startWorker, testConfig, type Services } from '../support/integration';
+import { workflowBundle } from '../support/time-skipping';
 
 /**
  * What one incident costs the Temporal server through level 2 (level 1: one channel, level 2: two),
@@ -114,6 +116,9 @@ describe('per-incident cost guard', () => {
       expect(desc.memo?.summary).toBe(`[CRITICAL] ${service} availability_sla: availability 97% < 99.5% — triggered`);
       expect(desc.typedSearchAttributes.get(VigilStatus)).toBe('triggered');
       expect(desc.typedSearchAttributes.get(VigilService)).toBe(service);
+      // Its history replays on the current workflow code (local activities come back from their markers).
+      const history = await services.client.workflow.getHandle(r.workflowId).fetchHistory();
+      await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, r.workflowId)).resolves.toBeUndefined();
     });
   }
 
