@@ -362,13 +362,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     const before = state;
     let r;
     try {
-      const input = {
+      const args = {
         ...(stepProjected ? { state } : { view: toView(state) }), step: e.step, targets: e.targets, at: Date.now(),
         ...(state.settings.grouping ? { group: state.settings.grouping } : {}),
         // The projection is of the same view: it is sent once.
         ...(projection ? { projection: { lastSeq: projection.lastSeq, events: projection.events } } : {}),
       };
-      r = await (pageLocally ? local.pageStep({ ...input, budgetMs: LOCAL_STEP_BUDGET_MS }) : notify.pageStep(input));
+      r = await (pageLocally ? local.pageStep({ ...args, budgetMs: LOCAL_STEP_BUDGET_MS }) : notify.pageStep(args));
     } catch {
       if (projection) writeProjection(projection);
       // A local step that ran out of time may still be sending: its deliveries await the ledger's record of it.
