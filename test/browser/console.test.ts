@@ -45,6 +45,16 @@ const { login, visit } = consoleSession({ base: () => base, password: PASSWORD, 
 async function raise(dimension: string): Promise<string> {
   const r = await incidents.raise(violationBodySchema.parse({ service: 'checkout-rag', kind: 'response_time_sla', dimension, severity: 'high', title: `p95 over SLA (${dimension})` }));
   await eventually('the incident to page Slack', async () => slack.callsTo('chat.postMessage').some((c) => JSON.stringify(c.args).includes(dimension)));
+  // And the channel queue's report of that post to be on the incident, and nothing else still landing
+  // (a page opened earlier would see it live and read the incident again).
+  let seq = -1;
+  await eventually('the page recorded as sent and the incident settled', async () => {
+    const s = await state(r.fingerprint);
+    const settled = s.seq === seq && s.timeline.some((e) => e.type === 'notified');
+    seq = s.seq;
+    if (!settled) await new Promise((done) => setTimeout(done, 250));
+    return settled;
+  });
   return r.fingerprint;
 }
 
