@@ -129,14 +129,14 @@ export function createPageStep(parts: PageStepParts): (input: PageStepInput) => 
         return { delivery, failure: sentFailure(err) };
       }
     });
-    const local = input.budgetMs !== undefined;
-    const outcomes = local ? await attemptsWithin(plan.deliveries, attempts, input.budgetMs! - (performance.now() - began)) : await Promise.all(attempts);
+    const budget = input.budgetMs;
+    const outcomes = budget === undefined ? await Promise.all(attempts) : await attemptsWithin(plan.deliveries, attempts, budget - (performance.now() - began));
     const base = { deliveries: plan.deliveries, paged: plan.paged, outcomes };
     if (!input.state) return { ...base, projected: await early.now() };
     // Never earlier than the step's workflow time plus what the attempts took: a worker clock behind
     // the server's, or the time-skipping test server, must not move the timeline (or a held ladder) back.
     const attemptedAt = Math.max(Date.now(), Math.round((at ?? 0) + performance.now() - began));
-    const wait = local ? LOCAL_PROJECTION_WAIT_MS : undefined;
+    const wait = budget === undefined ? undefined : LOCAL_PROJECTION_WAIT_MS;
     const wroteEarly = await within(early.skip(), wait, false);
     let projectedThrough: number | undefined;
     if (project) {
